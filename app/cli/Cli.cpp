@@ -1,0 +1,85 @@
+#include "Cli.h"
+
+#include "Commands.h"
+
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+namespace innerear::cli
+{
+
+namespace
+{
+const char* const kDisclaimer =
+  "InnerEar is research software, not a medical device: not for diagnosis or treatment.";
+}
+
+int run(int argc, char** argv)
+{
+    std::vector<std::string> arguments(argv + 1, argv + argc);
+    return run(arguments, std::cout, std::cerr);
+}
+
+int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err)
+{
+    CLI::App app{ "innerear " INNEREAR_VERSION
+                  " - MRI inner-ear viewer and auto-segmentation, headless tools.\n" +
+                  std::string(kDisclaimer) };
+    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("innerear ") + INNEREAR_VERSION);
+
+    InfoOptions info;
+    CLI::App* infoCommand = app.add_subcommand(
+      "info", "Describe an MRI study: each DICOM series (or the image file) with its geometry");
+    infoCommand->add_option("path", info.path, "DICOM folder or file, NIfTI, NRRD or MetaImage")
+      ->required();
+    infoCommand->add_flag("--json", info.json,
+                          "Machine-readable output, including each series' 4x4 LPS affine");
+    infoCommand->add_flag("--show-patient", info.showPatient,
+                          "Also print patient name, ID and study date (hidden by default)");
+
+    ConvertOptions convert;
+    CLI::App* convertCommand = app.add_subcommand(
+      "convert", "Convert a study (DICOM folder or file, NIfTI, NRRD, MetaImage) to NIfTI, NRRD or "
+                 "MetaImage, keeping its geometry");
+    convertCommand->add_option("input", convert.input, "Input file or DICOM folder")->required();
+    convertCommand
+      ->add_option("output", convert.output, "Output .nii, .nii.gz, .nrrd, .nhdr, .mha or .mhd")
+      ->required();
+    convertCommand->add_option("--series", convert.series,
+                               "DICOM series id or SeriesInstanceUID (default: the largest "
+                               "loadable series)");
+    convertCommand->add_flag("--first-volume", convert.firstVolume,
+                             "Convert the first volume of a 4-D series instead of refusing it");
+
+    // CLI11 prints help and errors through app.exit(); route them to our streams.
+    std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());
+    try
+    {
+        app.parse(reversed);
+    }
+    catch (const CLI::CallForHelp&)
+    {
+        out << app.help(); // CLI11 delegates to the subcommand that asked for help
+        return Ok;
+    }
+    catch (const CLI::CallForVersion&)
+    {
+        out << "innerear " << INNEREAR_VERSION << "\n" << kDisclaimer << "\n";
+        return Ok;
+    }
+    catch (const CLI::ParseError& e)
+    {
+        err << "innerear: " << e.what() << "\nRun 'innerear --help' for usage.\n";
+        return BadUsage;
+    }
+
+    if (infoCommand->parsed())
+        return runInfo(info, out, err);
+    if (convertCommand->parsed())
+        return runConvert(convert, out, err);
+    return BadUsage;
+}
+
+} // namespace innerear::cli

@@ -1,0 +1,53 @@
+#include "Cli.h"
+#include "Commands.h"
+
+#include "innerear/io/VolumeIO.h"
+
+#include <ostream>
+
+namespace innerear::cli
+{
+
+int runConvert(const ConvertOptions& options, std::ostream& out, std::ostream& err)
+{
+    const io::FileFormat outputFormat = io::formatFromPath(options.output);
+    if (outputFormat == io::FileFormat::Unknown || outputFormat == io::FileFormat::Dicom)
+    {
+        err << "innerear convert: " << options.output << ": cannot write this format; use one of "
+            << io::writableExtensions() << "\n";
+        return BadUsage;
+    }
+    io::LoadedVolume loaded;
+    try
+    {
+        io::ReadOptions readOptions;
+        readOptions.series = options.series;
+        readOptions.firstVolumeOf4D = options.firstVolume;
+        loaded = io::readVolume(options.input, readOptions);
+    }
+    catch (const io::IoError& e)
+    {
+        err << "innerear convert: " << e.what() << "\n";
+        if (e.kind() == io::IoError::Kind::FourDimensional)
+            err << "(add --first-volume to convert its first volume)\n";
+        return e.kind() == io::IoError::Kind::SeriesNotFound ? BadUsage : UnreadableInput;
+    }
+    for (const std::string& note : loaded.notes)
+        out << "note: " << note << "\n";
+    try
+    {
+        io::writeVolume(loaded.volume, options.output);
+    }
+    catch (const io::IoError& e)
+    {
+        err << "innerear convert: " << e.what() << "\n";
+        return Failure;
+    }
+    const Geometry& g = loaded.volume.geometry();
+    out << "wrote " << options.output << " (" << io::formatName(outputFormat) << ", "
+        << pixelTypeName(loaded.volume.pixelType()) << ", " << g.size[0] << " x " << g.size[1]
+        << " x " << g.size[2] << ")\n";
+    return Ok;
+}
+
+} // namespace innerear::cli

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "innerear/core/Volume.h"
+#include "innerear/io/Dicom.h"
+#include "innerear/io/IoError.h"
+
+#include <string>
+#include <vector>
+
+namespace innerear::io
+{
+
+enum class FileFormat
+{
+    Nifti,     ///< .nii, .nii.gz
+    Nrrd,      ///< .nrrd, .nhdr
+    MetaImage, ///< .mha, .mhd
+    Dicom,     ///< a DICOM file or a folder of DICOM files
+    Unknown
+};
+
+const char* formatName(FileFormat format);
+/// The format a path names by its extension (folders are DICOM).
+FileFormat formatFromPath(const std::string& path);
+/// Extensions InnerEar writes, for messages and file dialogs.
+std::string writableExtensions();
+
+struct ReadOptions
+{
+    /// For DICOM folders: which series (id or SeriesInstanceUID); empty = the largest loadable.
+    std::string series;
+    /// A 4-D image or series loads as its first 3-D volume (with a note) instead of failing.
+    bool firstVolumeOf4D = false;
+};
+
+struct LoadedVolume
+{
+    Volume volume;
+    FileFormat format = FileFormat::Unknown;
+    std::string description;        ///< e.g. the DICOM series description, or the file name
+    std::vector<std::string> notes; ///< what the user should know (4-D reduced, oblique, ...)
+};
+
+/// Reads NIfTI, NRRD, MetaImage or DICOM (file or folder) into a volume in LPS geometry.
+/// Throws IoError with the file and the reason on any failure.
+LoadedVolume readVolume(const std::string& path, const ReadOptions& options = {});
+
+/// Writes NIfTI (.nii/.nii.gz), NRRD (.nrrd/.nhdr) or MetaImage (.mha/.mhd), keeping the pixel
+/// type and the geometry. Throws IoError(WriteFailed or UnsupportedFormat).
+void writeVolume(const Volume& volume, const std::string& path);
+
+/// Describes a non-DICOM image file without reading its voxels.
+struct ImageFileInfo
+{
+    FileFormat format = FileFormat::Unknown;
+    std::string componentType;
+    unsigned dimensions = 0;
+    std::vector<std::size_t> size;
+    unsigned components = 1;
+    Geometry geometry; ///< of the first 3-D volume
+};
+ImageFileInfo readImageFileInfo(const std::string& path);
+
+} // namespace innerear::io

@@ -1,0 +1,805 @@
+// Scanning DICOM: read every file's header with GDCM, describe each 2-D frame (classic file,
+// enhanced multi-frame frame or Siemens mosaic tile) in patient space, then sort the frames into
+// stacks the way MITK's sorter chain does: by SeriesInstanceUID, then by what must not be mixed
+// in one volume (orientation, matrix, pixel spacing, image type, echo), then by position along
+// the slice normal, recording why each split was made. ITK's series reader is not used here
+// because it reads an enhanced multi-frame file as one stack whatever its per-frame geometry,
+// echoes or image types are, and cannot explain a split.
+#include "DicomInternal.h"
+#include "DicomTags.h"
+#include "GdcmGuards.h"
+
+#include <gdcmDirectory.h>
+#include <gdcmMediaStorage.h>
+#include <gdcmReader.h>
+#include <gdcmSplitMosaicFilter.h>
+#include <gdcmTrace.h>
+#include <gdcmTransferSyntax.h>
+#include <gdcmUIDs.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace innerear::io
+{
+
+namespace
+{
+
+const gdcm::Tag kPixelData(0x7fe0, 0x0010);
+
+struct FileFacts
+{
+    std::string seriesUid, seriesNumber, seriesDescription, modality, manufacturer, model;
+    std::string patientName, patientId, studyDate, imageType, transferSyntax;
+    double echoTime = 0.0;
+};
+
+std::string roundedKey(const std::vector<double>& values, double step)
+{
+    std::ostringstream out;
+    for (double value : values)
+        out << std::llround(value / step) << ',';
+    return out.str();
+}
+
+std::string transferSyntaxName(const gdcm::TransferSyntax& ts)
+{
+    const char* uid = gdcm::TransferSyntax::GetTSString(ts);
+    if (!uid)
+        return "unknown transfer syntax";
+    gdcm::UIDs uids;
+    if (uids.SetFromUID(uid) && uids.GetName())
+        return std::string(uids.GetName()) + " (" + uid + ")";
+    return uid;
+}
+
+bool containsToken(const std::string& multiValue, const std::string& token)
+{
+    std::istringstream in(multiValue);
+    std::string part;
+    while (std::getline(in, part, '\\'))
+        if (trim(part) == token)
+            return true;
+    return false;
+}
+
+/// Everything a frame needs to know about the file-level or functional-group attributes.
+struct FrameAttributes
+{
+    std::vector<double> position, orientation, pixelSpacing;
+    double slope = 1.0, intercept = 0.0;
+};
+
+void applyPhilipsPreciseScaling(const gdcm::DataSet& ds, double& slope, double& intercept)
+{
+    // Philips stores a private "scale slope" (2005,100E); like dcm2niix (its default -p y) we
+    // return floating-point values FP = (SV * RS + RI) / (RS * SS), the scanner's own quantity.
+    const auto scaleSlope = philipsScaleSlope(ds);
+    if (scaleSlope && *scaleSlope != 0.0 && slope != 0.0)
+    {
+        intercept = intercept / (slope * *scaleSlope);
+        slope = 1.0 / *scaleSlope;
+    }
+}
+
+class Scanner
+{
+public:
+    explicit Scanner(DicomScan::Detail& detail)
+      : detail_(detail)
+    {
+    }
+
+    void scanFile(const std::string& path);
+    void buildStacks();
+
+private:
+    void addClassicFrames(const gdcm::File& file, const FileFacts& facts, std::size_t fileIndex,
+                          const std::string& problem, IoError::Kind problemKind);
+    void addEnhancedFrames(const gdcm::File& file, const FileFacts& facts, std::size_t fileIndex);
+    void finishStack(DicomStack& stack);
+
+    DicomScan::Detail& detail_;
+    std::vector<FileFacts> facts_;
+    std::vector<std::string> problems_;
+    std::vector<IoError::Kind> problemKinds_;
+};
+
+void Scanner::scanFile(const std::string& path)
+{
+    ++detail_.filesExamined;
+    const std::string name = fs::path(path).filename().string();
+    if (name == "DICOMDIR")
+    {
+        detail_.skipped.push_back({ path, "DICOMDIR index file (the images are read directly)" });
+        return;
+    }
+    if (const std::string truncated = truncatedFileMetaReason(path); !truncated.empty())
+    {
+        detail_.skipped.push_back({ path, truncated });
+        return;
+    }
+    gdcm::Reader reader;
+    reader.SetFileName(path.c_str());
+    if (!reader.ReadUpToTag(kPixelData))
+    {
+        detail_.skipped.push_back(
+          { path,
+            "not a DICOM file, or its header is truncated or corrupt (GDCM cannot parse it)" });
+        return;
+    }
+    const gdcm::File& file = reader.GetFile();
+    const gdcm::DataSet& ds = file.GetDataSet();
+
+    gdcm::MediaStorage storage;
+    storage.SetFromFile(file);
+    if (!gdcm::MediaStorage::IsImage(storage))
+    {
+        const char* sopName = storage.GetString();
+        std::string sop = sopName ? sopName : readString(ds, gdcm::Tag(0x0008, 0x0016));
+        if (sop.empty())
+            sop = "unknown SOP class";
+        detail_.skipped.push_back({ path, "not an image (" + sop + ")" });
+        return;
+    }
+    if (readString(ds, gdcm::Tag(0x0028, 0x0010)).empty() ||
+        readString(ds, gdcm::Tag(0x0028, 0x0011)).empty())
+    {
+        detail_.skipped.push_back(
+          { path, "no Rows/Columns: the file carries no image pixel module" });
+        return;
+    }
+
+    FileFacts facts;
+    facts.seriesUid = readString(ds, gdcm::Tag(0x0020, 0x000e));
+    if (facts.seriesUid.empty())
+        facts.seriesUid = "(no SeriesInstanceUID)";
+    facts.seriesNumber = readString(ds, gdcm::Tag(0x0020, 0x0011));
+    facts.seriesDescription = readString(ds, gdcm::Tag(0x0008, 0x103e));
+    facts.modality = readString(ds, gdcm::Tag(0x0008, 0x0060));
+    facts.manufacturer = readString(ds, gdcm::Tag(0x0008, 0x0070));
+    facts.model = readString(ds, gdcm::Tag(0x0008, 0x1090));
+    facts.patientName = readString(ds, gdcm::Tag(0x0010, 0x0010));
+    facts.patientId = readString(ds, gdcm::Tag(0x0010, 0x0020));
+    facts.studyDate = readString(ds, gdcm::Tag(0x0008, 0x0020));
+    facts.imageType = readString(ds, gdcm::Tag(0x0008, 0x0008));
+    facts.echoTime = readNumber(ds, gdcm::Tag(0x0018, 0x0081)).value_or(0.0);
+    const gdcm::TransferSyntax& ts = file.GetHeader().GetDataSetTransferSyntax();
+    facts.transferSyntax = transferSyntaxName(ts);
+
+    std::string problem;
+    IoError::Kind problemKind = IoError::Kind::UnsupportedDicom;
+    const auto samples = readNumber(ds, gdcm::Tag(0x0028, 0x0002)).value_or(1.0);
+    const std::string photometric = readString(ds, gdcm::Tag(0x0028, 0x0004));
+    if (samples != 1.0)
+    {
+        problem =
+          "colour/multi-sample images (" + photometric + ") are not MRI volumes InnerEar reads";
+        problemKind = IoError::Kind::MultiComponent;
+    }
+    else if (containsToken(facts.imageType, "VFRAME"))
+        problem = "UIH VFRAME image (several slices tiled into one frame): unpacking it is not "
+                  "supported";
+
+    DicomFileRecord record;
+    record.path = path;
+    record.enhanced = storage == gdcm::MediaStorage::EnhancedMRImageStorage ||
+                      ds.FindDataElement(gdcm::Tag(0x5200, 0x9230));
+    record.mosaic = !record.enhanced && containsToken(facts.imageType, "MOSAIC");
+    const std::size_t fileIndex = detail_.files.size();
+    detail_.files.push_back(record);
+    facts_.push_back(facts);
+
+    if (record.enhanced && problem.empty())
+        addEnhancedFrames(file, facts, fileIndex);
+    else
+        addClassicFrames(file, facts, fileIndex, problem, problemKind);
+}
+
+void Scanner::addClassicFrames(const gdcm::File& file, const FileFacts& facts,
+                               std::size_t fileIndex, const std::string& fileProblem,
+                               IoError::Kind fileProblemKind)
+{
+    const gdcm::DataSet& ds = file.GetDataSet();
+    // GDCM has already swapped the binary values of big-endian files to native order.
+    const bool bigEndian = false;
+    auto number = [&](gdcm::Tag tag) { return readNumber(ds, tag, bigEndian); };
+    auto numbers = [&](gdcm::Tag tag) { return readNumbers(ds, tag, bigEndian); };
+    DicomFileRecord& record = detail_.files[fileIndex];
+    std::string problem = fileProblem;
+    IoError::Kind problemKind = fileProblemKind;
+
+    DicomFrameRecord frame;
+    frame.file = fileIndex;
+    frame.rows = unsigned(number(gdcm::Tag(0x0028, 0x0010)).value_or(0));
+    frame.columns = unsigned(number(gdcm::Tag(0x0028, 0x0011)).value_or(0));
+    const auto position = numbers(gdcm::Tag(0x0020, 0x0032));
+    const auto orientation = numbers(gdcm::Tag(0x0020, 0x0037));
+    auto pixelSpacing = numbers(gdcm::Tag(0x0028, 0x0030));
+    if (pixelSpacing.size() != 2)
+        pixelSpacing = numbers(gdcm::Tag(0x0018, 0x1164)); // ImagerPixelSpacing
+    if (problem.empty() && (position.size() != 3 || orientation.size() != 6))
+    {
+        problem = "no ImagePositionPatient/ImageOrientationPatient: the slices cannot be placed "
+                  "in patient space";
+        problemKind = IoError::Kind::InconsistentGeometry;
+    }
+    if (problem.empty() && pixelSpacing.size() != 2)
+    {
+        problem = "no PixelSpacing: the voxel size is unknown";
+        problemKind = IoError::Kind::InconsistentGeometry;
+    }
+    if (problem.empty())
+    {
+        frame.position = { position[0], position[1], position[2] };
+        frame.rowDirection = { orientation[0], orientation[1], orientation[2] };
+        frame.columnDirection = { orientation[3], orientation[4], orientation[5] };
+        frame.spacingBetweenRows = pixelSpacing[0];
+        frame.spacingBetweenColumns = pixelSpacing[1];
+    }
+    frame.slope = number(gdcm::Tag(0x0028, 0x1053)).value_or(1.0);
+    frame.intercept = number(gdcm::Tag(0x0028, 0x1052)).value_or(0.0);
+    applyPhilipsPreciseScaling(ds, frame.slope, frame.intercept);
+    frame.temporalOrder = long(number(gdcm::Tag(0x0020, 0x0100)).value_or(0));
+    frame.acquisitionNumber = long(number(gdcm::Tag(0x0020, 0x0012)).value_or(0));
+    frame.instanceNumber = long(number(gdcm::Tag(0x0020, 0x0013)).value_or(0));
+
+    // A Siemens mosaic holds all slices of a volume as tiles of one image, in acquisition order
+    // along the CSA slice normal. GDCM reads the tile count and that normal from the CSA header;
+    // the first tile's corner is computed here as dcm2niix does, because GDCM 3.0.21's
+    // ComputeMOSAICSlicePosition returns the centre of the slice, not its first voxel.
+    unsigned tiles = 1;
+    Vec3 mosaicStep{ 0.0, 0.0, 0.0 };
+    if (record.mosaic && problem.empty())
+    {
+        gdcm::SplitMosaicFilter mosaic;
+        mosaic.SetFile(file);
+        unsigned dims[3] = { 0, 0, 0 };
+        double normal[3] = { 0.0, 0.0, 0.0 };
+        bool inverted = false;
+        const double sliceStep = number(gdcm::Tag(0x0018, 0x0088))
+                                   .value_or(number(gdcm::Tag(0x0018, 0x0050)).value_or(0.0));
+        if (!mosaic.ComputeMOSAICDimensions(dims) || dims[2] == 0 || dims[0] == 0 || dims[1] == 0 ||
+            frame.columns % dims[0] != 0 || frame.rows % dims[1] != 0 ||
+            !mosaic.ComputeMOSAICSliceNormal(normal, inverted) || sliceStep <= 0.0)
+        {
+            problem = "Siemens mosaic without the CSA header fields (NumberOfImagesInMosaic, slice "
+                      "normal, spacing) needed to unpack it";
+            problemKind = IoError::Kind::UnsupportedDicom;
+        }
+        else
+        {
+            tiles = dims[2];
+            record.frames = tiles;
+            record.tileColumns = dims[0];
+            record.tileRows = dims[1];
+            const double shiftColumns =
+              (frame.columns - dims[0]) / 2.0 * frame.spacingBetweenColumns;
+            const double shiftRows = (frame.rows - dims[1]) / 2.0 * frame.spacingBetweenRows;
+            for (int axis = 0; axis < 3; ++axis)
+                frame.position[axis] +=
+                  frame.rowDirection[axis] * shiftColumns + frame.columnDirection[axis] * shiftRows;
+            frame.columns = dims[0];
+            frame.rows = dims[1];
+            mosaicStep = { normal[0] * sliceStep, normal[1] * sliceStep, normal[2] * sliceStep };
+        }
+    }
+
+    // What must not be mixed in one volume.
+    frame.traits.push_back({ "series", facts.seriesUid });
+    frame.traits.push_back({ "series number", facts.seriesNumber });
+    if (!problem.empty())
+        frame.traits.push_back({ "problem", problem });
+    frame.traits.push_back({ "image type", facts.imageType });
+    const std::string echoNumber = readString(ds, gdcm::Tag(0x0018, 0x0086), bigEndian);
+    if (!echoNumber.empty())
+        frame.traits.push_back({ "echo", echoNumber });
+    frame.traits.push_back(
+      { "matrix", std::to_string(frame.columns) + "x" + std::to_string(frame.rows) });
+    frame.traits.push_back({ "orientation", roundedKey(orientation, 1e-4) });
+    frame.traits.push_back({ "pixel spacing", roundedKey(pixelSpacing, 1e-4) });
+
+    for (unsigned tile = 0; tile < tiles; ++tile)
+    {
+        DicomFrameRecord tileFrame = frame;
+        tileFrame.frameInFile = tile;
+        for (int axis = 0; axis < 3; ++axis)
+            tileFrame.position[axis] += tile * mosaicStep[axis];
+        detail_.frames.push_back(tileFrame);
+        problems_.push_back(problem);
+        problemKinds_.push_back(problemKind);
+    }
+}
+
+void Scanner::addEnhancedFrames(const gdcm::File& file, const FileFacts& facts,
+                                std::size_t fileIndex)
+{
+    const gdcm::DataSet& ds = file.GetDataSet();
+    DicomFileRecord& record = detail_.files[fileIndex];
+    const gdcm::DataSet* shared = firstItem(ds, gdcm::Tag(0x5200, 0x9229));
+    const std::vector<const gdcm::DataSet*> perFrame = allItems(ds, gdcm::Tag(0x5200, 0x9230));
+    const unsigned frameCount = unsigned(readNumber(ds, gdcm::Tag(0x0028, 0x0008)).value_or(1));
+    record.frames = frameCount;
+    const unsigned rows = unsigned(readNumber(ds, gdcm::Tag(0x0028, 0x0010)).value_or(0));
+    const unsigned columns = unsigned(readNumber(ds, gdcm::Tag(0x0028, 0x0011)).value_or(0));
+
+    auto group = [&](const gdcm::DataSet* frameItem, gdcm::Tag sequence) -> const gdcm::DataSet*
+    {
+        if (frameItem)
+            if (const gdcm::DataSet* item = firstItem(*frameItem, sequence))
+                return item;
+        return shared ? firstItem(*shared, sequence) : nullptr;
+    };
+
+    for (unsigned f = 0; f < frameCount; ++f)
+    {
+        const gdcm::DataSet* item = f < perFrame.size() ? perFrame[f] : nullptr;
+        DicomFrameRecord frame;
+        frame.file = fileIndex;
+        frame.frameInFile = f;
+        frame.rows = rows;
+        frame.columns = columns;
+        std::string problem;
+        IoError::Kind problemKind = IoError::Kind::InconsistentGeometry;
+
+        const gdcm::DataSet* planePosition = group(item, gdcm::Tag(0x0020, 0x9113));
+        const gdcm::DataSet* planeOrientation = group(item, gdcm::Tag(0x0020, 0x9116));
+        const gdcm::DataSet* pixelMeasures = group(item, gdcm::Tag(0x0028, 0x9110));
+        const auto position = planePosition ? readNumbers(*planePosition, gdcm::Tag(0x0020, 0x0032))
+                                            : std::vector<double>{};
+        const auto orientation = planeOrientation
+                                   ? readNumbers(*planeOrientation, gdcm::Tag(0x0020, 0x0037))
+                                   : std::vector<double>{};
+        const auto pixelSpacing = pixelMeasures
+                                    ? readNumbers(*pixelMeasures, gdcm::Tag(0x0028, 0x0030))
+                                    : std::vector<double>{};
+        if (position.size() != 3 || orientation.size() != 6)
+            problem = "enhanced multi-frame file without per-frame plane position/orientation";
+        else if (pixelSpacing.size() != 2)
+            problem = "enhanced multi-frame file without PixelSpacing in its pixel measures";
+        else
+        {
+            frame.position = { position[0], position[1], position[2] };
+            frame.rowDirection = { orientation[0], orientation[1], orientation[2] };
+            frame.columnDirection = { orientation[3], orientation[4], orientation[5] };
+            frame.spacingBetweenRows = pixelSpacing[0];
+            frame.spacingBetweenColumns = pixelSpacing[1];
+        }
+
+        if (const gdcm::DataSet* transform = group(item, gdcm::Tag(0x0028, 0x9145)))
+        {
+            frame.slope = readNumber(*transform, gdcm::Tag(0x0028, 0x1053)).value_or(1.0);
+            frame.intercept = readNumber(*transform, gdcm::Tag(0x0028, 0x1052)).value_or(0.0);
+        }
+        else
+        {
+            frame.slope = readNumber(ds, gdcm::Tag(0x0028, 0x1053)).value_or(1.0);
+            frame.intercept = readNumber(ds, gdcm::Tag(0x0028, 0x1052)).value_or(0.0);
+        }
+        // Philips keeps its private scaling per frame, inside (2005,140F).
+        if (item)
+            if (const gdcm::DataSet* philips = firstItem(*item, gdcm::Tag(0x2005, 0x140f)))
+                applyPhilipsPreciseScaling(*philips, frame.slope, frame.intercept);
+
+        std::string frameType = facts.imageType;
+        if (const gdcm::DataSet* typeItem = group(item, gdcm::Tag(0x0018, 0x9226)))
+        {
+            frameType = readString(*typeItem, gdcm::Tag(0x0008, 0x9007));
+            const std::string component = readString(*typeItem, gdcm::Tag(0x0008, 0x9208));
+            if (!component.empty())
+                frameType += " (" + component + ")";
+        }
+        double echo = 0.0;
+        if (const gdcm::DataSet* echoItem = group(item, gdcm::Tag(0x0018, 0x9114)))
+            echo = readNumber(*echoItem, gdcm::Tag(0x0018, 0x9082)).value_or(0.0);
+        if (const gdcm::DataSet* content = group(item, gdcm::Tag(0x0020, 0x9111)))
+        {
+            frame.temporalOrder = long(readNumber(*content, gdcm::Tag(0x0020, 0x9128)).value_or(0));
+            frame.instanceNumber =
+              long(readNumber(*content, gdcm::Tag(0x0020, 0x9057)).value_or(f));
+        }
+        frame.acquisitionNumber = long(readNumber(ds, gdcm::Tag(0x0020, 0x0012)).value_or(0));
+
+        frame.traits.push_back({ "series", facts.seriesUid });
+        frame.traits.push_back({ "series number", facts.seriesNumber });
+        if (!problem.empty())
+            frame.traits.push_back({ "problem", problem });
+        frame.traits.push_back({ "image type", frameType });
+        if (echo > 0.0)
+        {
+            std::ostringstream echoText;
+            echoText << echo << " ms";
+            frame.traits.push_back({ "echo time", echoText.str() });
+        }
+        frame.traits.push_back({ "matrix", std::to_string(columns) + "x" + std::to_string(rows) });
+        frame.traits.push_back({ "orientation", roundedKey(orientation, 1e-4) });
+        frame.traits.push_back({ "pixel spacing", roundedKey(pixelSpacing, 1e-4) });
+        detail_.frames.push_back(frame);
+        problems_.push_back(problem);
+        problemKinds_.push_back(problemKind);
+    }
+}
+
+void Scanner::buildStacks()
+{
+    std::map<std::string, std::size_t> stackOfKey;
+    for (std::size_t i = 0; i < detail_.frames.size(); ++i)
+    {
+        DicomFrameRecord& frame = detail_.frames[i];
+        std::string key;
+        for (const auto& [name, value] : frame.traits)
+            key += name + '=' + value + '|';
+        frame.stackKey = key;
+        auto [it, inserted] = stackOfKey.emplace(key, detail_.stacks.size());
+        if (inserted)
+        {
+            DicomStack stack;
+            const FileFacts& facts = facts_[frame.file];
+            DicomSeriesInfo& info = stack.info;
+            info.seriesInstanceUid = facts.seriesUid;
+            info.seriesNumber = facts.seriesNumber;
+            info.seriesDescription = facts.seriesDescription;
+            info.modality = facts.modality;
+            info.manufacturer = facts.manufacturer;
+            info.scannerModel = facts.model;
+            info.patientName = facts.patientName;
+            info.patientId = facts.patientId;
+            info.studyDate = facts.studyDate;
+            info.echoTimeMs = facts.echoTime;
+            info.imageType = facts.imageType;
+            for (const auto& [name, value] : frame.traits)
+                if (name == "image type")
+                    info.imageType = value;
+            const DicomFileRecord& file = detail_.files[frame.file];
+            info.storage =
+              file.enhanced ? "enhanced multi-frame" : (file.mosaic ? "Siemens mosaic" : "classic");
+            if (!problems_[i].empty())
+            {
+                info.problem = problems_[i];
+                info.problemKind = problemKinds_[i];
+            }
+            detail_.stacks.push_back(stack);
+        }
+        detail_.stacks[it->second].volumes.push_back({ i }); // regrouped in finishStack
+    }
+
+    // Name each stack, and say what split a series into several.
+    std::map<std::string, std::vector<std::size_t>> stacksOfSeries;
+    for (std::size_t s = 0; s < detail_.stacks.size(); ++s)
+        stacksOfSeries[detail_.stacks[s].info.seriesInstanceUid].push_back(s);
+    for (const auto& [uid, members] : stacksOfSeries)
+    {
+        for (std::size_t m = 0; m < members.size(); ++m)
+        {
+            DicomStack& stack = detail_.stacks[members[m]];
+            stack.info.id = members.size() == 1 ? uid : uid + "#" + std::to_string(m + 1);
+            if (members.size() == 1)
+                continue;
+            const auto& traits = detail_.frames[stack.volumes.front().front()].traits;
+            std::string reason;
+            for (const auto& [name, value] : traits)
+            {
+                if (name == "series" || name == "problem")
+                    continue;
+                bool differs = false;
+                for (std::size_t other : members)
+                {
+                    const auto& otherTraits =
+                      detail_.frames[detail_.stacks[other].volumes.front().front()].traits;
+                    const auto found = std::find_if(otherTraits.begin(), otherTraits.end(),
+                                                    [&](const auto& t) { return t.first == name; });
+                    if (found == otherTraits.end() || found->second != value)
+                        differs = true;
+                }
+                if (differs)
+                {
+                    std::string shown = value;
+                    if (name == "orientation" || name == "pixel spacing")
+                        shown = "differs from the other parts";
+                    reason += (reason.empty() ? "" : "; ") + name + " " + shown;
+                }
+            }
+            stack.info.splitReason = reason.empty() ? "files of the same series that could not be "
+                                                      "stacked together"
+                                                    : reason;
+        }
+    }
+
+    for (DicomStack& stack : detail_.stacks)
+        finishStack(stack);
+    std::stable_sort(detail_.stacks.begin(), detail_.stacks.end(),
+                     [](const DicomStack& a, const DicomStack& b)
+                     {
+                         const double na = std::atof(a.info.seriesNumber.c_str());
+                         const double nb = std::atof(b.info.seriesNumber.c_str());
+                         if (na != nb)
+                             return na < nb;
+                         return a.info.id < b.info.id;
+                     });
+    for (const DicomStack& stack : detail_.stacks)
+        detail_.series.push_back(stack.info);
+}
+
+void Scanner::finishStack(DicomStack& stack)
+{
+    DicomSeriesInfo& info = stack.info;
+    std::vector<std::size_t> frames;
+    for (const auto& single : stack.volumes)
+        frames.push_back(single.front());
+    stack.volumes.clear();
+
+    std::set<std::size_t> files;
+    std::set<std::string> syntaxes;
+    for (std::size_t f : frames)
+    {
+        files.insert(detail_.frames[f].file);
+        syntaxes.insert(facts_[detail_.frames[f].file].transferSyntax);
+    }
+    info.fileCount = files.size();
+    info.frameCount = frames.size();
+    info.transferSyntaxes.assign(syntaxes.begin(), syntaxes.end());
+
+    const DicomFrameRecord& first = detail_.frames[frames.front()];
+    Geometry& geometry = info.geometry;
+    geometry.size = { first.columns, first.rows, 1 };
+    geometry.spacing = { first.spacingBetweenColumns, first.spacingBetweenRows, 1.0 };
+
+    auto refuse = [&](IoError::Kind kind, const std::string& why)
+    {
+        info.loadable = false;
+        info.problemKind = kind;
+        info.problem = why;
+    };
+    if (!info.problem.empty())
+        return refuse(info.problemKind, info.problem);
+
+    Vec3 normal = cross(first.rowDirection, first.columnDirection);
+    const double normalLength = norm(normal);
+    if (normalLength < 1e-6)
+        return refuse(IoError::Kind::InconsistentGeometry,
+                      "ImageOrientationPatient does not describe two independent directions");
+    for (double& c : normal)
+        c /= normalLength;
+    for (int row = 0; row < 3; ++row)
+    {
+        geometry.direction[row][0] = first.rowDirection[row];
+        geometry.direction[row][1] = first.columnDirection[row];
+        geometry.direction[row][2] = normal[row];
+    }
+
+    // Group frames by their position along the normal.
+    std::vector<std::pair<double, std::size_t>> byDistance;
+    for (std::size_t f : frames)
+        byDistance.push_back({ dot(detail_.frames[f].position, normal), f });
+    std::stable_sort(byDistance.begin(), byDistance.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    const double samePositionTolerance = 1e-3;
+    std::vector<std::vector<std::size_t>> positions;
+    std::vector<double> distances;
+    for (const auto& [distance, f] : byDistance)
+    {
+        if (positions.empty() || distance - distances.back() > samePositionTolerance)
+        {
+            positions.push_back({});
+            distances.push_back(distance);
+        }
+        positions.back().push_back(f);
+    }
+
+    const std::size_t perPosition = positions.front().size();
+    for (std::size_t p = 0; p < positions.size(); ++p)
+    {
+        if (positions[p].size() != perPosition)
+        {
+            std::ostringstream why;
+            why << "uneven number of frames per slice position (" << perPosition
+                << " at the first position, " << positions[p].size() << " at position "
+                << distances[p] << " mm): an incomplete 4-D series or missing files";
+            return refuse(IoError::Kind::MissingSlices, why.str());
+        }
+    }
+    if (positions.size() == 1)
+        return refuse(IoError::Kind::TwoDimensional,
+                      perPosition == 1
+                        ? "a single 2-D slice, not a volume"
+                        : "one slice position repeated over time (2-D + time), not a volume");
+
+    // Order the frames at each position (the volumes of a 4-D series).
+    for (auto& atPosition : positions)
+        std::stable_sort(atPosition.begin(), atPosition.end(),
+                         [&](std::size_t a, std::size_t b)
+                         {
+                             const auto& fa = detail_.frames[a];
+                             const auto& fb = detail_.frames[b];
+                             return std::tie(fa.temporalOrder, fa.acquisitionNumber,
+                                             fa.instanceNumber, fa.file, fa.frameInFile) <
+                                    std::tie(fb.temporalOrder, fb.acquisitionNumber,
+                                             fb.instanceNumber, fb.file, fb.frameInFile);
+                         });
+    stack.volumes.assign(perPosition, {});
+    for (std::size_t v = 0; v < perPosition; ++v)
+        for (const auto& atPosition : positions)
+            stack.volumes[v].push_back(atPosition[v]);
+    info.volumeCount = perPosition;
+
+    // Regular spacing, no gaps, no shear.
+    std::vector<double> steps;
+    for (std::size_t p = 1; p < distances.size(); ++p)
+        steps.push_back(distances[p] - distances[p - 1]);
+    std::vector<double> sortedSteps = steps;
+    std::nth_element(sortedSteps.begin(), sortedSteps.begin() + sortedSteps.size() / 2,
+                     sortedSteps.end());
+    const double step = sortedSteps[sortedSteps.size() / 2];
+    const double stepTolerance = std::max(0.01 * step, 1e-3);
+    for (std::size_t p = 0; p < steps.size(); ++p)
+    {
+        if (std::abs(steps[p] - step) <= stepTolerance)
+            continue;
+        std::ostringstream why;
+        const double ratio = steps[p] / step;
+        if (std::abs(ratio - std::round(ratio)) < 0.05 && ratio > 1.5)
+        {
+            why << "missing slices: a gap of " << steps[p] << " mm after slice " << p + 1
+                << " where the spacing is " << step << " mm (about " << std::lround(ratio) - 1
+                << " slice(s) missing)";
+            return refuse(IoError::Kind::MissingSlices, why.str());
+        }
+        why << "inconsistent slice spacing: " << steps[p] << " mm after slice " << p + 1 << ", "
+            << step << " mm elsewhere";
+        return refuse(IoError::Kind::InconsistentGeometry, why.str());
+    }
+    const Vec3& origin = detail_.frames[positions.front().front()].position;
+    for (std::size_t p = 1; p < positions.size(); ++p)
+    {
+        const Vec3& position = detail_.frames[positions[p].front()].position;
+        const Vec3 offset{ position[0] - origin[0], position[1] - origin[1],
+                           position[2] - origin[2] };
+        const double along = dot(offset, normal);
+        const Vec3 lateral{ offset[0] - along * normal[0], offset[1] - along * normal[1],
+                            offset[2] - along * normal[2] };
+        if (norm(lateral) > std::max(0.01, 0.01 * step))
+            return refuse(IoError::Kind::InconsistentGeometry,
+                          "slices are shifted sideways from one another (gantry tilt or a sheared "
+                          "stack): not a rectilinear volume");
+    }
+
+    geometry.size[2] = positions.size();
+    geometry.spacing[2] = step;
+    geometry.origin = origin;
+    try
+    {
+        validateGeometry(geometry);
+    }
+    catch (const std::exception& e)
+    {
+        return refuse(IoError::Kind::InconsistentGeometry, e.what());
+    }
+    info.loadable = true;
+    if (info.volumeCount > 1)
+        info.notes.push_back("4-D series: " + std::to_string(info.volumeCount) +
+                             " volumes of the same slices; InnerEar loads one 3-D volume");
+    if (geometry.isOblique())
+    {
+        std::ostringstream note;
+        note.precision(3);
+        note << "oblique: axes up to " << geometry.obliquityDegrees()
+             << " degrees from the patient axes";
+        info.notes.push_back(note.str());
+    }
+}
+
+std::vector<std::string> listFilesRecursively(const std::string& folder)
+{
+    std::vector<std::string> files;
+    std::error_code error;
+    for (fs::recursive_directory_iterator
+           it(folder, fs::directory_options::skip_permission_denied, error),
+         end;
+         it != end; it.increment(error))
+    {
+        if (error)
+            break;
+        if (it->is_regular_file(error))
+            files.push_back(it->path().string());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+} // namespace
+
+const std::vector<DicomSeriesInfo>& DicomScan::series() const
+{
+    return detail_->series;
+}
+
+const std::vector<SkippedDicomFile>& DicomScan::skipped() const
+{
+    return detail_->skipped;
+}
+
+std::size_t DicomScan::filesExamined() const
+{
+    return detail_->filesExamined;
+}
+
+const DicomSeriesInfo* DicomScan::find(const std::string& idOrUid) const
+{
+    const DicomSeriesInfo* byUid = nullptr;
+    int uidMatches = 0;
+    for (const DicomSeriesInfo& info : detail_->series)
+    {
+        if (info.id == idOrUid)
+            return &info;
+        if (info.seriesInstanceUid == idOrUid)
+        {
+            byUid = &info;
+            ++uidMatches;
+        }
+    }
+    return uidMatches == 1 ? byUid : nullptr;
+}
+
+const DicomSeriesInfo* DicomScan::largestLoadable() const
+{
+    const DicomSeriesInfo* best = nullptr;
+    for (const DicomSeriesInfo& info : detail_->series)
+        if (info.loadable && (!best || info.geometry.voxelCount() > best->geometry.voxelCount()))
+            best = &info;
+    return best;
+}
+
+bool isDicomFile(const std::string& path)
+{
+    if (!truncatedFileMetaReason(path).empty())
+        return true; // a damaged DICOM file: the scan reports why
+    gdcm::Reader reader;
+    reader.SetFileName(path.c_str());
+    return reader.ReadUpToTag(kPixelData) && !reader.GetFile().GetDataSet().IsEmpty();
+}
+
+DicomScan scanDicomFiles(const std::vector<std::string>& files, const std::string& origin)
+{
+    // GDCM prints its own warnings to stderr (e.g. about CSA slice normals); our reasons are
+    // reported through DicomSeriesInfo and IoError instead.
+    gdcm::Trace::WarningOff();
+    gdcm::Trace::DebugOff();
+    auto detail = std::make_shared<DicomScan::Detail>();
+    Scanner scanner(*detail);
+    for (const std::string& file : files)
+        scanner.scanFile(file);
+    scanner.buildStacks();
+    if (detail->series.empty())
+    {
+        std::ostringstream why;
+        why << "no DICOM image found among " << detail->filesExamined << " file(s)";
+        for (std::size_t i = 0; i < detail->skipped.size() && i < 5; ++i)
+            why << "; " << fs::path(detail->skipped[i].path).filename().string() << ": "
+                << detail->skipped[i].reason;
+        if (detail->skipped.size() > 5)
+            why << "; ...";
+        throw IoError(IoError::Kind::NoDicom, origin, why.str());
+    }
+    DicomScan scan;
+    scan.detail_ = detail;
+    return scan;
+}
+
+DicomScan scanDicom(const std::string& path)
+{
+    std::error_code error;
+    if (!fs::exists(path, error))
+        throw IoError(IoError::Kind::NotFound, path, "no such file or folder");
+    if (fs::is_directory(path, error))
+        return scanDicomFiles(listFilesRecursively(path), path);
+    return scanDicomFiles({ path }, path);
+}
+
+} // namespace innerear::io

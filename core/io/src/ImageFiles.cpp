@@ -1,0 +1,412 @@
+#include "ImageFiles.h"
+
+#include <itkImage.h>
+#include <itkImageFileReader.h>
+#include <itkImageFileWriter.h>
+#include <itkImportImageFilter.h>
+#include <itkMetaImageIO.h>
+#include <itkNiftiImageIO.h>
+#include <itkNrrdImageIO.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace innerear::io
+{
+
+namespace
+{
+
+itk::ImageIOBase::Pointer makeImageIO(FileFormat format)
+{
+    // The IO objects are created directly rather than through ITK's factory registry, so that
+    // which reader handles a file never depends on link-time factory registration.
+    switch (format)
+    {
+        case FileFormat::Nifti:
+            return itk::NiftiImageIO::New().GetPointer();
+        case FileFormat::Nrrd:
+            return itk::NrrdImageIO::New().GetPointer();
+        case FileFormat::MetaImage:
+            return itk::MetaImageIO::New().GetPointer();
+        default:
+            return nullptr;
+    }
+}
+
+std::string itkReason(const itk::ExceptionObject& error)
+{
+    std::string text = error.GetDescription();
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+        text.pop_back();
+    return text;
+}
+
+/// ITK reads a .nii whose voxel data is cut short without complaint: check the size here.
+void checkNiftiLength(const std::string& path, const itk::ImageIOBase& io)
+{
+    if (path.size() < 4 || path.compare(path.size() - 4, 4, ".nii") != 0)
+        return; // compressed files fail in zlib; .hdr/.img pairs are rare
+    std::ifstream file(path, std::ios::binary | std::ios::ate);
+    const auto fileSize = std::uint64_t(file.tellg());
+    char header[176] = {};
+    file.seekg(0);
+    file.read(header, sizeof header);
+    std::int32_t headerSize = 0;
+    std::memcpy(&headerSize, header, 4);
+    const bool swapped = headerSize != 348 && headerSize != 540;
+    if (swapped)
+        std::reverse(header, header + 4), std::memcpy(&headerSize, header, 4);
+    // Sizes from the header itself: ITK reports float sizes once scl_slope asks for rescaling.
+    std::uint64_t dataOffset = 0;
+    std::uint64_t voxels = 1;
+    std::int16_t bitsPerVoxel = 0;
+    if (headerSize == 348 && !swapped)
+    {
+        float offset = 0.0f;
+        std::memcpy(&offset, header + 108, 4);
+        dataOffset = std::uint64_t(offset);
+        std::int16_t dims[8] = {};
+        std::memcpy(dims, header + 40, sizeof dims);
+        for (int d = 1; d <= dims[0] && d < 8; ++d)
+            voxels *= std::uint64_t(std::max<std::int16_t>(dims[d], 1));
+        std::memcpy(&bitsPerVoxel, header + 72, 2);
+    }
+    else if (headerSize == 540 && !swapped)
+    {
+        std::memcpy(&dataOffset, header + 168, 8);
+        std::int64_t dims[8] = {};
+        std::memcpy(dims, header + 16, sizeof dims);
+        for (int d = 1; d <= dims[0] && d < 8; ++d)
+            voxels *= std::uint64_t(std::max<std::int64_t>(dims[d], 1));
+        std::memcpy(&bitsPerVoxel, header + 14, 2);
+    }
+    else
+        return; // big-endian header: leave it to ITK
+    (void)io;
+    const std::uint64_t needed = dataOffset + voxels * std::uint64_t(bitsPerVoxel) / 8;
+    if (fileSize < needed)
+        throw IoError(IoError::Kind::Corrupt, path,
+                      "the file is truncated: its header needs " + std::to_string(needed) +
+                        " bytes, the file has " + std::to_string(fileSize));
+}
+
+/// MetaIO reports a cut data block on stderr only: check the sizes its header promises.
+void checkMetaImageLength(const std::string& path, const itk::ImageIOBase& io)
+{
+    std::ifstream file(path, std::ios::binary | std::ios::ate);
+    const auto fileSize = std::uint64_t(file.tellg());
+    file.seekg(0);
+    std::uint64_t compressedSize = 0;
+    bool compressed = false;
+    std::string line;
+    while (std::getline(file, line))
+    {
+        const auto equals = line.find('=');
+        if (equals == std::string::npos)
+            break;
+        std::string key = line.substr(0, equals);
+        std::string value = line.substr(equals + 1);
+        key.erase(key.find_last_not_of(" \t\r") + 1);
+        value.erase(0, value.find_first_not_of(" \t"));
+        value.erase(value.find_last_not_of(" \t\r") + 1);
+        if (key == "CompressedData")
+            compressed = value == "True";
+        else if (key == "CompressedDataSize")
+            compressedSize = std::stoull(value);
+        else if (key == "ElementDataFile")
+        {
+            std::uint64_t available = 0;
+            if (value == "LOCAL")
+                available = fileSize - std::uint64_t(file.tellg());
+            else
+            {
+                const auto dataPath = std::filesystem::path(path).parent_path() / value;
+                std::error_code error;
+                available = std::filesystem::file_size(dataPath, error);
+                if (error)
+                    throw IoError(IoError::Kind::NotFound, path,
+                                  "its data file " + dataPath.string() + " is missing");
+            }
+            const std::uint64_t needed =
+              compressed ? compressedSize : std::uint64_t(io.GetImageSizeInBytes());
+            if (needed > 0 && available < needed)
+                throw IoError(IoError::Kind::Corrupt, path,
+                              "the voxel data is truncated: " + std::to_string(needed) +
+                                " bytes expected, " + std::to_string(available) + " present");
+            return;
+        }
+    }
+}
+
+itk::ImageIOBase::Pointer openForReading(const std::string& path, FileFormat format)
+{
+    std::error_code error;
+    if (!std::filesystem::exists(path, error))
+        throw IoError(IoError::Kind::NotFound, path, "no such file");
+    itk::ImageIOBase::Pointer io = makeImageIO(format);
+    if (!io)
+        throw IoError(IoError::Kind::UnsupportedFormat, path,
+                      "not a NIfTI, NRRD, MetaImage or DICOM file");
+    if (!io->CanReadFile(path.c_str()))
+        throw IoError(IoError::Kind::Corrupt, path,
+                      std::string("not a readable ") + formatName(format) +
+                        " file (damaged or not what its extension says)");
+    io->SetFileName(path);
+    try
+    {
+        io->ReadImageInformation();
+    }
+    catch (const itk::ExceptionObject& e)
+    {
+        throw IoError(IoError::Kind::Corrupt, path,
+                      std::string("the ") + formatName(format) +
+                        " header cannot be read: " + itkReason(e));
+    }
+    if (format == FileFormat::Nifti)
+        checkNiftiLength(path, *io);
+    else if (format == FileFormat::MetaImage)
+        checkMetaImageLength(path, *io);
+    return io;
+}
+
+template<typename T>
+Image<T> fromItk(const itk::Image<T, 3>* image)
+{
+    Geometry geometry;
+    const auto size = image->GetLargestPossibleRegion().GetSize();
+    for (int axis = 0; axis < 3; ++axis)
+    {
+        geometry.size[axis] = size[axis];
+        geometry.origin[axis] = image->GetOrigin()[axis];
+        geometry.spacing[axis] = image->GetSpacing()[axis];
+        for (int col = 0; col < 3; ++col)
+            geometry.direction[axis][col] = image->GetDirection()(axis, col);
+    }
+    const T* begin = image->GetBufferPointer();
+    return Image<T>(geometry, std::vector<T>(begin, begin + geometry.voxelCount()));
+}
+
+template<typename T>
+typename itk::Image<T, 3>::Pointer toItk(const Image<T>& image)
+{
+    using ItkImage = itk::Image<T, 3>;
+    auto result = ItkImage::New();
+    typename ItkImage::SizeType size;
+    typename ItkImage::PointType origin;
+    typename ItkImage::SpacingType spacing;
+    typename ItkImage::DirectionType direction;
+    const Geometry& g = image.geometry();
+    for (unsigned axis = 0; axis < 3; ++axis)
+    {
+        size[axis] = g.size[axis];
+        origin[axis] = g.origin[axis];
+        spacing[axis] = g.spacing[axis];
+        for (unsigned col = 0; col < 3; ++col)
+            direction(axis, col) = g.direction[axis][col];
+    }
+    result->SetRegions(typename ItkImage::RegionType(size));
+    result->SetOrigin(origin);
+    result->SetSpacing(spacing);
+    result->SetDirection(direction);
+    result->Allocate();
+    std::copy(image.voxels().begin(), image.voxels().end(), result->GetBufferPointer());
+    return result;
+}
+
+/// A 4-D file is read as a 4-D ITK image and its first volume taken: ITK 5.2 loses the
+/// RAS->LPS flip of the direction when a 4-D NIfTI is read straight into a 3-D image.
+template<typename T>
+Volume readFirstVolume(const std::string& path, itk::ImageIOBase* io)
+{
+    using Reader = itk::ImageFileReader<itk::Image<T, 4>>;
+    auto reader = Reader::New();
+    reader->SetFileName(path);
+    reader->SetImageIO(io);
+    try
+    {
+        reader->Update();
+    }
+    catch (const itk::ExceptionObject& e)
+    {
+        throw IoError(IoError::Kind::Corrupt, path,
+                      "the voxel data cannot be read (truncated or corrupt file): " + itkReason(e));
+    }
+    const auto* image = reader->GetOutput();
+    Geometry geometry;
+    const auto size = image->GetLargestPossibleRegion().GetSize();
+    for (int axis = 0; axis < 3; ++axis)
+    {
+        geometry.size[axis] = size[axis];
+        geometry.origin[axis] = image->GetOrigin()[axis];
+        geometry.spacing[axis] = image->GetSpacing()[axis];
+        for (int col = 0; col < 3; ++col)
+            geometry.direction[axis][col] = image->GetDirection()(axis, col);
+    }
+    const T* begin = image->GetBufferPointer();
+    return Image<T>(geometry, std::vector<T>(begin, begin + geometry.voxelCount()));
+}
+
+template<typename T>
+Volume readAs(const std::string& path, itk::ImageIOBase* io)
+{
+    if (io->GetNumberOfDimensions() == 4)
+        return readFirstVolume<T>(path, io);
+    using Reader = itk::ImageFileReader<itk::Image<T, 3>>;
+    auto reader = Reader::New();
+    reader->SetFileName(path);
+    reader->SetImageIO(io);
+    try
+    {
+        reader->Update();
+    }
+    catch (const itk::ExceptionObject& e)
+    {
+        throw IoError(IoError::Kind::Corrupt, path,
+                      "the voxel data cannot be read (truncated or corrupt file): " + itkReason(e));
+    }
+    return fromItk<T>(reader->GetOutput());
+}
+
+} // namespace
+
+ImageFileInfo itkImageInfo(const std::string& path, FileFormat format)
+{
+    itk::ImageIOBase::Pointer io = openForReading(path, format);
+    ImageFileInfo info;
+    info.format = format;
+    info.componentType = itk::ImageIOBase::GetComponentTypeAsString(io->GetComponentType());
+    info.dimensions = io->GetNumberOfDimensions();
+    info.components = io->GetNumberOfComponents();
+    for (unsigned d = 0; d < info.dimensions; ++d)
+        info.size.push_back(io->GetDimensions(d));
+    Geometry& g = info.geometry;
+    for (unsigned axis = 0; axis < 3 && axis < info.dimensions; ++axis)
+    {
+        g.size[axis] = io->GetDimensions(axis);
+        g.origin[axis] = io->GetOrigin(axis);
+        g.spacing[axis] = io->GetSpacing(axis);
+        const auto column = io->GetDirection(axis);
+        for (unsigned row = 0; row < 3; ++row)
+            g.direction[row][axis] = row < column.size() ? column[row] : (row == axis ? 1.0 : 0.0);
+    }
+    if (info.dimensions < 3)
+        g.size[2] = 1;
+    return info;
+}
+
+Volume itkReadVolume(const std::string& path, FileFormat format, const ReadOptions& options,
+                     std::vector<std::string>& notes)
+{
+    itk::ImageIOBase::Pointer io = openForReading(path, format);
+    const unsigned dimensions = io->GetNumberOfDimensions();
+    std::ostringstream shape;
+    for (unsigned d = 0; d < dimensions; ++d)
+        shape << (d ? " x " : "") << io->GetDimensions(d);
+    if (io->GetNumberOfComponents() != 1)
+        throw IoError(IoError::Kind::MultiComponent, path,
+                      "has " + std::to_string(io->GetNumberOfComponents()) +
+                        " components per voxel (colour or vector image); a scalar MRI volume is "
+                        "needed");
+    if (dimensions < 3 || io->GetDimensions(2) == 1)
+        throw IoError(IoError::Kind::TwoDimensional, path,
+                      "a 2-D image (" + shape.str() + "), not a volume");
+    if (dimensions > 4)
+        throw IoError(IoError::Kind::UnsupportedFormat, path,
+                      std::to_string(dimensions) + "-D image (" + shape.str() +
+                        "): only 3-D volumes (or the first volume of a 4-D series) are read");
+    if (dimensions == 4 && io->GetDimensions(3) > 1)
+    {
+        if (!options.firstVolumeOf4D)
+            throw IoError(IoError::Kind::FourDimensional, path,
+                          "a 4-D image (" + shape.str() +
+                            "); ask for its first volume to load a 3-D image");
+        notes.push_back("4-D image (" + shape.str() + "): loaded volume 1 of " +
+                        std::to_string(io->GetDimensions(3)));
+    }
+
+    Volume volume;
+    switch (io->GetComponentType())
+    {
+        case itk::IOComponentEnum::UCHAR:
+            volume = readAs<std::uint8_t>(path, io);
+            break;
+        case itk::IOComponentEnum::CHAR:
+        case itk::IOComponentEnum::SHORT:
+            volume = readAs<std::int16_t>(path, io);
+            break;
+        case itk::IOComponentEnum::USHORT:
+            volume = readAs<std::uint16_t>(path, io);
+            break;
+        case itk::IOComponentEnum::FLOAT:
+        case itk::IOComponentEnum::DOUBLE:
+            volume = readAs<float>(path, io);
+            break;
+        case itk::IOComponentEnum::INT:
+        case itk::IOComponentEnum::UINT:
+        case itk::IOComponentEnum::LONG:
+        case itk::IOComponentEnum::ULONG:
+        case itk::IOComponentEnum::LONGLONG:
+        case itk::IOComponentEnum::ULONGLONG:
+            notes.push_back(std::string("stored as ") +
+                            itk::ImageIOBase::GetComponentTypeAsString(io->GetComponentType()) +
+                            "; converted to float32");
+            volume = readAs<float>(path, io);
+            break;
+        default:
+            throw IoError(IoError::Kind::UnsupportedFormat, path,
+                          std::string("voxel type ") +
+                            itk::ImageIOBase::GetComponentTypeAsString(io->GetComponentType()) +
+                            " is not supported");
+    }
+    try
+    {
+        validateGeometry(volume.geometry());
+    }
+    catch (const std::invalid_argument& e)
+    {
+        throw IoError(IoError::Kind::InconsistentGeometry, path, e.what());
+    }
+    return volume;
+}
+
+void itkWriteVolume(const Volume& volume, const std::string& path)
+{
+    const FileFormat format = formatFromPath(path);
+    itk::ImageIOBase::Pointer io = makeImageIO(format);
+    if (!io)
+        throw IoError(IoError::Kind::UnsupportedFormat, path,
+                      "cannot write this format; use one of " + writableExtensions());
+    const std::string lower = [&]
+    {
+        std::string text = path;
+        for (char& c : text)
+            c = char(std::tolower(static_cast<unsigned char>(c)));
+        return text;
+    }();
+    const bool compress = lower.size() > 3 && lower.compare(lower.size() - 3, 3, ".gz") == 0;
+    try
+    {
+        volume.visit(
+          [&](const auto& image)
+          {
+              using T = typename std::decay_t<decltype(image)>::ValueType;
+              auto writer = itk::ImageFileWriter<itk::Image<T, 3>>::New();
+              writer->SetFileName(path);
+              writer->SetImageIO(io);
+              writer->SetUseCompression(compress || format == FileFormat::Nrrd ||
+                                        format == FileFormat::MetaImage);
+              writer->SetInput(toItk(image));
+              writer->Update();
+          });
+    }
+    catch (const itk::ExceptionObject& e)
+    {
+        throw IoError(IoError::Kind::WriteFailed, path, itkReason(e));
+    }
+}
+
+} // namespace innerear::io

@@ -1,0 +1,131 @@
+#include "innerear/io/VolumeIO.h"
+
+#include "ImageFiles.h"
+
+#include <algorithm>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace innerear::io
+{
+
+namespace
+{
+bool endsWith(const std::string& text, const std::string& suffix)
+{
+    return text.size() >= suffix.size() &&
+           text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+} // namespace
+
+const char* formatName(FileFormat format)
+{
+    switch (format)
+    {
+        case FileFormat::Nifti:
+            return "NIfTI";
+        case FileFormat::Nrrd:
+            return "NRRD";
+        case FileFormat::MetaImage:
+            return "MetaImage";
+        case FileFormat::Dicom:
+            return "DICOM";
+        case FileFormat::Unknown:
+            break;
+    }
+    return "unknown";
+}
+
+std::string writableExtensions()
+{
+    return ".nii, .nii.gz, .nrrd, .nhdr, .mha, .mhd";
+}
+
+FileFormat formatFromPath(const std::string& path)
+{
+    std::error_code error;
+    if (fs::is_directory(path, error))
+        return FileFormat::Dicom;
+    std::string lower = path;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
+    if (endsWith(lower, ".nii") || endsWith(lower, ".nii.gz"))
+        return FileFormat::Nifti;
+    if (endsWith(lower, ".nrrd") || endsWith(lower, ".nhdr"))
+        return FileFormat::Nrrd;
+    if (endsWith(lower, ".mha") || endsWith(lower, ".mhd"))
+        return FileFormat::MetaImage;
+    if (endsWith(lower, ".dcm") || endsWith(lower, ".ima"))
+        return FileFormat::Dicom;
+    return FileFormat::Unknown;
+}
+
+ImageFileInfo readImageFileInfo(const std::string& path)
+{
+    return itkImageInfo(path, formatFromPath(path));
+}
+
+LoadedVolume readVolume(const std::string& path, const ReadOptions& options)
+{
+    std::error_code error;
+    if (!fs::exists(path, error))
+        throw IoError(IoError::Kind::NotFound, path, "no such file or folder");
+    FileFormat format = formatFromPath(path);
+    // DICOM files often have no extension at all: sniff them.
+    if (format == FileFormat::Unknown && isDicomFile(path))
+        format = FileFormat::Dicom;
+
+    LoadedVolume loaded;
+    loaded.format = format;
+    if (format == FileFormat::Dicom)
+    {
+        const DicomScan scan = scanDicom(path);
+        const DicomSeriesInfo* series =
+          options.series.empty() ? scan.largestLoadable() : scan.find(options.series);
+        if (!series && !options.series.empty())
+            throw IoError(IoError::Kind::SeriesNotFound, path,
+                          "no series \"" + options.series + "\" here (see `innerear info`)");
+        if (!series)
+        {
+            // Nothing loadable: report the first series' own reason.
+            const DicomSeriesInfo& first = scan.series().front();
+            throw IoError(first.problemKind, path,
+                          "no loadable series; series " + first.id + ": " + first.problem);
+        }
+        DicomLoadOptions dicomOptions;
+        dicomOptions.firstVolumeOf4D = options.firstVolumeOf4D;
+        loaded.volume = scan.load(series->id, dicomOptions, &loaded.notes);
+        loaded.description = series->seriesDescription;
+        for (const std::string& note : series->notes)
+            loaded.notes.push_back(note);
+        return loaded;
+    }
+    if (format == FileFormat::Unknown)
+        throw IoError(IoError::Kind::UnsupportedFormat, path,
+                      "neither DICOM nor a known image extension (" + writableExtensions() + ")");
+    loaded.volume = itkReadVolume(path, format, options, loaded.notes);
+    loaded.description = fs::path(path).filename().string();
+    return loaded;
+}
+
+void writeVolume(const Volume& volume, const std::string& path)
+{
+    if (volume.empty())
+        throw IoError(IoError::Kind::WriteFailed, path, "the volume is empty");
+    if (formatFromPath(path) == FileFormat::Dicom)
+        throw IoError(IoError::Kind::UnsupportedFormat, path,
+                      "writing DICOM is not supported; use one of " + writableExtensions());
+    const fs::path parent = fs::path(path).parent_path();
+    std::error_code error;
+    if (!parent.empty() && !fs::is_directory(parent, error))
+        throw IoError(IoError::Kind::WriteFailed, path,
+                      "the folder " + parent.string() + " does not exist");
+    itkWriteVolume(volume, path);
+    if (!fs::exists(path, error) || fs::file_size(path, error) == 0)
+        throw IoError(IoError::Kind::WriteFailed, path,
+                      "nothing was written (disk full or no "
+                      "permission?)");
+}
+
+} // namespace innerear::io

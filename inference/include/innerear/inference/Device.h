@@ -1,0 +1,33 @@
+#pragma once
+
+#include <string>
+
+namespace innerear::inference
+{
+
+enum class DeviceRequest
+{
+    Auto, ///< CUDA when this LibTorch build and the machine have it, else CPU
+    Cpu,
+    Cuda
+};
+
+/// Parses "auto", "cpu" or "cuda"; throws std::invalid_argument with the accepted values.
+DeviceRequest parseDeviceRequest(const std::string& text);
+
+struct DeviceSelection
+{
+    bool cuda = false;
+    std::string name;    ///< "cpu" or "cuda:0"
+    int cpuThreads = 1;  ///< intra-op threads set for CPU work
+    std::string summary; ///< one line for the user: what runs where, and why
+};
+
+/// Chooses the device and configures LibTorch for it (CPU threads = cores, since Debian's
+/// LibTorch defaults to one). Throws std::runtime_error when CUDA is demanded but unavailable.
+DeviceSelection selectDevice(DeviceRequest request);
+
+bool cudaAvailable();
+std::string libtorchVersion();
+
+} // namespace innerear::inference

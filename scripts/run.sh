@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The project's one entry point for setting up, building and checking InnerEar on Debian 12.
+#
+#   scripts/run.sh demo   install what is missing, build into build/, run the main job on the
+#                         bundled sample study
+#   scripts/run.sh test   install what is missing, build, run the whole test suite (CTest, under
+#                         Xvfb for the parts that need a display)
+#   scripts/run.sh deps   only install the Debian packages that are missing
+#   scripts/run.sh build  only configure and build
+#
+# Extra CMake options can be passed in INNEREAR_CMAKE_ARGS, e.g.
+#   INNEREAR_CMAKE_ARGS="-DCMAKE_PREFIX_PATH=/opt/libtorch" scripts/run.sh build
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+# Everything comes from Debian 12's own archive (see ../shared/docs/stack.md for versions).
+PACKAGES=(
+    cmake ninja-build g++ pkg-config clang-format
+    qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-svg-dev
+    libvtk9-dev libinsighttoolkit5-dev libgdcm-dev libgdcm-tools libtorch-dev
+    libcli11-dev nlohmann-json3-dev
+    xvfb xauth libgl1-mesa-dri
+)
+
+install_missing_packages() {
+    local missing=()
+    for package in "${PACKAGES[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$package")
+        fi
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        echo "== all ${#PACKAGES[@]} Debian packages are installed"
+        return
+    fi
+    echo "== installing missing Debian packages: ${missing[*]}"
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+build() {
+    echo "== configuring and building into build/"
+    # shellcheck disable=SC2086 # INNEREAR_CMAKE_ARGS is a list of options
+    cmake --preset default ${INNEREAR_CMAKE_ARGS:-}
+    cmake --build --preset default -j "$(nproc)"
+}
+
+run_demo() {
+    local sample="resources/samples/sample-t2-innerear.nii.gz"
+    echo "== innerear info $sample"
+    build/bin/innerear info "$sample"
+}
+
+run_tests() {
+    echo "== running the test suite"
+    # Qt widgets and VTK rendering need a display: a virtual one.
+    xvfb-run -a -s "-screen 0 1280x1024x24" ctest --preset default
+}
+
+case "${1:-}" in
+    deps) install_missing_packages ;;
+    build) install_missing_packages; build ;;
+    demo) install_missing_packages; build; run_demo ;;
+    test) install_missing_packages; build; run_tests ;;
+    *)
+        echo "usage: scripts/run.sh demo|test|deps|build" >&2
+        exit 2
+        ;;
+esac

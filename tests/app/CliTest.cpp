@@ -1,0 +1,166 @@
+// The innerear command line, run in-process: output, JSON, exit codes and messages.
+#include "Cli.h"
+#include "SyntheticDicom.h"
+#include "TestSupport.h"
+
+#include "innerear/io/VolumeIO.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <sstream>
+
+using namespace innerear;
+
+namespace
+{
+struct Result
+{
+    int code = -1;
+    QString out;
+    QString err;
+};
+
+Result runCli(const std::vector<std::string>& arguments)
+{
+    std::ostringstream out;
+    std::ostringstream err;
+    Result result;
+    result.code = cli::run(arguments, out, err);
+    result.out = QString::fromStdString(out.str());
+    result.err = QString::fromStdString(err.str());
+    return result;
+}
+} // namespace
+
+class CliTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void versionAndHelp();
+    void badUsageExitsWithTwo();
+    void infoDescribesADicomFolder();
+    void infoJsonHasTheLpsAffine();
+    void infoHidesPatientIdentifiersUnlessAsked();
+    void infoOnUnreadableInputExitsWithThree();
+    void convertDicomToNiftiKeepsGeometry();
+    void convertRefusesUnknownOutputFormats();
+};
+
+void CliTest::versionAndHelp()
+{
+    const Result version = runCli({ "--version" });
+    QCOMPARE(version.code, 0);
+    QVERIFY(version.out.contains("innerear 0."));
+    QVERIFY(version.out.contains("not a medical device"));
+    for (const char* sub : { "info", "convert" })
+    {
+        const Result help = runCli({ sub, "--help" });
+        QCOMPARE(help.code, 0);
+        QVERIFY2(help.out.contains(sub), qPrintable(help.out));
+    }
+    const Result infoHelp = runCli({ "info", "--help" });
+    QVERIFY(infoHelp.out.contains("--json"));
+}
+
+void CliTest::badUsageExitsWithTwo()
+{
+    QCOMPARE(runCli({}).code, 2);
+    QCOMPARE(runCli({ "frobnicate" }).code, 2);
+    const Result missing = runCli({ "info" });
+    QCOMPARE(missing.code, 2);
+    QVERIFY(missing.err.contains("path"));
+}
+
+void CliTest::infoDescribesADicomFolder()
+{
+    QTemporaryDir dir;
+    test::writeSyntheticSeries(dir.path().toStdString(), test::patternImage<std::int16_t>(
+                                                           test::obliqueGeometry({ 12, 10, 8 })));
+    const Result result = runCli({ "info", dir.path().toStdString() });
+    QCOMPARE(result.code, 0);
+    QVERIFY(result.out.contains("1 series"));
+    QVERIFY(result.out.contains("synthetic T2 SPACE"));
+    QVERIFY(result.out.contains("12 x 10 x 8 voxels"));
+    QVERIFY(result.out.contains("0.4 x 0.55 x 1.25 mm"));
+    QVERIFY(result.out.contains("oblique"));
+    QVERIFY(result.out.contains("loadable"));
+}
+
+void CliTest::infoJsonHasTheLpsAffine()
+{
+    QTemporaryDir dir;
+    const Geometry geometry = test::obliqueGeometry({ 12, 10, 8 });
+    test::writeSyntheticSeries(dir.path().toStdString(),
+                               test::patternImage<std::int16_t>(geometry));
+    const Result result = runCli({ "info", "--json", dir.path().toStdString() });
+    QCOMPARE(result.code, 0);
+    const QJsonObject json = QJsonDocument::fromJson(result.out.toUtf8()).object();
+    const QJsonArray series = json["series"].toArray();
+    QCOMPARE(series.size(), 1);
+    const QJsonArray affine = series[0].toObject()["geometry"].toObject()["affine_lps"].toArray();
+    QCOMPARE(affine.size(), 4);
+    const Mat4 expected = geometry.indexToPhysicalMatrix();
+    for (int r = 0; r < 4; ++r)
+        for (int c = 0; c < 4; ++c)
+            QVERIFY(std::abs(affine[r].toArray()[c].toDouble() - expected[r][c]) < 1e-5);
+}
+
+void CliTest::infoHidesPatientIdentifiersUnlessAsked()
+{
+    QTemporaryDir dir;
+    test::writeSyntheticSeries(dir.path().toStdString(),
+                               test::patternImage<std::int16_t>(test::obliqueGeometry()));
+    QVERIFY(!runCli({ "info", dir.path().toStdString() }).out.contains("Synthetic^Phantom"));
+    QVERIFY(
+      !runCli({ "info", "--json", dir.path().toStdString() }).out.contains("Synthetic^Phantom"));
+    QVERIFY(runCli({ "info", "--show-patient", dir.path().toStdString() })
+              .out.contains("Synthetic^Phantom"));
+}
+
+void CliTest::infoOnUnreadableInputExitsWithThree()
+{
+    QTemporaryDir dir;
+    const Result missing = runCli({ "info", dir.filePath("nothing.nii").toStdString() });
+    QCOMPARE(missing.code, 3);
+    QVERIFY2(missing.err.contains("no such file"), qPrintable(missing.err));
+    const Result empty = runCli({ "info", dir.path().toStdString() });
+    QCOMPARE(empty.code, 3);
+    QVERIFY2(empty.err.contains("no DICOM image found"), qPrintable(empty.err));
+}
+
+void CliTest::convertDicomToNiftiKeepsGeometry()
+{
+    QTemporaryDir dir;
+    const Geometry geometry = test::obliqueGeometry({ 12, 10, 8 });
+    const auto image = test::patternImage<std::int16_t>(geometry);
+    test::writeSyntheticSeries(dir.filePath("dicom").toStdString(), image);
+    const std::string output = dir.filePath("out.nii.gz").toStdString();
+    const Result result = runCli({ "convert", dir.filePath("dicom").toStdString(), output });
+    QCOMPARE(result.code, 0);
+    QVERIFY(result.out.contains("wrote"));
+    const io::LoadedVolume loaded = io::readVolume(output);
+    test::compareGeometry(loaded.volume.geometry(), geometry, 5e-4);
+    QCOMPARE(loaded.volume.as<std::int16_t>()->voxels(), image.voxels());
+}
+
+void CliTest::convertRefusesUnknownOutputFormats()
+{
+    QTemporaryDir dir;
+    test::writeSyntheticSeries(dir.filePath("dicom").toStdString(),
+                               test::patternImage<std::int16_t>(test::obliqueGeometry()));
+    const Result result = runCli(
+      { "convert", dir.filePath("dicom").toStdString(), dir.filePath("out.png").toStdString() });
+    QCOMPARE(result.code, 2);
+    QVERIFY(result.err.contains("cannot write this format"));
+    const Result wrongSeries = runCli({ "convert", dir.filePath("dicom").toStdString(),
+                                        dir.filePath("o.nii").toStdString(), "--series", "9.9" });
+    QCOMPARE(wrongSeries.code, 2);
+}
+
+QTEST_APPLESS_MAIN(CliTest)
+#include "CliTest.moc"
