@@ -64,26 +64,40 @@ void unpackMosaic(DecodedFile& decoded, const DicomFileRecord& record)
 DecodedFile decode(const DicomFileRecord& record)
 {
     GdcmWarningCapture warnings;
-    gdcm::ImageReader reader;
-    reader.SetFileName(record.path.c_str());
-    if (!reader.Read())
+    // The reader lives on the heap: if GDCM asserts, runGuarded unwinds past it (leaked).
+    auto* reader = new gdcm::ImageReader;
+    bool read = false;
+    bool bufferDecoded = false;
+    DecodedFile decoded;
+    std::string transferSyntax = "unknown";
+    const bool completed = runGuarded(
+      [&]
+      {
+          reader->SetFileName(record.path.c_str());
+          read = reader->Read();
+          if (!read)
+              return;
+          const gdcm::Image& image = reader->GetImage();
+          if (const char* ts = gdcm::TransferSyntax::GetTSString(image.GetTransferSyntax()))
+              transferSyntax = ts;
+          decoded.format = image.GetPixelFormat();
+          decoded.columns = image.GetDimension(0);
+          decoded.rows = image.GetDimension(1);
+          decoded.frames = image.GetNumberOfDimensions() > 2 ? image.GetDimension(2) : 1;
+          decoded.buffer.resize(image.GetBufferLength());
+          bufferDecoded = !decoded.buffer.empty() && image.GetBuffer(decoded.buffer.data());
+      });
+    if (!completed)
+        throw IoError(IoError::Kind::Corrupt, record.path,
+                      "damaged DICOM structure (GDCM stopped on an internal consistency check)");
+    delete reader;
+    if (!read)
         throw IoError(IoError::Kind::Corrupt, record.path,
                       "the image data cannot be read (truncated or corrupt file)");
-    const gdcm::Image& image = reader.GetImage();
-    DecodedFile decoded;
-    decoded.format = image.GetPixelFormat();
-    decoded.columns = image.GetDimension(0);
-    decoded.rows = image.GetDimension(1);
-    decoded.frames = image.GetNumberOfDimensions() > 2 ? image.GetDimension(2) : 1;
-    decoded.buffer.resize(image.GetBufferLength());
-    if (decoded.buffer.empty() || !image.GetBuffer(decoded.buffer.data()))
-    {
-        const char* ts = gdcm::TransferSyntax::GetTSString(image.GetTransferSyntax());
+    if (!bufferDecoded)
         throw IoError(IoError::Kind::Corrupt, record.path,
-                      std::string("the pixel data cannot be decoded (truncated or corrupt; "
-                                  "transfer syntax ") +
-                        (ts ? ts : "unknown") + ")");
-    }
+                      "the pixel data cannot be decoded (truncated or corrupt; transfer syntax " +
+                        transferSyntax + ")");
     if (const std::string damage = warnings.pixelDataDamage(); !damage.empty())
         throw IoError(IoError::Kind::Corrupt, record.path,
                       "the pixel data is truncated or corrupt (GDCM: " + damage + ")");

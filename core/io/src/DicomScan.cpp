@@ -98,6 +98,8 @@ public:
     }
 
     void scanFile(const std::string& path);
+    /// scanFile, protected from GDCM assertions: a file that trips one is skipped with a reason.
+    void scanFileGuarded(const std::string& path);
     void buildStacks();
 
 private:
@@ -111,6 +113,26 @@ private:
     std::vector<std::string> problems_;
     std::vector<IoError::Kind> problemKinds_;
 };
+
+void Scanner::scanFileGuarded(const std::string& path)
+{
+    const std::size_t files = detail_.files.size();
+    const std::size_t frames = detail_.frames.size();
+    const std::size_t skipped = detail_.skipped.size();
+    const std::size_t examined = detail_.filesExamined;
+    if (runGuarded([&] { scanFile(path); }))
+        return;
+    // Roll back whatever the interrupted scan recorded.
+    detail_.files.resize(files);
+    facts_.resize(files);
+    detail_.frames.resize(frames);
+    problems_.resize(frames);
+    problemKinds_.resize(frames);
+    detail_.skipped.resize(skipped);
+    detail_.filesExamined = examined + 1;
+    detail_.skipped.push_back(
+      { path, "damaged DICOM structure (GDCM stopped on an internal consistency check)" });
+}
 
 void Scanner::scanFile(const std::string& path)
 {
@@ -760,9 +782,15 @@ bool isDicomFile(const std::string& path)
 {
     if (!truncatedFileMetaReason(path).empty())
         return true; // a damaged DICOM file: the scan reports why
-    gdcm::Reader reader;
-    reader.SetFileName(path.c_str());
-    return reader.ReadUpToTag(kPixelData) && !reader.GetFile().GetDataSet().IsEmpty();
+    bool dicom = false;
+    const bool completed = runGuarded(
+      [&]
+      {
+          gdcm::Reader reader;
+          reader.SetFileName(path.c_str());
+          dicom = reader.ReadUpToTag(kPixelData) && !reader.GetFile().GetDataSet().IsEmpty();
+      });
+    return dicom || !completed; // a file GDCM chokes on is a damaged DICOM file: say so later
 }
 
 DicomScan scanDicomFiles(const std::vector<std::string>& files, const std::string& origin)
@@ -774,7 +802,7 @@ DicomScan scanDicomFiles(const std::vector<std::string>& files, const std::strin
     auto detail = std::make_shared<DicomScan::Detail>();
     Scanner scanner(*detail);
     for (const std::string& file : files)
-        scanner.scanFile(file);
+        scanner.scanFileGuarded(file);
     scanner.buildStacks();
     if (detail->series.empty())
     {

@@ -3,6 +3,8 @@
 #include <gdcmTrace.h>
 
 #include <algorithm>
+#include <csetjmp>
+#include <csignal>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -19,6 +21,44 @@ std::mutex& traceMutex()
     return mutex;
 }
 } // namespace
+
+namespace
+{
+sigjmp_buf* activeJump = nullptr;
+
+extern "C" void onGdcmAbort(int)
+{
+    if (activeJump)
+        siglongjmp(*activeJump, 1);
+}
+
+std::mutex& guardMutex()
+{
+    static std::mutex mutex;
+    return mutex;
+}
+} // namespace
+
+bool runGuardedGdcmCall(void (*call)(void*), void* context)
+{
+    std::lock_guard<std::mutex> lock(guardMutex());
+    struct sigaction handler = {};
+    struct sigaction previous = {};
+    handler.sa_handler = onGdcmAbort;
+    sigemptyset(&handler.sa_mask);
+    sigaction(SIGABRT, &handler, &previous);
+    sigjmp_buf jump;
+    bool completed = false;
+    activeJump = &jump;
+    if (sigsetjmp(jump, 1) == 0)
+    {
+        call(context);
+        completed = true;
+    }
+    activeJump = nullptr;
+    sigaction(SIGABRT, &previous, nullptr);
+    return completed;
+}
 
 std::string truncatedFileMetaReason(const std::string& path)
 {

@@ -14,6 +14,19 @@ namespace innerear::io
 /// GDCM abort the process on an assertion.
 std::string truncatedFileMetaReason(const std::string& path);
 
+/// Runs a GDCM call and returns false instead of letting an assertion inside GDCM end the
+/// process. Debian's GDCM keeps its assert()s, and some damaged files (cut or scrambled headers)
+/// reach them; the SIGABRT is caught and unwound with siglongjmp. Objects created inside the
+/// call are leaked on that path, a price paid only for files that are broken anyway.
+/// One guarded call at a time (a process-wide signal handler); nested calls are not allowed.
+bool runGuardedGdcmCall(void (*call)(void*), void* context);
+
+template<typename Function>
+bool runGuarded(Function&& function)
+{
+    return runGuardedGdcmCall([](void* f) { (*static_cast<Function*>(f))(); }, &function);
+}
+
 /// Captures GDCM's warnings while alive (GDCM reports incomplete pixel data only that way).
 /// One capture at a time: GDCM's trace streams are process-wide.
 class GdcmWarningCapture
