@@ -230,10 +230,8 @@ void Scanner::addClassicFrames(const gdcm::File& file, const FileFacts& facts,
                                IoError::Kind fileProblemKind)
 {
     const gdcm::DataSet& ds = file.GetDataSet();
-    // GDCM has already swapped the binary values of big-endian files to native order.
-    const bool bigEndian = false;
-    auto number = [&](gdcm::Tag tag) { return readNumber(ds, tag, bigEndian); };
-    auto numbers = [&](gdcm::Tag tag) { return readNumbers(ds, tag, bigEndian); };
+    auto number = [&](gdcm::Tag tag) { return readNumber(ds, tag); };
+    auto numbers = [&](gdcm::Tag tag) { return readNumbers(ds, tag); };
     DicomFileRecord& record = detail_.files[fileIndex];
     std::string problem = fileProblem;
     IoError::Kind problemKind = fileProblemKind;
@@ -320,7 +318,7 @@ void Scanner::addClassicFrames(const gdcm::File& file, const FileFacts& facts,
     if (!problem.empty())
         frame.traits.push_back({ "problem", problem });
     frame.traits.push_back({ "image type", facts.imageType });
-    const std::string echoNumber = readString(ds, gdcm::Tag(0x0018, 0x0086), bigEndian);
+    const std::string echoNumber = readString(ds, gdcm::Tag(0x0018, 0x0086));
     if (!echoNumber.empty())
         frame.traits.push_back({ "echo", echoNumber });
     frame.traits.push_back(

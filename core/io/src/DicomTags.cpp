@@ -42,17 +42,13 @@ gdcm::VR valueRepresentation(const gdcm::DataElement& element)
 }
 
 template<typename T>
-void appendBinary(std::ostringstream& out, const char* bytes, std::size_t length, bool bigEndian)
+void appendBinary(std::ostringstream& out, const char* bytes, std::size_t length)
 {
     const std::size_t count = length / sizeof(T);
     for (std::size_t i = 0; i < count; ++i)
     {
-        char buffer[sizeof(T)];
-        std::memcpy(buffer, bytes + i * sizeof(T), sizeof(T));
-        if (bigEndian)
-            std::reverse(buffer, buffer + sizeof(T));
         T value;
-        std::memcpy(&value, buffer, sizeof(T));
+        std::memcpy(&value, bytes + i * sizeof(T), sizeof(T));
         if (i)
             out << '\\';
         out << +value;
@@ -71,7 +67,7 @@ const gdcm::SequenceOfItems* sequenceOf(const gdcm::DataElement& element)
 
 } // namespace
 
-std::string readString(const gdcm::DataSet& ds, const gdcm::Tag& tag, bool bigEndian)
+std::string readString(const gdcm::DataSet& ds, const gdcm::Tag& tag)
 {
     if (!ds.FindDataElement(tag))
         return {};
@@ -86,32 +82,32 @@ std::string readString(const gdcm::DataSet& ds, const gdcm::Tag& tag, bool bigEn
     switch (static_cast<long long>(valueRepresentation(element)))
     {
         case gdcm::VR::US:
-            appendBinary<std::uint16_t>(out, data, length, bigEndian);
+            appendBinary<std::uint16_t>(out, data, length);
             return out.str();
         case gdcm::VR::SS:
-            appendBinary<std::int16_t>(out, data, length, bigEndian);
+            appendBinary<std::int16_t>(out, data, length);
             return out.str();
         case gdcm::VR::UL:
-            appendBinary<std::uint32_t>(out, data, length, bigEndian);
+            appendBinary<std::uint32_t>(out, data, length);
             return out.str();
         case gdcm::VR::SL:
-            appendBinary<std::int32_t>(out, data, length, bigEndian);
+            appendBinary<std::int32_t>(out, data, length);
             return out.str();
         case gdcm::VR::FL:
-            appendBinary<float>(out, data, length, bigEndian);
+            appendBinary<float>(out, data, length);
             return out.str();
         case gdcm::VR::FD:
-            appendBinary<double>(out, data, length, bigEndian);
+            appendBinary<double>(out, data, length);
             return out.str();
         default:
             return trim(std::string(data, length));
     }
 }
 
-std::vector<double> readNumbers(const gdcm::DataSet& ds, const gdcm::Tag& tag, bool bigEndian)
+std::vector<double> readNumbers(const gdcm::DataSet& ds, const gdcm::Tag& tag)
 {
     std::vector<double> numbers;
-    std::istringstream in(readString(ds, tag, bigEndian));
+    std::istringstream in(readString(ds, tag));
     std::string part;
     while (std::getline(in, part, '\\'))
     {
@@ -127,9 +123,9 @@ std::vector<double> readNumbers(const gdcm::DataSet& ds, const gdcm::Tag& tag, b
     return numbers;
 }
 
-std::optional<double> readNumber(const gdcm::DataSet& ds, const gdcm::Tag& tag, bool bigEndian)
+std::optional<double> readNumber(const gdcm::DataSet& ds, const gdcm::Tag& tag)
 {
-    const auto numbers = readNumbers(ds, tag, bigEndian);
+    const auto numbers = readNumbers(ds, tag);
     if (numbers.empty())
         return std::nullopt;
     return numbers.front();

@@ -16,12 +16,10 @@ namespace innerear::io
 std::string trim(const std::string& text);
 
 /// The value as text (numbers of binary VRs formatted, multiple values joined by '\').
-/// bigEndian: the data set comes from an explicit big-endian file.
-std::string readString(const gdcm::DataSet& ds, const gdcm::Tag& tag, bool bigEndian = false);
-std::vector<double> readNumbers(const gdcm::DataSet& ds, const gdcm::Tag& tag,
-                                bool bigEndian = false);
-std::optional<double> readNumber(const gdcm::DataSet& ds, const gdcm::Tag& tag,
-                                 bool bigEndian = false);
+/// GDCM has already swapped the binary values of big-endian files to native order.
+std::string readString(const gdcm::DataSet& ds, const gdcm::Tag& tag);
+std::vector<double> readNumbers(const gdcm::DataSet& ds, const gdcm::Tag& tag);
+std::optional<double> readNumber(const gdcm::DataSet& ds, const gdcm::Tag& tag);
 
 /// The nested data set of the first item of a sequence, or nullptr.
 const gdcm::DataSet* firstItem(const gdcm::DataSet& ds, const gdcm::Tag& sequence);
