@@ -1,3 +1,4 @@
+#include "SyntheticDicom.h"
 #include "TestSupport.h"
 
 #include "innerear/io/VolumeIO.h"
@@ -14,6 +15,7 @@ class ImageFileRoundTripTest : public QObject
 private Q_SLOTS:
     void roundTripKeepsGeometryTypeAndValues_data();
     void roundTripKeepsGeometryTypeAndValues();
+    void fourDimensionalNiftiGivesItsFirstVolumeInLps();
     void formatFromPath();
 };
 
@@ -77,6 +79,24 @@ void ImageFileRoundTripTest::roundTripKeepsGeometryTypeAndValues()
             for (std::size_t i = 0; i < geometry.size[0]; ++i)
                 if (loaded.volume.valueAt(i, j, k) != original.valueAt(i, j, k))
                     QFAIL(qPrintable(QString("voxel %1,%2,%3 changed").arg(i).arg(j).arg(k)));
+}
+
+void ImageFileRoundTripTest::fourDimensionalNiftiGivesItsFirstVolumeInLps()
+{
+    // sform diag(-1.5, -2, 3): RAS axes flipped in x and y, i.e. the identity in LPS.
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("series.nii").toStdString();
+    test::writeRawNifti(path, { 6, 5, 4, 3 }, { 1.5f, 2.0f, 3.0f, 2.5f });
+    io::ReadOptions options;
+    options.firstVolumeOf4D = true;
+    const io::LoadedVolume loaded = io::readVolume(path, options);
+    QCOMPARE(loaded.notes.size(), std::size_t(1));
+    Geometry expected;
+    expected.size = { 6, 5, 4 };
+    expected.spacing = { 1.5, 2.0, 3.0 };
+    test::compareGeometry(loaded.volume.geometry(), expected, 1e-5);
+    // the writer fills voxel v with v % 1000: the last voxel of volume 1 is 119
+    QCOMPARE(loaded.volume.valueAt(5, 4, 3), 119.0);
 }
 
 void ImageFileRoundTripTest::formatFromPath()

@@ -173,17 +173,19 @@ itk::ImageIOBase::Pointer openForReading(const std::string& path, FileFormat for
     return io;
 }
 
-template<typename T>
-Image<T> fromItk(const itk::Image<T, 3>* image)
+/// The first 3-D volume of an ITK image (all of it when 3-D; volume 1 when 4-D, whose time
+/// axis is the slowest): the x, y, z part of its geometry and its first voxels.
+template<typename T, unsigned Dimension>
+Image<T> firstVolumeFromItk(const itk::Image<T, Dimension>* image)
 {
     Geometry geometry;
     const auto size = image->GetLargestPossibleRegion().GetSize();
-    for (int axis = 0; axis < 3; ++axis)
+    for (unsigned axis = 0; axis < 3; ++axis)
     {
         geometry.size[axis] = size[axis];
         geometry.origin[axis] = image->GetOrigin()[axis];
         geometry.spacing[axis] = image->GetSpacing()[axis];
-        for (int col = 0; col < 3; ++col)
+        for (unsigned col = 0; col < 3; ++col)
             geometry.direction[axis][col] = image->GetDirection()(axis, col);
     }
     const T* begin = image->GetBufferPointer();
@@ -217,13 +219,10 @@ typename itk::Image<T, 3>::Pointer toItk(const Image<T>& image)
     return result;
 }
 
-/// A 4-D file is read as a 4-D ITK image and its first volume taken: ITK 5.2 loses the
-/// RAS->LPS flip of the direction when a 4-D NIfTI is read straight into a 3-D image.
-template<typename T>
-Volume readFirstVolume(const std::string& path, itk::ImageIOBase* io)
+template<typename T, unsigned Dimension>
+Image<T> readWithItk(const std::string& path, itk::ImageIOBase* io)
 {
-    using Reader = itk::ImageFileReader<itk::Image<T, 4>>;
-    auto reader = Reader::New();
+    auto reader = itk::ImageFileReader<itk::Image<T, Dimension>>::New();
     reader->SetFileName(path);
     reader->SetImageIO(io);
     try
@@ -235,40 +234,17 @@ Volume readFirstVolume(const std::string& path, itk::ImageIOBase* io)
         throw IoError(IoError::Kind::Corrupt, path,
                       "the voxel data cannot be read (truncated or corrupt file): " + itkReason(e));
     }
-    const auto* image = reader->GetOutput();
-    Geometry geometry;
-    const auto size = image->GetLargestPossibleRegion().GetSize();
-    for (int axis = 0; axis < 3; ++axis)
-    {
-        geometry.size[axis] = size[axis];
-        geometry.origin[axis] = image->GetOrigin()[axis];
-        geometry.spacing[axis] = image->GetSpacing()[axis];
-        for (int col = 0; col < 3; ++col)
-            geometry.direction[axis][col] = image->GetDirection()(axis, col);
-    }
-    const T* begin = image->GetBufferPointer();
-    return Image<T>(geometry, std::vector<T>(begin, begin + geometry.voxelCount()));
+    return firstVolumeFromItk<T, Dimension>(reader->GetOutput());
 }
 
 template<typename T>
 Volume readAs(const std::string& path, itk::ImageIOBase* io)
 {
+    // A 4-D file is read as a 4-D ITK image and its first volume taken: ITK 5.2 loses the
+    // RAS->LPS flip of the direction when a 4-D NIfTI is read straight into a 3-D image.
     if (io->GetNumberOfDimensions() == 4)
-        return readFirstVolume<T>(path, io);
-    using Reader = itk::ImageFileReader<itk::Image<T, 3>>;
-    auto reader = Reader::New();
-    reader->SetFileName(path);
-    reader->SetImageIO(io);
-    try
-    {
-        reader->Update();
-    }
-    catch (const itk::ExceptionObject& e)
-    {
-        throw IoError(IoError::Kind::Corrupt, path,
-                      "the voxel data cannot be read (truncated or corrupt file): " + itkReason(e));
-    }
-    return fromItk<T>(reader->GetOutput());
+        return readWithItk<T, 4>(path, io);
+    return readWithItk<T, 3>(path, io);
 }
 
 } // namespace
