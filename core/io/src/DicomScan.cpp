@@ -702,9 +702,6 @@ void Scanner::finishStack(DicomStack& stack)
         return refuse(IoError::Kind::InconsistentGeometry, e.what());
     }
     info.loadable = true;
-    if (info.volumeCount > 1)
-        info.notes.push_back("4-D series: " + std::to_string(info.volumeCount) +
-                             " volumes of the same slices; InnerEar loads one 3-D volume");
     if (geometry.isOblique())
     {
         std::ostringstream note;

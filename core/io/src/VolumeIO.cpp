@@ -95,7 +95,17 @@ LoadedVolume readVolume(const std::string& path, const ReadOptions& options)
         }
         DicomLoadOptions dicomOptions;
         dicomOptions.firstVolumeOf4D = options.firstVolumeOf4D;
-        loaded.volume = scan.load(series->id, dicomOptions, &loaded.notes);
+        try
+        {
+            loaded.volume = scan.load(series->id, dicomOptions, &loaded.notes);
+        }
+        catch (const IoError& e)
+        {
+            // Name the folder the user gave; a file-level path is already in the message.
+            if (e.path() == series->id)
+                throw IoError(e.kind(), path, "series " + series->id + ": " + e.reason());
+            throw;
+        }
         loaded.description = series->seriesDescription;
         for (const std::string& note : series->notes)
             loaded.notes.push_back(note);
