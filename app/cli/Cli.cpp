@@ -53,6 +53,39 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
     convertCommand->add_flag("--first-volume", convert.firstVolume,
                              "Convert the first volume of a 4-D series instead of refusing it");
 
+    PhantomCommandOptions phantomOptions;
+    CLI::App* phantomCommand = app.add_subcommand(
+      "phantom", "Generate synthetic temporal-bone T2 MRI with exact inner-ear labels (image, "
+                 "labels, sub-structures, parameters.json)");
+    phantomCommand->add_option("--seed", phantomOptions.seed,
+                               "Random seed (same seed, same output)");
+    phantomCommand->add_option("--out", phantomOptions.out, "Output folder");
+    phantomCommand->add_option("--format", phantomOptions.format, "Image as nifti or dicom")
+      ->capture_default_str();
+    phantomCommand->add_option("--spacing", phantomOptions.spacing,
+                               "Voxel size X,Y,Z in mm (default: drawn)");
+    phantomCommand->add_option("--size", phantomOptions.size,
+                               "Grid size X,Y,Z in voxels (default: what the field of view needs)");
+    phantomCommand
+      ->add_option("--pathology", phantomOptions.pathology,
+                   "none, labyrinthectomy, schwannoma, fibrosis, cochlear-malformation, "
+                   "ear-outside-view or random")
+      ->capture_default_str();
+    phantomCommand->add_option("--contrast", phantomOptions.contrast, "t2 or random")
+      ->capture_default_str();
+    phantomCommand->add_option("--fov", phantomOptions.fov, "random, tight or generous")
+      ->capture_default_str();
+    phantomCommand->add_flag("--axial", phantomOptions.axial, "Never tilt the acquisition grid");
+    phantomCommand
+      ->add_option("--count", phantomOptions.count,
+                   "Write a cohort: case-<seed> folders for seeds seed .. seed+count-1")
+      ->check(CLI::Range(1, 100000));
+    phantomCommand
+      ->add_option("--benchmark", phantomOptions.benchmark,
+                   "Generate N training-sized cases (256x256x64 at 0.45 mm unless "
+                   "--size/--spacing) without writing, and print cases per second")
+      ->check(CLI::Range(1, 10000));
+
     // CLI11 prints help and errors through app.exit(); route them to our streams.
     std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());
     try
@@ -79,6 +112,8 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
         return runInfo(info, out, err);
     if (convertCommand->parsed())
         return runConvert(convert, out, err);
+    if (phantomCommand->parsed())
+        return runPhantom(phantomOptions, out, err);
     return BadUsage;
 }
 

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 
@@ -24,5 +25,21 @@ struct ConvertOptions
     bool firstVolume = false;
 };
 int runConvert(const ConvertOptions& options, std::ostream& out, std::ostream& err);
+
+struct PhantomCommandOptions
+{
+    std::uint64_t seed = 1;
+    std::string out;
+    std::string format = "nifti";
+    std::string spacing;
+    std::string size;
+    std::string pathology = "random";
+    std::string contrast = "t2";
+    std::string fov = "random";
+    bool axial = false;
+    int count = 1;
+    int benchmark = 0;
+};
+int runPhantom(const PhantomCommandOptions& options, std::ostream& out, std::ostream& err);
 
 } // namespace innerear::cli

@@ -23,14 +23,6 @@ Mat3 multiply(const Mat3& a, const Mat3& b)
     return r;
 }
 
-Vec3 multiply(const Mat3& m, const Vec3& v)
-{
-    Vec3 r{};
-    for (int i = 0; i < 3; ++i)
-        r[i] = m[i][0] * v[0] + m[i][1] * v[1] + m[i][2] * v[2];
-    return r;
-}
-
 Mat3 transpose(const Mat3& m)
 {
     Mat3 r{};
@@ -63,16 +55,6 @@ Mat3 inverse(const Mat3& m)
     r[2][1] = (m[0][1] * m[2][0] - m[0][0] * m[2][1]) / det;
     r[2][2] = (m[0][0] * m[1][1] - m[0][1] * m[1][0]) / det;
     return r;
-}
-
-Vec3 cross(const Vec3& a, const Vec3& b)
-{
-    return { a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0] };
-}
-
-double dot(const Vec3& a, const Vec3& b)
-{
-    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 }
 
 double norm(const Vec3& v)

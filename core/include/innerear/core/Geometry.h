@@ -58,12 +58,23 @@ void validateGeometry(const Geometry& geometry);
 bool sameGrid(const Geometry& a, const Geometry& b, double tolerance = 1e-4);
 
 Mat3 multiply(const Mat3& a, const Mat3& b);
-Vec3 multiply(const Mat3& m, const Vec3& v);
+inline Vec3 multiply(const Mat3& m, const Vec3& v)
+{
+    return { m[0][0] * v[0] + m[0][1] * v[1] + m[0][2] * v[2],
+             m[1][0] * v[0] + m[1][1] * v[1] + m[1][2] * v[2],
+             m[2][0] * v[0] + m[2][1] * v[1] + m[2][2] * v[2] };
+}
 Mat3 transpose(const Mat3& m);
 Mat3 inverse(const Mat3& m);
 double determinant(const Mat3& m);
-Vec3 cross(const Vec3& a, const Vec3& b);
-double dot(const Vec3& a, const Vec3& b);
+inline Vec3 cross(const Vec3& a, const Vec3& b)
+{
+    return { a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0] };
+}
+inline double dot(const Vec3& a, const Vec3& b)
+{
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
 double norm(const Vec3& v);
 
 } // namespace innerear

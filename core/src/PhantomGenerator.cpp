@@ -1,0 +1,691 @@
+// The head around the labyrinths and the MR acquisition of it.
+//
+// Head frame: patient LPS millimetres with the origin midway between the two vestibules. The
+// head is posed in the scanner (rotation, translation); the acquisition grid is placed in
+// scanner coordinates (axial or oblique). Each voxel averages the tissue under it (partial
+// volume and slice profile by supersampling; the labyrinth at its fine model resolution), then
+// a smooth bias field, motion ghosting and Rician noise are applied.
+#include "innerear/core/Phantom.h"
+
+#include "innerear/core/LabelMeasures.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace innerear::phantom
+{
+
+namespace
+{
+
+Vec3 operator+(const Vec3& a, const Vec3& b)
+{
+    return { a[0] + b[0], a[1] + b[1], a[2] + b[2] };
+}
+Vec3 operator-(const Vec3& a, const Vec3& b)
+{
+    return { a[0] - b[0], a[1] - b[1], a[2] - b[2] };
+}
+Vec3 operator*(double s, const Vec3& a)
+{
+    return { s * a[0], s * a[1], s * a[2] };
+}
+Vec3 normalized(const Vec3& v)
+{
+    return (1.0 / norm(v)) * v;
+}
+
+Mat3 eulerRotation(const Vec3& degrees)
+{
+    const double x = degrees[0] * M_PI / 180.0;
+    const double y = degrees[1] * M_PI / 180.0;
+    const double z = degrees[2] * M_PI / 180.0;
+    const Mat3 rx{
+        { { 1, 0, 0 }, { 0, std::cos(x), -std::sin(x) }, { 0, std::sin(x), std::cos(x) } }
+    };
+    const Mat3 ry{
+        { { std::cos(y), 0, std::sin(y) }, { 0, 1, 0 }, { -std::sin(y), 0, std::cos(y) } }
+    };
+    const Mat3 rz{
+        { { std::cos(z), -std::sin(z), 0 }, { std::sin(z), std::cos(z), 0 }, { 0, 0, 1 } }
+    };
+    return multiply(rz, multiply(ry, rx));
+}
+
+enum Tissue
+{
+    Air,
+    Fat,
+    Brain,
+    Cerebellum,
+    Brainstem,
+    Csf,
+    Bone,
+    Nerve,
+    FlowVoid,
+    BrightVessel,
+    Tumour,
+    Fluid,
+    FibroticFluid,
+    TissueCount
+};
+const char* const kTissueNames[TissueCount] = {
+    "air",   "fat",       "brain",         "cerebellum", "brainstem",       "csf",           "bone",
+    "nerve", "flow_void", "bright_vessel", "tumour",     "labyrinth_fluid", "fibrotic_fluid"
+};
+
+double insideEllipsoid(const Vec3& p, const Vec3& centre, const Vec3& semi)
+{
+    double q = 0.0;
+    for (int a = 0; a < 3; ++a)
+        q += ((p[a] - centre[a]) / semi[a]) * ((p[a] - centre[a]) / semi[a]);
+    return q;
+}
+
+double segmentDistance2(const Vec3& p, const Vec3& a, const Vec3& b)
+{
+    const Vec3 ab = b - a;
+    const double t = std::clamp(dot(p - a, ab) / std::max(dot(ab, ab), 1e-12), 0.0, 1.0);
+    const Vec3 d = p - (a + t * ab);
+    return dot(d, d);
+}
+
+/// The tissues around one ear, in its own frame (x lateral, y anterior, z superior).
+struct EarSurroundings
+{
+    bool rightSide = true;
+    Vec3 centre{};
+    Mat3 headToEar{};
+    Vec3 fundus{ -2.6, 1.4, -0.3 };
+    Vec3 porus{};
+    double iacRadius = 2.2;
+    std::array<std::pair<Vec3, Vec3>, 4> nerves{};
+    bool schwannoma = false;
+    Vec3 tumourCentre{};
+    double tumourRadius = 0.0;
+    Vec3 loopCentre{};
+    bool brightLoop = false;
+};
+
+struct Scene
+{
+    std::array<EarSurroundings, 2> ears;
+    std::array<double, TissueCount> intensity{};
+};
+
+int tissueAt(const Vec3& p, const Scene& scene)
+{
+    // Outside the head: air; a rim of scalp fat.
+    const double head = insideEllipsoid(p, { 0, 8, 12 }, { 74, 96, 88 });
+    if (head > 1.0)
+        return Air;
+    int tissue = head > 0.87 ? Fat : Brain;
+    if (p[1] > 12.0 && p[2] < 4.0 && insideEllipsoid(p, { 0, 42, -18 }, { 52, 34, 28 }) < 1.0)
+        tissue = Cerebellum;
+    const double cistern =
+      ((p[0] / 21.0) * (p[0] / 21.0) + ((p[1] - 3.0) / 18.0) * ((p[1] - 3.0) / 18.0));
+    if (cistern < 1.0 && std::abs(p[2]) < 22.0)
+        tissue = Csf;
+    const double pons =
+      ((p[0] / 13.5) * (p[0] / 13.5) + ((p[1] - 5.0) / 12.5) * ((p[1] - 5.0) / 12.5));
+    if (pons < 1.0 && p[2] < 24.0 && p[2] > -30.0)
+        tissue = Brainstem;
+    if (insideEllipsoid(p, { 0, 19, 1 }, { 5, 3.5, 7 }) < 1.0)
+        tissue = Csf; // fourth ventricle
+    if (segmentDistance2(p, { 0, -10, -34 }, { 0, -7, 26 }) < 1.6 * 1.6)
+        tissue = FlowVoid; // basilar artery
+
+    for (const EarSurroundings& ear : scene.ears)
+    {
+        const Vec3 d = p - ear.centre;
+        if (dot(d, d) > 32.0 * 32.0)
+            continue;
+        const Vec3 e = multiply(ear.headToEar, d);
+        // Petrous bone along the ridge (postero-lateral to antero-medial), mastoid air cells.
+        const Vec3 ridge{ -0.7071, 0.7071, 0.0 };
+        const Vec3 across{ 0.7071, 0.7071, 0.0 };
+        const Vec3 r = e - Vec3{ -5.0, 4.0, -1.5 };
+        const double along = dot(r, ridge) / 24.0;
+        const double side = dot(r, across) / 9.5;
+        const double up = r[2] / 8.0;
+        if (along * along + side * side + up * up < 1.0)
+            tissue = Bone;
+        if (insideEllipsoid(e, { 7.0, -11.0, -5.0 }, { 9.0, 10.0, 10.0 }) < 1.0)
+            tissue =
+              std::sin(1.7 * e[0]) * std::sin(1.9 * e[1]) * std::sin(1.3 * e[2]) > 0.6 ? Bone : Air;
+        // Sigmoid sinus: a flow void behind the mastoid.
+        if (segmentDistance2(e, { 3.0, -17.0, 12.0 }, { 1.0, -9.0, -16.0 }) < 3.0 * 3.0)
+            tissue = FlowVoid;
+        // Internal auditory canal: CSF with the facial and vestibulocochlear nerves.
+        if (segmentDistance2(e, ear.fundus, ear.porus) < ear.iacRadius * ear.iacRadius)
+        {
+            tissue = Csf;
+            for (const auto& nerve : ear.nerves)
+                if (segmentDistance2(e, nerve.first, nerve.second) < 0.5 * 0.5)
+                    tissue = Nerve;
+        }
+        // Anterior inferior cerebellar artery loop near the porus.
+        const Vec3 l = e - ear.loopCentre;
+        if (dot(l, l) < 3.0 * 3.0)
+        {
+            const double inPlane = std::sqrt(l[0] * l[0] + l[2] * l[2]) - 2.2;
+            if (inPlane * inPlane + l[1] * l[1] < 0.55 * 0.55)
+                tissue = ear.brightLoop ? BrightVessel : FlowVoid;
+        }
+        if (ear.schwannoma && insideEllipsoid(e, ear.tumourCentre,
+                                              { ear.tumourRadius, ear.tumourRadius * 0.85,
+                                                ear.tumourRadius * 0.8 }) < 1.0)
+            tissue = Tumour;
+    }
+    return tissue;
+}
+
+class JsonWriter
+{
+public:
+    void open(const std::string& key)
+    {
+        item(key) << "{";
+        first_ = true;
+    }
+    void close()
+    {
+        out_ << "}";
+        first_ = false;
+    }
+    void number(const std::string& key, double value) { item(key) << value; }
+    void text(const std::string& key, const std::string& value)
+    {
+        item(key) << '"' << value << '"';
+    }
+    void boolean(const std::string& key, bool value) { item(key) << (value ? "true" : "false"); }
+    void vector(const std::string& key, const Vec3& v)
+    {
+        item(key) << "[" << v[0] << ", " << v[1] << ", " << v[2] << "]";
+    }
+    std::string str() const { return out_.str(); }
+    JsonWriter() { out_.precision(10); }
+
+private:
+    std::ostream& item(const std::string& key)
+    {
+        if (!first_)
+            out_ << ", ";
+        first_ = false;
+        if (!key.empty())
+            out_ << '"' << key << "\": ";
+        return out_;
+    }
+    std::ostringstream out_;
+    bool first_ = true;
+};
+
+} // namespace
+
+long expectedEulerCharacteristic(const EarParameters& ear)
+{
+    return ear.canalsAndVestibule ? -2 : 1;
+}
+
+bool hasExpectedTopology(const LabyrinthModel& model, bool rightSide, double resolution)
+{
+    const auto fluid = [](std::uint8_t code) { return code != 0; };
+    if (eulerCharacteristic(model.structures, fluid) != expectedEulerCharacteristic(model.ear) ||
+        connectedComponents(model.structures, fluid) != 1)
+        return false;
+    if (!model.ear.canalsAndVestibule)
+        return true;
+    // Each canal owns exactly one loop: rebuilt without it, one tunnel fewer. (Removing its
+    // voxels from the label map instead would also cut neighbours that overlap it.)
+    for (int canal = 0; canal < 3; ++canal)
+    {
+        EarParameters without = model.ear;
+        without.canalLumen[canal] = 0.001;
+        const LabyrinthModel reduced = buildLabyrinth(without, rightSide, resolution);
+        if (eulerCharacteristic(reduced.structures, fluid) != -1)
+            return false;
+    }
+    return true;
+}
+
+const char* pathologyName(Pathology pathology)
+{
+    switch (pathology)
+    {
+        case Pathology::None:
+            return "none";
+        case Pathology::Labyrinthectomy:
+            return "labyrinthectomy";
+        case Pathology::Schwannoma:
+            return "schwannoma";
+        case Pathology::Fibrosis:
+            return "fibrosis";
+        case Pathology::CochlearMalformation:
+            return "cochlear-malformation";
+        case Pathology::EarOutsideView:
+            return "ear-outside-view";
+        case Pathology::Random:
+            return "random";
+    }
+    return "none";
+}
+
+std::optional<Pathology> parsePathology(const std::string& name)
+{
+    for (Pathology p :
+         { Pathology::None, Pathology::Labyrinthectomy, Pathology::Schwannoma, Pathology::Fibrosis,
+           Pathology::CochlearMalformation, Pathology::EarOutsideView, Pathology::Random })
+        if (name == pathologyName(p))
+            return p;
+    return std::nullopt;
+}
+
+PhantomCase generatePhantom(const PhantomOptions& options)
+{
+    Random random(options.seed);
+    PhantomCase result;
+    PhantomParameters& parameters = result.parameters;
+    parameters.seed = options.seed;
+
+    // What this case is.
+    Pathology pathology = options.pathology;
+    if (pathology == Pathology::Random)
+    {
+        const Pathology kinds[] = { Pathology::Labyrinthectomy, Pathology::Schwannoma,
+                                    Pathology::Fibrosis, Pathology::CochlearMalformation,
+                                    Pathology::EarOutsideView };
+        pathology = random.chance(0.75) ? Pathology::None : kinds[random.integer(0, 4)];
+    }
+    parameters.pathology = pathologyName(pathology);
+    const int affectedSide = random.integer(0, 1); // 0 right, 1 left
+    FieldOfView fov = options.fieldOfView;
+    if (fov == FieldOfView::Random)
+        fov = random.chance(0.35) ? FieldOfView::Tight : FieldOfView::Generous;
+    parameters.fieldOfView = fov == FieldOfView::Tight ? "tight" : "generous";
+    parameters.contrast = options.contrast == Contrast::T2 ? "t2" : "random";
+
+    // Anatomy.
+    parameters.interauralDistance = random.uniform(55.0, 75.0);
+    std::array<LabyrinthModel, 2> models;
+    Scene scene;
+    for (int side = 0; side < 2; ++side)
+    {
+        const bool right = side == 0;
+        const Vec3 centre{ (right ? -0.5 : 0.5) * parameters.interauralDistance +
+                             random.uniform(-1.5, 1.5),
+                           random.uniform(-2.0, 2.0), random.uniform(-2.0, 2.0) };
+        // Draw until the labyrinth has the topology it should: one piece whose canals make
+        // exactly three loops (none after labyrinthectomy). Tubes drawn from random ranges touch
+        // now and then (~20% of draws), adding or closing a loop; such draws are discarded.
+        EarParameters ear;
+        for (int attempt = 0; attempt < 25; ++attempt)
+        {
+            ear = drawEar(random);
+            ear.centre = centre;
+            if (side == affectedSide)
+            {
+                ear.canalsAndVestibule = pathology != Pathology::Labyrinthectomy;
+                ear.fibrosis = pathology == Pathology::Fibrosis;
+                ear.schwannoma = pathology == Pathology::Schwannoma;
+                if (pathology == Pathology::CochlearMalformation)
+                {
+                    if (random.chance(0.5))
+                        ear.commonCavity = true;
+                    else
+                        ear.cochlearTurns = random.uniform(1.0, 1.7); // incomplete partition
+                }
+            }
+            models[side] = buildLabyrinth(ear, right, options.internalResolution);
+            if (hasExpectedTopology(models[side], right, options.internalResolution))
+                break;
+        }
+        parameters.ears[side] = ear;
+
+        EarSurroundings& s = scene.ears[side];
+        s.rightSide = right;
+        s.centre = ear.centre;
+        s.headToEar = transpose(earToHead(right));
+        s.iacRadius = ear.iacRadius;
+        const Vec3 iacDirection =
+          normalized(Vec3{ -1.0, random.uniform(-0.25, 0.05), random.uniform(-0.05, 0.1) });
+        s.porus = s.fundus + random.uniform(9.0, 12.0) * iacDirection;
+        const Vec3 up{ 0.0, 0.0, 1.0 };
+        const Vec3 forward = normalized(cross(up, iacDirection));
+        const Vec3 offsets[4] = { 0.8 * up + 0.8 * forward, 0.8 * up - 0.8 * forward,
+                                  -0.8 * up + 0.8 * forward, -0.8 * up - 0.8 * forward };
+        for (int n = 0; n < 4; ++n)
+            s.nerves[n] = { s.fundus + offsets[n], s.porus + 2.0 * iacDirection + offsets[n] };
+        s.loopCentre = s.porus + Vec3{ -2.5, random.uniform(-2.0, 2.0), random.uniform(-3.0, 1.0) };
+        s.brightLoop = random.chance(0.5);
+        s.schwannoma = ear.schwannoma;
+        if (ear.schwannoma)
+        {
+            ear.schwannomaRadius = random.uniform(3.0, 9.0);
+            parameters.ears[side].schwannomaRadius = ear.schwannomaRadius;
+            s.tumourRadius = ear.schwannomaRadius;
+            s.tumourCentre = s.porus + (0.6 * ear.schwannomaRadius - 2.0) * iacDirection;
+        }
+    }
+
+    // MR appearance.
+    std::array<double, TissueCount>& intensity = scene.intensity;
+    if (options.contrast == Contrast::T2)
+    {
+        const double fluid = random.uniform(0.85, 1.0);
+        intensity = { random.uniform(0.0, 0.03),  random.uniform(0.45, 0.7),
+                      random.uniform(0.28, 0.40), random.uniform(0.30, 0.45),
+                      random.uniform(0.30, 0.42), fluid * random.uniform(0.9, 1.0),
+                      random.uniform(0.02, 0.10), random.uniform(0.25, 0.40),
+                      random.uniform(0.02, 0.10), random.uniform(0.7, 0.9),
+                      random.uniform(0.45, 0.60), fluid,
+                      random.uniform(0.15, 0.40) };
+    }
+    else
+    {
+        for (double& value : intensity)
+            value = random.uniform(0.0, 1.0);
+    }
+    for (int t = 0; t < TissueCount; ++t)
+        parameters.tissueIntensities.push_back({ kTissueNames[t], intensity[t] });
+    parameters.snr = random.uniform(10.0, 45.0);
+    parameters.biasAmplitude = random.uniform(0.03, 0.2);
+    std::array<double, 9> biasCoefficients{};
+    for (double& c : biasCoefficients)
+        c = random.uniform(-parameters.biasAmplitude, parameters.biasAmplitude);
+    parameters.ghosting = random.chance(0.15) ? random.uniform(0.04, 0.12) : 0.0;
+
+    // Pose and acquisition grid.
+    for (int a = 0; a < 3; ++a)
+    {
+        parameters.headRotationDegrees[a] = random.uniform(-15.0, 15.0);
+        parameters.headTranslation[a] = random.uniform(-10.0, 10.0);
+    }
+    const bool oblique = options.allowOblique && random.chance(0.35);
+    for (int a = 0; a < 3; ++a)
+        parameters.gridRotationDegrees[a] = oblique ? random.uniform(-20.0, 20.0) : 0.0;
+    const Mat3 headPose = eulerRotation(parameters.headRotationDegrees);
+    const Mat3 gridDirection = eulerRotation(parameters.gridRotationDegrees);
+
+    Geometry& grid = parameters.grid;
+    const double inPlane = random.uniform(0.25, 0.8);
+    grid.spacing = options.spacing.value_or(Vec3{ inPlane, inPlane, random.uniform(0.3, 1.5) });
+    Vec3 extent{};
+    if (fov == FieldOfView::Tight)
+        extent = { parameters.interauralDistance + random.uniform(16.0, 30.0),
+                   random.uniform(26.0, 40.0), random.uniform(16.0, 26.0) };
+    else
+        extent = { parameters.interauralDistance + random.uniform(45.0, 80.0),
+                   random.uniform(80.0, 130.0), random.uniform(28.0, 50.0) };
+    // Centre the field of view between the ears (in the scanner), or on one ear only.
+    const Vec3 between =
+      multiply(headPose, 0.5 * (parameters.ears[0].centre + parameters.ears[1].centre)) +
+      parameters.headTranslation;
+    Vec3 centre = between + Vec3{ random.uniform(-4.0, 4.0), random.uniform(-4.0, 4.0),
+                                  random.uniform(-3.0, 3.0) };
+    if (pathology == Pathology::EarOutsideView)
+    {
+        const EarParameters& kept = parameters.ears[1 - affectedSide];
+        centre = multiply(headPose, kept.centre) + parameters.headTranslation;
+        extent[0] = std::min(extent[0], parameters.interauralDistance - 18.0);
+        centre = centre + multiply(headPose, Vec3{ (affectedSide == 0 ? 1.0 : -1.0) * 4.0, 0, 0 });
+    }
+    // Whatever the pose, the field of view holds the labyrinths it should (both, or the kept one),
+    // with ~11 mm around each vestibule centre.
+    for (int side = 0; side < 2; ++side)
+    {
+        if (pathology == Pathology::EarOutsideView && side == affectedSide)
+            continue;
+        const Vec3 ear =
+          multiply(headPose, parameters.ears[side].centre) + parameters.headTranslation;
+        const Vec3 inGrid = multiply(transpose(gridDirection), ear - centre);
+        for (int a = 0; a < 3; ++a)
+            extent[a] = std::max(extent[a], 2.0 * (std::abs(inGrid[a]) + 11.0));
+    }
+    for (int a = 0; a < 3; ++a)
+    {
+        const std::size_t needed = std::size_t(std::ceil(extent[a] / grid.spacing[a]));
+        const std::size_t cap = a == 2 ? 200 : 512;
+        grid.size[a] = options.size ? (*options.size)[a] : std::clamp<std::size_t>(needed, 8, cap);
+    }
+    grid.direction = gridDirection;
+    const Vec3 halfExtent{ 0.5 * (grid.size[0] - 1) * grid.spacing[0],
+                           0.5 * (grid.size[1] - 1) * grid.spacing[1],
+                           0.5 * (grid.size[2] - 1) * grid.spacing[2] };
+    grid.origin = centre - multiply(gridDirection, halfExtent);
+
+    // Index steps in the head frame: scanner = headPose * head + translation.
+    const Mat3 scannerToHead = transpose(headPose);
+    auto toHead = [&](const Vec3& scanner)
+    { return multiply(scannerToHead, scanner - parameters.headTranslation); };
+    std::array<Vec3, 3> step{};
+    for (int a = 0; a < 3; ++a)
+    {
+        const Vec3 column{ gridDirection[0][a] * grid.spacing[a],
+                           gridDirection[1][a] * grid.spacing[a],
+                           gridDirection[2][a] * grid.spacing[a] };
+        step[a] = multiply(scannerToHead, column);
+    }
+    const Vec3 start = toHead(grid.origin);
+
+    // Supersampling: background tissue every ~0.3 mm (slice profile), the labyrinth at its own
+    // model resolution, both capped.
+    auto samplesFor = [](double spacing, double fine, int cap)
+    { return std::clamp(int(std::ceil(spacing / fine - 1e-9)), 1, cap); };
+    std::array<int, 3> backgroundSamples{};
+    std::array<int, 3> labyrinthSamples{};
+    for (int a = 0; a < 3; ++a)
+    {
+        backgroundSamples[a] = a == 2 ? samplesFor(grid.spacing[a], 0.5, 4) : 1;
+        labyrinthSamples[a] = samplesFor(grid.spacing[a], 0.2, 4);
+    }
+
+    result.image = Image<std::int16_t>(grid);
+    result.labels = LabelMap(grid);
+    result.structures = LabelMap(grid);
+    std::vector<float> signal(grid.voxelCount());
+
+    for (std::size_t k = 0; k < grid.size[2]; ++k)
+        for (std::size_t j = 0; j < grid.size[1]; ++j)
+            for (std::size_t i = 0; i < grid.size[0]; ++i)
+            {
+                const Vec3 p =
+                  start + double(i) * step[0] + double(j) * step[1] + double(k) * step[2];
+                double background = 0.0;
+                const int nb = backgroundSamples[2];
+                for (int s = 0; s < nb; ++s)
+                {
+                    const double offset = (s + 0.5) / nb - 0.5;
+                    background += intensity[tissueAt(p + offset * step[2], scene)];
+                }
+                background /= nb;
+
+                double value = background;
+                for (int side = 0; side < 2; ++side)
+                {
+                    const LabyrinthModel& model = models[side];
+                    const Geometry& fine = model.structures.geometry();
+                    // The model grid is axis-aligned in the head frame: no matrix inverse needed.
+                    auto fineIndex = [&](const Vec3& point)
+                    {
+                        return Vec3{ (point[0] - fine.origin[0]) / fine.spacing[0],
+                                     (point[1] - fine.origin[1]) / fine.spacing[1],
+                                     (point[2] - fine.origin[2]) / fine.spacing[2] };
+                    };
+                    const Vec3 index = fineIndex(p);
+                    const double margin = 3.0 / fine.spacing[0];
+                    if (index[0] < -margin || index[1] < -margin || index[2] < -margin ||
+                        index[0] > fine.size[0] + margin || index[1] > fine.size[1] + margin ||
+                        index[2] > fine.size[2] + margin)
+                        continue;
+                    int total = 0;
+                    int fluid = 0;
+                    int fibrotic = 0;
+                    std::array<int, 8> votes{};
+                    for (int c = 0; c < labyrinthSamples[2]; ++c)
+                        for (int b = 0; b < labyrinthSamples[1]; ++b)
+                            for (int a = 0; a < labyrinthSamples[0]; ++a)
+                            {
+                                const Vec3 q = p +
+                                               ((a + 0.5) / labyrinthSamples[0] - 0.5) * step[0] +
+                                               ((b + 0.5) / labyrinthSamples[1] - 0.5) * step[1] +
+                                               ((c + 0.5) / labyrinthSamples[2] - 0.5) * step[2];
+                                const Vec3 f = fineIndex(q);
+                                ++total;
+                                if (f[0] < -0.5 || f[1] < -0.5 || f[2] < -0.5)
+                                    continue;
+                                const long fi = long(f[0] + 0.5);
+                                const long fj = long(f[1] + 0.5);
+                                const long fk = long(f[2] + 0.5);
+                                if (fi >= long(fine.size[0]) || fj >= long(fine.size[1]) ||
+                                    fk >= long(fine.size[2]))
+                                    continue;
+                                const std::uint8_t code = model.structures(
+                                  std::size_t(fi), std::size_t(fj), std::size_t(fk));
+                                if (!code)
+                                    continue;
+                                ++fluid;
+                                if (code & 8)
+                                    ++fibrotic;
+                                ++votes[code & 7];
+                            }
+                    if (fluid == 0)
+                        continue;
+                    const double fraction = double(fluid) / total;
+                    const double fibroticFraction = double(fibrotic) / total;
+                    value = (1.0 - fraction) * background +
+                            (fraction - fibroticFraction) * intensity[Fluid] +
+                            fibroticFraction * intensity[FibroticFluid];
+                    if (2 * fluid >= total)
+                    {
+                        result.labels(i, j, k) = std::uint8_t(side + 1);
+                        result.structures(i, j, k) = std::uint8_t(
+                          std::max_element(votes.begin() + 1, votes.end()) - votes.begin());
+                    }
+                }
+                signal[result.image.linearIndex(i, j, k)] = float(value);
+            }
+
+    for (int side = 0; side < 2; ++side)
+        parameters.ears[side].present =
+          std::find(result.labels.voxels().begin(), result.labels.voxels().end(),
+                    std::uint8_t(side + 1)) != result.labels.voxels().end();
+
+    // Motion ghost along the phase-encoding (second) axis.
+    if (parameters.ghosting > 0.0)
+    {
+        const std::vector<float> clean = signal;
+        const std::size_t shift = grid.size[1] / 2;
+        for (std::size_t k = 0; k < grid.size[2]; ++k)
+            for (std::size_t j = 0; j < grid.size[1]; ++j)
+                for (std::size_t i = 0; i < grid.size[0]; ++i)
+                    signal[result.image.linearIndex(i, j, k)] +=
+                      float(parameters.ghosting *
+                            clean[result.image.linearIndex(i, (j + shift) % grid.size[1], k)]);
+    }
+
+    // Bias field, Rician noise, scanner scale. The bias is a smooth quadratic (1 + polynomial,
+    // kept positive); noise deviates come from a per-case table of Gaussian draws indexed by a
+    // fast generator, which keeps this loop cheap (training draws cases on the fly).
+    const double sigma = intensity[Fluid] / parameters.snr;
+    std::vector<float> gaussian(1u << 16);
+    for (float& g : gaussian)
+        g = float(random.normal());
+    std::uint64_t state = random.next() | 1u;
+    auto nextGaussian = [&]
+    {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return gaussian[state & 0xffffu];
+    };
+    const Vec3 gridCentre = grid.indexToPhysical(
+      { 0.5 * (grid.size[0] - 1), 0.5 * (grid.size[1] - 1), 0.5 * (grid.size[2] - 1) });
+    std::array<Vec3, 3> scannerStep{};
+    for (int a = 0; a < 3; ++a)
+        scannerStep[a] = { grid.direction[0][a] * grid.spacing[a] / 80.0,
+                           grid.direction[1][a] * grid.spacing[a] / 80.0,
+                           grid.direction[2][a] * grid.spacing[a] / 80.0 };
+    const Vec3 firstOffset = (1.0 / 80.0) * (grid.origin - gridCentre);
+    for (std::size_t k = 0; k < grid.size[2]; ++k)
+        for (std::size_t j = 0; j < grid.size[1]; ++j)
+        {
+            Vec3 r = firstOffset + double(j) * scannerStep[1] + double(k) * scannerStep[2];
+            for (std::size_t i = 0; i < grid.size[0]; ++i, r = r + scannerStep[0])
+            {
+                const double poly =
+                  biasCoefficients[0] * r[0] + biasCoefficients[1] * r[1] +
+                  biasCoefficients[2] * r[2] + biasCoefficients[3] * r[0] * r[0] +
+                  biasCoefficients[4] * r[1] * r[1] + biasCoefficients[5] * r[2] * r[2] +
+                  biasCoefficients[6] * r[0] * r[1] + biasCoefficients[7] * r[0] * r[2] +
+                  biasCoefficients[8] * r[1] * r[2];
+                const std::size_t index = result.image.linearIndex(i, j, k);
+                const double clean = signal[index] * std::max(0.3, 1.0 + poly);
+                const double real = clean + sigma * nextGaussian();
+                const double imaginary = sigma * nextGaussian();
+                const double magnitude = std::sqrt(real * real + imaginary * imaginary);
+                result.image.voxels()[index] =
+                  std::int16_t(std::min(std::lround(magnitude * 1000.0), 32767L));
+            }
+        }
+    return result;
+}
+
+std::string PhantomCase::parametersJson() const
+{
+    const PhantomParameters& p = parameters;
+    JsonWriter json;
+    json.open("");
+    json.text("generator", "innerear phantom 1");
+    json.number("seed", double(p.seed));
+    json.text("pathology", p.pathology);
+    json.text("contrast", p.contrast);
+    json.text("field_of_view", p.fieldOfView);
+    json.number("interaural_distance_mm", p.interauralDistance);
+    json.vector("head_rotation_degrees", p.headRotationDegrees);
+    json.vector("head_translation_mm", p.headTranslation);
+    json.vector("grid_rotation_degrees", p.gridRotationDegrees);
+    json.open("grid");
+    json.vector("size", { double(p.grid.size[0]), double(p.grid.size[1]), double(p.grid.size[2]) });
+    json.vector("spacing_mm", p.grid.spacing);
+    json.vector("origin_lps_mm", p.grid.origin);
+    json.close();
+    json.number("snr", p.snr);
+    json.number("bias_amplitude", p.biasAmplitude);
+    json.number("ghosting", p.ghosting);
+    json.open("tissue_intensities");
+    for (const auto& [name, value] : p.tissueIntensities)
+        json.number(name, value);
+    json.close();
+    const char* const sides[2] = { "right_ear", "left_ear" };
+    for (int side = 0; side < 2; ++side)
+    {
+        const EarParameters& e = p.ears[side];
+        json.open(sides[side]);
+        json.vector("vestibule_centre_head_lps_mm", e.centre);
+        json.number("cochlear_turns", e.cochlearTurns);
+        json.number("basal_radius_mm", e.basalRadius);
+        json.number("apical_radius_mm", e.apicalRadius);
+        json.number("cochlear_height_mm", e.cochlearHeight);
+        json.number("basal_lumen_radius_mm", e.basalLumen);
+        json.number("apical_lumen_radius_mm", e.apicalLumen);
+        json.vector("vestibule_semi_axes_mm", e.vestibuleSemiAxes);
+        json.vector("canal_radius_mm", { e.canalRadius[0], e.canalRadius[1], e.canalRadius[2] });
+        json.vector("canal_lumen_radius_mm", { e.canalLumen[0], e.canalLumen[1], e.canalLumen[2] });
+        json.vector("anterior_canal_normal", e.canalNormal[0]);
+        json.vector("posterior_canal_normal", e.canalNormal[1]);
+        json.vector("lateral_canal_normal", e.canalNormal[2]);
+        json.vector("cochlear_axis", e.cochlearAxis);
+        json.number("iac_radius_mm", e.iacRadius);
+        json.boolean("canals_and_vestibule", e.canalsAndVestibule);
+        json.boolean("common_cavity", e.commonCavity);
+        json.boolean("fibrosis", e.fibrosis);
+        json.boolean("schwannoma", e.schwannoma);
+        json.number("schwannoma_radius_mm", e.schwannomaRadius);
+        json.close();
+    }
+    json.close();
+    return json.str() + "\n";
+}
+
+} // namespace innerear::phantom
