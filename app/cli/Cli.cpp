@@ -76,6 +76,8 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
     phantomCommand->add_option("--fov", phantomOptions.fov, "random, tight or generous")
       ->capture_default_str();
     phantomCommand->add_flag("--axial", phantomOptions.axial, "Never tilt the acquisition grid");
+    phantomCommand->add_flag("--preview", phantomOptions.preview,
+                             "Also write preview.png: axial/coronal/sagittal MIPs with the labels");
     phantomCommand
       ->add_option("--count", phantomOptions.count,
                    "Write a cohort: case-<seed> folders for seeds seed .. seed+count-1")

@@ -37,6 +37,7 @@ struct PhantomCommandOptions
     std::string contrast = "t2";
     std::string fov = "random";
     bool axial = false;
+    bool preview = false;
     int count = 1;
     int benchmark = 0;
 };

@@ -4,6 +4,9 @@
 #include "innerear/core/Phantom.h"
 #include "innerear/io/DicomWriter.h"
 #include "innerear/io/VolumeIO.h"
+#ifdef INNEREAR_HAVE_RENDER
+#include "innerear/render/Montage.h"
+#endif
 
 #include <chrono>
 #include <filesystem>
@@ -31,7 +34,7 @@ std::optional<Vec3> parseTriple(const std::string& text)
 }
 
 void writeCase(const phantom::PhantomCase& generated, const std::string& folder,
-               const std::string& format)
+               const std::string& format, bool preview)
 {
     fs::create_directories(folder);
     if (format == "dicom")
@@ -48,6 +51,14 @@ void writeCase(const phantom::PhantomCase& generated, const std::string& folder,
     io::writeVolume(generated.labels, folder + "/labels.nii.gz");
     io::writeVolume(generated.structures, folder + "/structures.nii.gz");
     std::ofstream(folder + "/parameters.json") << generated.parametersJson();
+    if (preview)
+    {
+#ifdef INNEREAR_HAVE_RENDER
+        render::writeProjectionMontage(generated.image, &generated.labels, folder + "/preview.png");
+#else
+        throw std::runtime_error("--preview needs the render module (VTK)");
+#endif
+    }
 }
 
 } // namespace
@@ -154,7 +165,7 @@ int runPhantom(const PhantomCommandOptions& options, std::ostream& out, std::ost
             name << options.out;
             if (options.count > 1)
                 name << "/case-" << std::setw(4) << std::setfill('0') << generator.seed;
-            writeCase(generated, name.str(), options.format);
+            writeCase(generated, name.str(), options.format, options.preview);
             const Geometry& g = generated.image.geometry();
             out << "wrote " << name.str() << ": seed " << generator.seed << ", "
                 << generated.parameters.pathology << ", " << g.size[0] << "x" << g.size[1] << "x"
@@ -167,7 +178,7 @@ int runPhantom(const PhantomCommandOptions& options, std::ostream& out, std::ost
         err << "innerear phantom: " << e.what() << "\n";
         return Failure;
     }
-    catch (const fs::filesystem_error& e)
+    catch (const std::runtime_error& e)
     {
         err << "innerear phantom: " << e.what() << "\n";
         return Failure;

@@ -252,9 +252,13 @@ EarParameters drawEar(Random& random)
     ear.apicalLumen = random.uniform(0.55, 0.62);
     ear.vestibuleSemiAxes = { random.uniform(1.9, 2.3), random.uniform(3.0, 3.5),
                               random.uniform(2.1, 2.5) };
+    // Arc radii calibrated on measured centrelines (tests/core/CanalCalibrationTest.cpp): the
+    // lateral canal is the smallest (2.3-2.9 mm measured), the anterior the largest (3.1-3.7).
+    const double radiusLow[3] = { 3.0, 2.9, 2.3 };
+    const double radiusHigh[3] = { 3.7, 3.55, 2.95 };
     for (int c = 0; c < 3; ++c)
     {
-        ear.canalRadius[c] = random.uniform(2.9, 3.4);
+        ear.canalRadius[c] = random.uniform(radiusLow[c], radiusHigh[c]);
         ear.canalLumen[c] = random.uniform(0.52, 0.6);
     }
     const Mat3 pitch = rotationAbout(Vec3{ 1.0, 0.0, 0.0 }, random.uniform(24.0, 34.0));
