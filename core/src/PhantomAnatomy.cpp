@@ -250,8 +250,8 @@ EarParameters drawEar(Random& random)
     ear.cochlearHeight = std::max(random.uniform(4.0, 4.8), 1.75 * ear.cochlearTurns);
     ear.basalLumen = random.uniform(1.1, 1.2);
     ear.apicalLumen = random.uniform(0.55, 0.62);
-    ear.vestibuleSemiAxes = { random.uniform(1.9, 2.3), random.uniform(3.0, 3.5),
-                              random.uniform(2.1, 2.5) };
+    ear.vestibuleSemiAxes = { random.uniform(2.0, 2.4), random.uniform(3.05, 3.55),
+                              random.uniform(2.2, 2.6) };
     // Arc radii calibrated on measured centrelines (tests/core/CanalCalibrationTest.cpp): the
     // lateral canal is the smallest (2.3-2.9 mm measured), the anterior the largest (3.1-3.7).
     const double radiusLow[3] = { 3.0, 2.9, 2.3 };

@@ -123,9 +123,8 @@ int tissueAt(const Vec3& p, const Scene& scene)
     int tissue = head > 0.87 ? Fat : Brain;
     if (p[1] > 12.0 && p[2] < 4.0 && insideEllipsoid(p, { 0, 42, -18 }, { 52, 34, 28 }) < 1.0)
         tissue = Cerebellum;
-    const double cistern =
-      ((p[0] / 21.0) * (p[0] / 21.0) + ((p[1] - 3.0) / 18.0) * ((p[1] - 3.0) / 18.0));
-    if (cistern < 1.0 && std::abs(p[2]) < 22.0)
+    // Prepontine and cerebellopontine-angle cisterns: CSF around the brainstem.
+    if (insideEllipsoid(p, { 0, 3, -2 }, { 21, 18, 26 }) < 1.0)
         tissue = Csf;
     const double pons =
       ((p[0] / 13.5) * (p[0] / 13.5) + ((p[1] - 5.0) / 12.5) * ((p[1] - 5.0) / 12.5));
