@@ -49,7 +49,7 @@ build() {
 }
 
 run_demo() {
-    local sample="resources/samples/sample-t2-innerear.nii.gz"
+    local sample="resources/samples/inner-ear-demo/dicom"
     echo "== innerear info $sample"
     build/bin/innerear info "$sample"
 }

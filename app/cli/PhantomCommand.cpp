@@ -44,6 +44,13 @@ void writeCase(const phantom::PhantomCase& generated, const std::string& folder,
           "InnerEar synthetic T2 (seed " + std::to_string(generated.parameters.seed) + ")";
         options.patientName = "Synthetic^Phantom";
         options.patientId = "PHANTOM-" + std::to_string(generated.parameters.seed);
+        // UIDs derived from the seed (under GDCM's UID root), so the same seed writes the same
+        // bytes.
+        const std::string root =
+          "1.2.826.0.1.3680043.2.1143.77." + std::to_string(generated.parameters.seed);
+        options.studyUid = root + ".1";
+        options.seriesUid = root + ".2";
+        options.instanceUidPrefix = root + ".3";
         io::writeDicomSeries(generated.image, folder + "/dicom", options);
     }
     else

@@ -5,6 +5,7 @@
 
 #include "innerear/io/VolumeIO.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -49,6 +50,11 @@ private Q_SLOTS:
     void infoOnUnreadableInputExitsWithThree();
     void convertDicomToNiftiKeepsGeometry();
     void convertRefusesUnknownOutputFormats();
+    void phantomWritesImageLabelsAndParameters();
+    void phantomDicomRoundTripsThroughTheDicomReader();
+    void phantomRefusesBadArguments_data();
+    void phantomRefusesBadArguments();
+    void phantomBenchmarkReportsCasesPerSecond();
 };
 
 void CliTest::versionAndHelp()
@@ -160,6 +166,87 @@ void CliTest::convertRefusesUnknownOutputFormats()
     const Result wrongSeries = runCli({ "convert", dir.filePath("dicom").toStdString(),
                                         dir.filePath("o.nii").toStdString(), "--series", "9.9" });
     QCOMPARE(wrongSeries.code, 2);
+}
+
+void CliTest::phantomWritesImageLabelsAndParameters()
+{
+    QTemporaryDir dir;
+    const std::string out = dir.filePath("case").toStdString();
+    const Result result = runCli({ "phantom", "--seed", "7", "--out", out, "--spacing",
+                                   "0.7,0.7,0.9", "--pathology", "none", "--preview" });
+    QCOMPARE(result.code, 0);
+    QVERIFY(result.out.contains("seed 7"));
+    for (const char* file :
+         { "image.nii.gz", "labels.nii.gz", "structures.nii.gz", "parameters.json", "preview.png" })
+        QVERIFY2(QFile::exists(QString::fromStdString(out) + "/" + file), file);
+    const io::LoadedVolume image = io::readVolume(out + "/image.nii.gz");
+    const io::LoadedVolume labels = io::readVolume(out + "/labels.nii.gz");
+    QVERIFY(sameGrid(image.volume.geometry(), labels.volume.geometry(), 1e-3));
+    QCOMPARE(labels.volume.intensityRange().second, 2.0); // both ears labelled
+    QFile json(QString::fromStdString(out) + "/parameters.json");
+    QVERIFY(json.open(QIODevice::ReadOnly));
+    const QJsonObject parameters = QJsonDocument::fromJson(json.readAll()).object();
+    QCOMPARE(parameters["seed"].toInt(), 7);
+    QVERIFY(parameters["right_ear"].toObject()["cochlear_turns"].toDouble() > 2.0);
+}
+
+void CliTest::phantomDicomRoundTripsThroughTheDicomReader()
+{
+    QTemporaryDir dir;
+    const std::string out = dir.filePath("case").toStdString();
+    QCOMPARE(
+      runCli({ "phantom", "--seed", "3", "--out", out, "--format", "dicom", "--size", "96,80,24" })
+        .code,
+      0);
+    const io::LoadedVolume image = io::readVolume(out + "/dicom");
+    const io::LoadedVolume labels = io::readVolume(out + "/labels.nii.gz");
+    QCOMPARE(image.volume.pixelType(), PixelType::Int16);
+    test::compareGeometry(image.volume.geometry(), labels.volume.geometry(), 1e-3);
+    // Same seed, same bytes: a second run writes identical DICOM files.
+    const std::string again = dir.filePath("again").toStdString();
+    QCOMPARE(runCli({ "phantom", "--seed", "3", "--out", again, "--format", "dicom", "--size",
+                      "96,80,24" })
+               .code,
+             0);
+    QFile a(QString::fromStdString(out + "/dicom/IM7"));
+    QFile b(QString::fromStdString(again + "/dicom/IM7"));
+    QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+    QVERIFY(a.readAll() == b.readAll());
+}
+
+void CliTest::phantomRefusesBadArguments_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("messagePart");
+    QTest::newRow("unknown pathology")
+      << QStringList{ "--pathology", "flu" } << "unknown pathology";
+    QTest::newRow("bad spacing") << QStringList{ "--spacing", "0.5,0" } << "--spacing";
+    QTest::newRow("absurd spacing") << QStringList{ "--spacing", "0,0,0" } << "--spacing";
+    QTest::newRow("bad size") << QStringList{ "--size", "4,4,4" } << "--size";
+    QTest::newRow("bad format") << QStringList{ "--format", "png" } << "--format";
+    QTest::newRow("bad contrast") << QStringList{ "--contrast", "t1" } << "--contrast";
+}
+
+void CliTest::phantomRefusesBadArguments()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, messagePart);
+    QTemporaryDir dir;
+    std::vector<std::string> command{ "phantom", "--out", dir.filePath("x").toStdString() };
+    for (const QString& a : arguments)
+        command.push_back(a.toStdString());
+    const Result result = runCli(command);
+    QCOMPARE(result.code, 2);
+    QVERIFY2(result.err.contains(messagePart), qPrintable(result.err));
+    QVERIFY(!QFile::exists(dir.filePath("x")));
+    QCOMPARE(runCli({ "phantom" }).code, 2); // no --out
+}
+
+void CliTest::phantomBenchmarkReportsCasesPerSecond()
+{
+    const Result result = runCli({ "phantom", "--benchmark", "1", "--size", "64,64,16" });
+    QCOMPARE(result.code, 0);
+    QVERIFY2(result.out.contains("cases/s"), qPrintable(result.out));
 }
 
 QTEST_APPLESS_MAIN(CliTest)

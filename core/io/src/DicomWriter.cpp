@@ -59,7 +59,7 @@ std::vector<std::string> writeDicomSeries(const Image<std::int16_t>& image,
                       "cannot create the folder: " + error.message());
     const Geometry& g = image.geometry();
     gdcm::UIDGenerator uids;
-    const std::string studyUid = uids.Generate();
+    const std::string studyUid = options.studyUid.empty() ? uids.Generate() : options.studyUid;
     const std::string seriesUid = options.seriesUid.empty() ? uids.Generate() : options.seriesUid;
     std::vector<std::string> paths;
     for (std::size_t k = 0; k < g.size[2]; ++k)
@@ -68,7 +68,11 @@ std::vector<std::string> writeDicomSeries(const Image<std::int16_t>& image,
         gdcm::DataSet& ds = writer.GetFile().GetDataSet();
         const std::string mrStorage = "1.2.840.10008.5.1.4.1.1.4";
         setString(ds, 0x0008, 0x0016, mrStorage, gdcm::VR::UI);
-        setString(ds, 0x0008, 0x0018, uids.Generate(), gdcm::VR::UI);
+        setString(ds, 0x0008, 0x0018,
+                  options.instanceUidPrefix.empty()
+                    ? std::string(uids.Generate())
+                    : options.instanceUidPrefix + "." + std::to_string(k + 1),
+                  gdcm::VR::UI);
         setString(ds, 0x0008, 0x0008, options.imageType, gdcm::VR::CS);
         setString(ds, 0x0008, 0x0060, "MR", gdcm::VR::CS);
         setString(ds, 0x0008, 0x0070, options.manufacturer, gdcm::VR::LO);

@@ -11,6 +11,10 @@ namespace innerear::io
 struct DicomSeriesOptions
 {
     std::string seriesUid; ///< empty: a new UID
+    std::string studyUid;  ///< empty: a new UID
+    /// When set, SOPInstanceUID = prefix + "." + slice number, so that the same input writes the
+    /// same bytes (the phantom generator's determinism); empty: new UIDs.
+    std::string instanceUidPrefix;
     std::string seriesNumber = "1";
     std::string description = "InnerEar series";
     std::string imageType = "DERIVED\\SECONDARY\\M\\ND";
