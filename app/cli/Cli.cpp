@@ -88,6 +88,37 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
                    "--size/--spacing) without writing, and print cases per second")
       ->check(CLI::Range(1, 10000));
 
+    ExportStlOptions stl;
+    CLI::App* stlCommand = app.add_subcommand(
+      "export-stl",
+      "Export the labyrinth label as a print-ready mesh (watertight, smoothed, in mm), "
+      "per ear, with the checks a 3-D printing lab needs");
+    stlCommand
+      ->add_option("mask", stl.mask,
+                   "Label map (1 right ear, 2 left ear): NIfTI, NRRD, "
+                   "MetaImage or DICOM")
+      ->required();
+    stlCommand->add_option("--out", stl.out, "Output file; with --ear both, <stem>-right/-left")
+      ->required();
+    stlCommand->add_option("--ear", stl.ear, "right, left or both")->capture_default_str();
+    stlCommand->add_flag("--single-file", stl.singleFile, "Both ears in one file");
+    stlCommand->add_option("--smooth", stl.smooth, "Windowed-sinc smoothing iterations (0 = none)")
+      ->capture_default_str();
+    stlCommand->add_option("--pass-band", stl.passBand, "Smoothing pass band (lower = smoother)")
+      ->capture_default_str();
+    stlCommand->add_option("--decimate", stl.decimate, "Fraction of triangles to keep (0-1]")
+      ->capture_default_str();
+    stlCommand->add_option("--coords", stl.coords, "lps (DICOM) or ras (3D Slicer models)")
+      ->capture_default_str();
+    stlCommand->add_option("--scale", stl.scale, "Enlargement factor for teaching models")
+      ->capture_default_str();
+    stlCommand->add_option("--format", stl.format, "stl (binary), ascii-stl, obj or ply")
+      ->capture_default_str();
+    stlCommand->add_flag("--keep-all", stl.keepAll,
+                         "Keep every connected piece, not just the largest");
+    stlCommand->add_option("--snapshot", stl.snapshot,
+                           "Also render the meshes to this PNG (needs a display)");
+
     // CLI11 prints help and errors through app.exit(); route them to our streams.
     std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());
     try
@@ -116,6 +147,8 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
         return runConvert(convert, out, err);
     if (phantomCommand->parsed())
         return runPhantom(phantomOptions, out, err);
+    if (stlCommand->parsed())
+        return runExportStl(stl, out, err);
     return BadUsage;
 }
 

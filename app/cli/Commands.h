@@ -43,4 +43,21 @@ struct PhantomCommandOptions
 };
 int runPhantom(const PhantomCommandOptions& options, std::ostream& out, std::ostream& err);
 
+struct ExportStlOptions
+{
+    std::string mask;
+    std::string out;
+    std::string ear = "both";
+    bool singleFile = false;
+    int smooth = 20;
+    double passBand = 0.1;
+    double decimate = 1.0;
+    std::string coords = "lps";
+    double scale = 1.0;
+    std::string format = "stl";
+    bool keepAll = false;
+    std::string snapshot;
+};
+int runExportStl(const ExportStlOptions& options, std::ostream& out, std::ostream& err);
+
 } // namespace innerear::cli

@@ -55,6 +55,8 @@ private Q_SLOTS:
     void phantomRefusesBadArguments_data();
     void phantomRefusesBadArguments();
     void phantomBenchmarkReportsCasesPerSecond();
+    void exportStlWritesWatertightMeshesPerEar();
+    void exportStlRefusesEmptyLabelsAndBadOptions();
 };
 
 void CliTest::versionAndHelp()
@@ -247,6 +249,76 @@ void CliTest::phantomBenchmarkReportsCasesPerSecond()
     const Result result = runCli({ "phantom", "--benchmark", "1", "--size", "64,64,16" });
     QCOMPARE(result.code, 0);
     QVERIFY2(result.out.contains("cases/s"), qPrintable(result.out));
+}
+
+void CliTest::exportStlWritesWatertightMeshesPerEar()
+{
+    QTemporaryDir dir;
+    const std::string sample =
+      INNEREAR_SOURCE_DIR "/resources/samples/inner-ear-demo/labels.nii.gz";
+    const std::string out = dir.filePath("labyrinth.stl").toStdString();
+    std::vector<std::string> command{ "export-stl", sample, "--out", out };
+    const bool display = qEnvironmentVariableIsSet("DISPLAY");
+    if (display)
+        command.insert(command.end(), { "--snapshot", dir.filePath("snapshot.png").toStdString() });
+    const Result result = runCli(command);
+    QCOMPARE(result.code, 0);
+    QCOMPARE(result.out.count("watertight    yes"), 2);
+    QCOMPARE(result.out.count("manifold      yes"), 2);
+    QVERIFY(result.out.contains("shells        1"));
+    QVERIFY(QFile::exists(dir.filePath("labyrinth-right.stl")));
+    QVERIFY(QFile::exists(dir.filePath("labyrinth-left.stl")));
+    if (display)
+        QVERIFY(QFile(dir.filePath("snapshot.png")).size() > 1000);
+    QFile right(dir.filePath("labyrinth-right.stl"));
+    QVERIFY(right.open(QIODevice::ReadOnly));
+    QVERIFY(right.read(80).contains("LPS"));
+
+    const std::string single = dir.filePath("both.stl").toStdString();
+    const Result both = runCli({ "export-stl", sample, "--out", single, "--single-file", "--coords",
+                                 "ras", "--scale", "3" });
+    QCOMPARE(both.code, 0);
+    QVERIFY(both.out.contains("shells        2"));
+    QFile bothFile(QString::fromStdString(single));
+    QVERIFY(bothFile.open(QIODevice::ReadOnly));
+    QVERIFY(bothFile.read(80).contains("RAS, scale 3"));
+}
+
+void CliTest::exportStlRefusesEmptyLabelsAndBadOptions()
+{
+    QTemporaryDir dir;
+    Geometry g;
+    g.size = { 8, 8, 8 };
+    LabelMap leftOnly(g);
+    leftOnly(4, 4, 4) = 2;
+    const std::string mask = dir.filePath("left-only.nii.gz").toStdString();
+    io::writeVolume(leftOnly, mask);
+    const Result empty = runCli(
+      { "export-stl", mask, "--out", dir.filePath("r.stl").toStdString(), "--ear", "right" });
+    QCOMPARE(empty.code, 3);
+    QVERIFY2(empty.err.contains("no voxel with label 1"), qPrintable(empty.err));
+    QVERIFY(!QFile::exists(dir.filePath("r.stl")));
+
+    const std::string sample =
+      INNEREAR_SOURCE_DIR "/resources/samples/inner-ear-demo/labels.nii.gz";
+    const std::string out = dir.filePath("x.stl").toStdString();
+    QCOMPARE(runCli({ "export-stl", sample, "--out", out, "--coords", "xyz" }).code, 2);
+    QCOMPARE(runCli({ "export-stl", sample, "--out", out, "--scale", "-1" }).code, 2);
+    QCOMPARE(runCli({ "export-stl", sample, "--out", out, "--decimate", "0" }).code, 2);
+    QCOMPARE(runCli({ "export-stl", sample, "--out", out, "--format", "3mf" }).code, 2);
+    QCOMPARE(runCli({ "export-stl", dir.filePath("missing.nii").toStdString(), "--out", out }).code,
+             3);
+    const Result noFolder =
+      runCli({ "export-stl", sample, "--out", dir.filePath("no/dir/x.stl").toStdString() });
+    QCOMPARE(noFolder.code, 1);
+    QVERIFY(noFolder.err.contains("does not exist"));
+    // A float image that is not a label map.
+    Image<float> image(g, 0.5f);
+    const std::string notLabels = dir.filePath("image.nii.gz").toStdString();
+    io::writeVolume(image, notLabels);
+    const Result wrong = runCli({ "export-stl", notLabels, "--out", out });
+    QCOMPARE(wrong.code, 3);
+    QVERIFY(wrong.err.contains("not a label map"));
 }
 
 QTEST_APPLESS_MAIN(CliTest)

@@ -1,0 +1,219 @@
+#include "Cli.h"
+#include "Commands.h"
+
+#include "innerear/io/VolumeIO.h"
+#include "innerear/render/LabelSurface.h"
+
+#include <cmath>
+#include <filesystem>
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace innerear::cli
+{
+
+namespace
+{
+
+/// The mask as a label map; refuses voxel values that are not labels (0..255 integers).
+LabelMap toLabelMap(const Volume& volume, const std::string& path)
+{
+    if (const LabelMap* labels = volume.as<std::uint8_t>())
+        return *labels;
+    return volume.visit(
+      [&](const auto& image)
+      {
+          LabelMap labels(image.geometry());
+          for (std::size_t v = 0; v < image.voxels().size(); ++v)
+          {
+              const double value = double(image.voxels()[v]);
+              if (value < 0.0 || value > 255.0 || value != std::floor(value))
+                  throw io::IoError(io::IoError::Kind::UnsupportedFormat, path,
+                                    "not a label map: voxel values must be whole numbers 0-255 "
+                                    "(found " +
+                                      std::to_string(value) + ")");
+              labels.voxels()[v] = std::uint8_t(value);
+          }
+          return labels;
+      });
+}
+
+void printChecks(std::ostream& out, const render::MeshChecks& c)
+{
+    out << std::fixed << std::setprecision(1);
+    out << "    triangles     " << c.triangles << "\n";
+    out << "    watertight    " << (c.watertight() ? "yes" : "NO") << " (" << c.boundaryEdges
+        << " boundary edges)\n";
+    out << "    manifold      " << (c.manifold() ? "yes" : "NO") << " (" << c.nonManifoldEdges
+        << " non-manifold edges)\n";
+    out << "    shells        " << c.shells << "\n";
+    out << "    volume        mesh " << c.meshVolume << " mm3, voxels " << c.voxelVolume << " mm3 ("
+        << std::showpos << c.volumeDifferencePercent << std::noshowpos << " %)\n";
+    out << "    bounds        x " << c.bounds[0] << ".." << c.bounds[1] << ", y " << c.bounds[2]
+        << ".." << c.bounds[3] << ", z " << c.bounds[4] << ".." << c.bounds[5] << " mm ("
+        << c.bounds[1] - c.bounds[0] << " x " << c.bounds[3] - c.bounds[2] << " x "
+        << c.bounds[5] - c.bounds[4] << " mm)\n";
+    out << std::defaultfloat;
+}
+
+} // namespace
+
+int runExportStl(const ExportStlOptions& options, std::ostream& out, std::ostream& err)
+{
+    render::SurfaceOptions surface;
+    if (options.coords == "lps")
+        surface.coordinates = render::PatientCoordinates::Lps;
+    else if (options.coords == "ras")
+        surface.coordinates = render::PatientCoordinates::Ras;
+    else
+    {
+        err << "innerear export-stl: --coords must be lps or ras\n";
+        return BadUsage;
+    }
+    render::MeshFormat format = render::MeshFormat::BinaryStl;
+    if (options.format == "stl")
+        format = render::MeshFormat::BinaryStl;
+    else if (options.format == "ascii-stl")
+        format = render::MeshFormat::AsciiStl;
+    else if (options.format == "obj")
+        format = render::MeshFormat::Obj;
+    else if (options.format == "ply")
+        format = render::MeshFormat::Ply;
+    else
+    {
+        err << "innerear export-stl: --format must be stl, ascii-stl, obj or ply\n";
+        return BadUsage;
+    }
+    if (!(options.scale > 0.0) || options.scale > 100.0)
+    {
+        err << "innerear export-stl: --scale must be between 0 and 100\n";
+        return BadUsage;
+    }
+    if (!(options.decimate > 0.0) || options.decimate > 1.0)
+    {
+        err << "innerear export-stl: --decimate is the fraction of triangles to keep, in (0, 1]\n";
+        return BadUsage;
+    }
+    if (options.smooth < 0 || options.smooth > 500)
+    {
+        err << "innerear export-stl: --smooth must be 0-500 iterations\n";
+        return BadUsage;
+    }
+    if (options.ear != "right" && options.ear != "left" && options.ear != "both")
+    {
+        err << "innerear export-stl: --ear must be right, left or both\n";
+        return BadUsage;
+    }
+    const fs::path target(options.out);
+    surface.smoothingIterations = options.smooth;
+    surface.passBand = options.passBand;
+    surface.keepTriangleFraction = options.decimate;
+    surface.scale = options.scale;
+    surface.keepLargestShell = !options.keepAll;
+
+    std::error_code error;
+    if (!target.parent_path().empty() && !fs::is_directory(target.parent_path(), error))
+    {
+        err << "innerear export-stl: the folder " << target.parent_path().string()
+            << " does not exist\n";
+        return Failure;
+    }
+
+    LabelMap labels;
+    try
+    {
+        labels = toLabelMap(io::readVolume(options.mask).volume, options.mask);
+    }
+    catch (const io::IoError& e)
+    {
+        err << "innerear export-stl: " << e.what() << "\n";
+        return UnreadableInput;
+    }
+
+    // What to write: one file per ear, or one file with the selected ears together.
+    struct Part
+    {
+        std::string name;
+        std::vector<std::uint8_t> labels;
+        std::string path;
+    };
+    std::vector<Part> parts;
+    auto sibling = [&](const std::string& suffix)
+    {
+        return (target.parent_path() /
+                (target.stem().string() + "-" + suffix + target.extension().string()))
+          .string();
+    };
+    if (options.ear == "right")
+        parts.push_back({ "right ear (label 1)", { 1 }, options.out });
+    else if (options.ear == "left")
+        parts.push_back({ "left ear (label 2)", { 2 }, options.out });
+    else if (options.singleFile)
+        parts.push_back({ "both ears (labels 1 and 2)", { 1, 2 }, options.out });
+    else
+    {
+        parts.push_back({ "right ear (label 1)", { 1 }, sibling("right") });
+        parts.push_back({ "left ear (label 2)", { 2 }, sibling("left") });
+    }
+    if (options.singleFile && options.ear == "both")
+        surface.keepLargestShell = false; // two ears are two shells
+
+    const char* coordinates = options.coords == "lps" ? "LPS" : "RAS";
+    std::vector<std::pair<vtkSmartPointer<vtkPolyData>, std::array<double, 3>>> written;
+    int status = Ok;
+    for (const Part& part : parts)
+    {
+        surface.labels = part.labels;
+        render::LabelSurface mesh;
+        try
+        {
+            mesh = render::extractLabelSurface(labels, surface);
+        }
+        catch (const std::invalid_argument& e)
+        {
+            err << "innerear export-stl: " << part.name << ": " << e.what() << "\n";
+            status = UnreadableInput;
+            continue;
+        }
+        std::ostringstream header;
+        header << "InnerEar labyrinth " << part.name << ", mm, " << coordinates << ", scale "
+               << options.scale;
+        try
+        {
+            render::writeMesh(mesh.mesh, part.path, format, header.str());
+        }
+        catch (const std::runtime_error& e)
+        {
+            err << "innerear export-stl: " << e.what() << "\n";
+            return Failure;
+        }
+        out << part.name << ": wrote " << part.path << " (" << options.format << ", " << coordinates
+            << " mm, scale " << options.scale << ")\n";
+        printChecks(out, mesh.checks);
+        const bool right = part.labels.size() == 1 && part.labels[0] == 1;
+        written.push_back({ mesh.mesh, right ? std::array<double, 3>{ 1.0, 0.9, 0.1 }
+                                             : std::array<double, 3>{ 1.0, 0.55, 0.1 } });
+    }
+    if (!options.snapshot.empty() && !written.empty())
+    {
+        std::vector<std::pair<vtkPolyData*, std::array<double, 3>>> meshes;
+        for (auto& [mesh, colour] : written)
+            meshes.push_back({ mesh.GetPointer(), colour });
+        try
+        {
+            render::writeMeshSnapshot(meshes, options.snapshot);
+            out << "snapshot: " << options.snapshot << "\n";
+        }
+        catch (const std::runtime_error& e)
+        {
+            err << "innerear export-stl: " << e.what() << "\n";
+            return Failure;
+        }
+    }
+    return status;
+}
+
+} // namespace innerear::cli
