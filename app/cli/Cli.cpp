@@ -119,6 +119,21 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
     stlCommand->add_option("--snapshot", stl.snapshot,
                            "Also render the meshes to this PNG (needs a display)");
 
+    EvaluateOptions evaluate;
+    CLI::App* evaluateCommand = app.add_subcommand(
+      "evaluate",
+      "Agreement of predicted and reference masks (DSC, TPR, FPR, FNR, FDR, volumes, HD95, "
+      "ASSD) per case and per cohort, with the seed paper's table and figures");
+    evaluateCommand->add_option("--pred", evaluate.pred, "Predicted mask, or a folder of them");
+    evaluateCommand->add_option("--ref", evaluate.ref,
+                                "Reference mask, or a folder (paired by file name)");
+    evaluateCommand->add_option(
+      "--groups", evaluate.groups,
+      "CSV with columns pred,ref[,group] (e.g. the centre) instead of pairing by name");
+    evaluateCommand
+      ->add_option("--out", evaluate.out, "Output folder for cases.csv, report.md and figures")
+      ->required();
+
     // CLI11 prints help and errors through app.exit(); route them to our streams.
     std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());
     try
@@ -149,6 +164,8 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
         return runPhantom(phantomOptions, out, err);
     if (stlCommand->parsed())
         return runExportStl(stl, out, err);
+    if (evaluateCommand->parsed())
+        return runEvaluate(evaluate, out, err);
     return BadUsage;
 }
 

@@ -60,4 +60,13 @@ struct ExportStlOptions
 };
 int runExportStl(const ExportStlOptions& options, std::ostream& out, std::ostream& err);
 
+struct EvaluateOptions
+{
+    std::string pred;
+    std::string ref;
+    std::string groups;
+    std::string out;
+};
+int runEvaluate(const EvaluateOptions& options, std::ostream& out, std::ostream& err);
+
 } // namespace innerear::cli

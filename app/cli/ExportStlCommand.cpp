@@ -1,5 +1,6 @@
 #include "Cli.h"
 #include "Commands.h"
+#include "Labels.h"
 
 #include "innerear/io/VolumeIO.h"
 #include "innerear/render/LabelSurface.h"
@@ -17,29 +18,6 @@ namespace innerear::cli
 
 namespace
 {
-
-/// The mask as a label map; refuses voxel values that are not labels (0..255 integers).
-LabelMap toLabelMap(const Volume& volume, const std::string& path)
-{
-    if (const LabelMap* labels = volume.as<std::uint8_t>())
-        return *labels;
-    return volume.visit(
-      [&](const auto& image)
-      {
-          LabelMap labels(image.geometry());
-          for (std::size_t v = 0; v < image.voxels().size(); ++v)
-          {
-              const double value = double(image.voxels()[v]);
-              if (value < 0.0 || value > 255.0 || value != std::floor(value))
-                  throw io::IoError(io::IoError::Kind::UnsupportedFormat, path,
-                                    "not a label map: voxel values must be whole numbers 0-255 "
-                                    "(found " +
-                                      std::to_string(value) + ")");
-              labels.voxels()[v] = std::uint8_t(value);
-          }
-          return labels;
-      });
-}
 
 void printChecks(std::ostream& out, const render::MeshChecks& c)
 {
@@ -125,7 +103,7 @@ int runExportStl(const ExportStlOptions& options, std::ostream& out, std::ostrea
     LabelMap labels;
     try
     {
-        labels = toLabelMap(io::readVolume(options.mask).volume, options.mask);
+        labels = asLabelMap(io::readVolume(options.mask).volume, options.mask);
     }
     catch (const io::IoError& e)
     {

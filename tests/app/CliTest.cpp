@@ -3,8 +3,10 @@
 #include "SyntheticDicom.h"
 #include "TestSupport.h"
 
+#include "innerear/core/Phantom.h"
 #include "innerear/io/VolumeIO.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -57,6 +59,8 @@ private Q_SLOTS:
     void phantomBenchmarkReportsCasesPerSecond();
     void exportStlWritesWatertightMeshesPerEar();
     void exportStlRefusesEmptyLabelsAndBadOptions();
+    void evaluateWritesTableCsvAndFigures();
+    void evaluateReportsWhatItCannotPair();
 };
 
 void CliTest::versionAndHelp()
@@ -319,6 +323,98 @@ void CliTest::exportStlRefusesEmptyLabelsAndBadOptions()
     const Result wrong = runCli({ "export-stl", notLabels, "--out", out });
     QCOMPARE(wrong.code, 3);
     QVERIFY(wrong.err.contains("not a label map"));
+}
+
+namespace
+{
+/// A small cohort: references at 0.4 mm, predictions of the same anatomy at 0.6 x 0.6 x 1.2 mm.
+void writeCohort(const QString& root, int cases)
+{
+    QDir().mkpath(root + "/ref");
+    QDir().mkpath(root + "/pred");
+    for (int c = 0; c < cases; ++c)
+    {
+        phantom::PhantomOptions options;
+        options.seed = std::uint64_t(200 + c);
+        options.pathology = phantom::Pathology::None;
+        options.fieldOfView = phantom::FieldOfView::Tight;
+        options.spacing = Vec3{ 0.4, 0.4, 0.4 };
+        io::writeVolume(phantom::generatePhantom(options).labels,
+                        QString("%1/ref/case%2.nii.gz").arg(root).arg(c).toStdString());
+        options.spacing = Vec3{ 0.6, 0.6, 1.2 };
+        io::writeVolume(phantom::generatePhantom(options).labels,
+                        QString("%1/pred/case%2.nii.gz").arg(root).arg(c).toStdString());
+    }
+}
+} // namespace
+
+void CliTest::evaluateWritesTableCsvAndFigures()
+{
+    QTemporaryDir dir;
+    writeCohort(dir.path(), 4);
+    const std::string out = dir.filePath("report").toStdString();
+    const Result byName = runCli({ "evaluate", "--pred", dir.filePath("pred").toStdString(),
+                                   "--ref", dir.filePath("ref").toStdString(), "--out", out });
+    QCOMPARE(byName.code, 0);
+    QCOMPARE(byName.out.count("resampled onto the reference grid"), 4);
+    for (const char* file : { "cases.csv", "report.md", "dsc_distribution.png",
+                              "volume_scatter.png", "bland_altman.png", "bland_altman.svg" })
+        QVERIFY2(QFile(dir.filePath(QString("report/") + file)).size() > 500, file);
+    QFile csv(dir.filePath("report/cases.csv"));
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    QCOMPARE(QString(csv.readAll()).count('\n'), 1 + 4 * 3); // header + 3 regions per case
+    QFile report(dir.filePath("report/report.md"));
+    QVERIFY(report.open(QIODevice::ReadOnly));
+    const QString markdown = report.readAll();
+    QVERIFY(markdown.contains("| DSC |"));
+    QVERIFY(markdown.contains("limits of agreement"));
+    QVERIFY(markdown.contains("All (n = 4)"));
+
+    // Groups from a CSV: two "centres".
+    QFile groups(dir.filePath("groups.csv"));
+    QVERIFY(groups.open(QIODevice::WriteOnly));
+    groups.write("pred,ref,group\n");
+    for (int c = 0; c < 4; ++c)
+        groups.write(QString("pred/case%1.nii.gz,ref/case%1.nii.gz,centre %2\n")
+                       .arg(c)
+                       .arg(c % 2 ? "B" : "A")
+                       .toUtf8());
+    groups.close();
+    const Result grouped =
+      runCli({ "evaluate", "--groups", dir.filePath("groups.csv").toStdString(), "--out", out });
+    QCOMPARE(grouped.code, 0);
+    QVERIFY(report.open(QIODevice::ReadOnly) || true);
+    QFile again(dir.filePath("report/report.md"));
+    QVERIFY(again.open(QIODevice::ReadOnly));
+    const QString groupedMarkdown = again.readAll();
+    QVERIFY(groupedMarkdown.contains("centre A (n = 2)"));
+    QVERIFY(groupedMarkdown.contains("centre B (n = 2)"));
+}
+
+void CliTest::evaluateReportsWhatItCannotPair()
+{
+    QTemporaryDir dir;
+    writeCohort(dir.path(), 1);
+    QVERIFY(QFile::copy(dir.filePath("pred/case0.nii.gz"), dir.filePath("pred/orphan.nii.gz")));
+    const Result result =
+      runCli({ "evaluate", "--pred", dir.filePath("pred").toStdString(), "--ref",
+               dir.filePath("ref").toStdString(), "--out", dir.filePath("out").toStdString() });
+    QCOMPARE(result.code, 0);
+    QVERIFY2(result.err.contains("orphan.nii.gz (no reference named orphan)"),
+             qPrintable(result.err));
+    QCOMPARE(runCli({ "evaluate", "--out", dir.filePath("o").toStdString() }).code, 2);
+    QCOMPARE(runCli({ "evaluate", "--pred", dir.filePath("nothing").toStdString(), "--ref",
+                      dir.filePath("ref").toStdString(), "--out", dir.filePath("o").toStdString() })
+               .code,
+             3);
+    QFile bad(dir.filePath("bad.csv"));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write("prediction;reference\n");
+    bad.close();
+    const Result badCsv = runCli({ "evaluate", "--groups", dir.filePath("bad.csv").toStdString(),
+                                   "--out", dir.filePath("o").toStdString() });
+    QCOMPARE(badCsv.code, 2);
+    QVERIFY(badCsv.err.contains("pred,ref"));
 }
 
 QTEST_APPLESS_MAIN(CliTest)

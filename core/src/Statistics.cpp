@@ -1,0 +1,164 @@
+#include "innerear/core/Statistics.h"
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace innerear::stats
+{
+
+namespace
+{
+
+/// Continued fraction of the incomplete beta function (Lentz's method).
+double betaContinuedFraction(double a, double b, double x)
+{
+    const double tiny = 1e-300;
+    double c = 1.0;
+    double d = 1.0 - (a + b) * x / (a + 1.0);
+    d = 1.0 / (std::abs(d) < tiny ? tiny : d);
+    double h = d;
+    for (int m = 1; m <= 300; ++m)
+    {
+        const double m2 = 2.0 * m;
+        double aa = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
+        d = 1.0 + aa * d;
+        d = 1.0 / (std::abs(d) < tiny ? tiny : d);
+        c = 1.0 + aa / c;
+        c = std::abs(c) < tiny ? tiny : c;
+        h *= d * c;
+        aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));
+        d = 1.0 + aa * d;
+        d = 1.0 / (std::abs(d) < tiny ? tiny : d);
+        c = 1.0 + aa / c;
+        c = std::abs(c) < tiny ? tiny : c;
+        const double delta = d * c;
+        h *= delta;
+        if (std::abs(delta - 1.0) < 1e-14)
+            break;
+    }
+    return h;
+}
+
+double regularizedIncompleteBeta(double a, double b, double x)
+{
+    if (x <= 0.0)
+        return 0.0;
+    if (x >= 1.0)
+        return 1.0;
+    const double front = std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) +
+                                  a * std::log(x) + b * std::log(1.0 - x));
+    if (x < (a + 1.0) / (a + b + 2.0))
+        return front * betaContinuedFraction(a, b, x) / a;
+    return 1.0 - front * betaContinuedFraction(b, a, 1.0 - x) / b;
+}
+
+} // namespace
+
+double studentTCdf(double t, double df)
+{
+    const double x = df / (df + t * t);
+    const double tail = 0.5 * regularizedIncompleteBeta(0.5 * df, 0.5, x);
+    return t >= 0.0 ? 1.0 - tail : tail;
+}
+
+double studentTQuantile(double p, double df)
+{
+    if (!(p > 0.0 && p < 1.0) || !(df > 0.0))
+        throw std::invalid_argument("studentTQuantile: p must be in (0, 1) and df > 0");
+    double low = -1e4, high = 1e4;
+    for (int i = 0; i < 200; ++i)
+    {
+        const double mid = 0.5 * (low + high);
+        (studentTCdf(mid, df) < p ? low : high) = mid;
+    }
+    return 0.5 * (low + high);
+}
+
+Summary summarize(const std::vector<double>& values, double confidence)
+{
+    Summary s;
+    double sum = 0.0;
+    for (double v : values)
+    {
+        if (std::isnan(v))
+        {
+            ++s.missing;
+            continue;
+        }
+        sum += v;
+        ++s.n;
+    }
+    if (s.n == 0)
+    {
+        s.mean = s.sd = s.ciLow = s.ciHigh = std::numeric_limits<double>::quiet_NaN();
+        return s;
+    }
+    s.mean = sum / double(s.n);
+    double squares = 0.0;
+    for (double v : values)
+        if (!std::isnan(v))
+            squares += (v - s.mean) * (v - s.mean);
+    s.sd = s.n > 1 ? std::sqrt(squares / double(s.n - 1)) : 0.0;
+    s.ciLow = s.ciHigh = s.mean;
+    if (s.n > 1)
+    {
+        const double t = studentTQuantile(0.5 + 0.5 * confidence, double(s.n - 1));
+        const double half = t * s.sd / std::sqrt(double(s.n));
+        s.ciLow = s.mean - half;
+        s.ciHigh = s.mean + half;
+    }
+    return s;
+}
+
+BlandAltman blandAltmanPercent(const std::vector<double>& a, const std::vector<double>& b)
+{
+    if (a.size() != b.size())
+        throw std::invalid_argument("Bland-Altman needs pairs of measurements");
+    BlandAltman result;
+    for (std::size_t i = 0; i < a.size(); ++i)
+    {
+        const double mean = 0.5 * (a[i] + b[i]);
+        result.means.push_back(mean);
+        result.differences.push_back(mean > 0.0 ? 100.0 * (a[i] - b[i]) / mean
+                                                : std::numeric_limits<double>::quiet_NaN());
+    }
+    const Summary s = summarize(result.differences);
+    result.meanDifference = s.mean;
+    result.sdDifference = s.sd;
+    result.lowerLimit = s.mean - 1.96 * s.sd;
+    result.upperLimit = s.mean + 1.96 * s.sd;
+    for (std::size_t i = 0; i < result.differences.size(); ++i)
+    {
+        const double d = result.differences[i];
+        if (!std::isnan(d) && (d < result.lowerLimit || d > result.upperLimit))
+            result.outliers.push_back(i);
+    }
+    return result;
+}
+
+LinearFit linearFit(const std::vector<double>& x, const std::vector<double>& y)
+{
+    LinearFit fit;
+    const std::size_t n = std::min(x.size(), y.size());
+    if (n < 2)
+        return fit;
+    double mx = 0, my = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        mx += x[i] / double(n), my += y[i] / double(n);
+    double sxx = 0, sxy = 0, syy = 0;
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        sxx += (x[i] - mx) * (x[i] - mx);
+        sxy += (x[i] - mx) * (y[i] - my);
+        syy += (y[i] - my) * (y[i] - my);
+    }
+    if (sxx <= 0.0)
+        return fit;
+    fit.slope = sxy / sxx;
+    fit.intercept = my - fit.slope * mx;
+    fit.r2 = syy > 0.0 ? (sxy * sxy) / (sxx * syy) : 1.0;
+    return fit;
+}
+
+} // namespace innerear::stats

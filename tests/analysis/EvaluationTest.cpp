@@ -1,0 +1,133 @@
+// ITK-side evaluation: resampling through physical space, surface distances, and the counting in
+// core cross-checked against ITK's LabelOverlapMeasuresImageFilter.
+#include "TestSupport.h"
+
+#include "innerear/analysis/Evaluation.h"
+#include "innerear/core/Phantom.h"
+
+#include <QtTest>
+
+#include <cmath>
+
+using namespace innerear;
+
+namespace
+{
+LabelMap sphere(const Geometry& g, const Vec3& centre, double radius, std::uint8_t label = 1)
+{
+    LabelMap m(g);
+    for (std::size_t k = 0; k < g.size[2]; ++k)
+        for (std::size_t j = 0; j < g.size[1]; ++j)
+            for (std::size_t i = 0; i < g.size[0]; ++i)
+            {
+                const Vec3 p = g.indexToPhysical({ double(i), double(j), double(k) });
+                const Vec3 d{ p[0] - centre[0], p[1] - centre[1], p[2] - centre[2] };
+                if (dot(d, d) <= radius * radius)
+                    m(i, j, k) = label;
+            }
+    return m;
+}
+
+Geometry cube(double spacing, std::size_t n, const Mat3& direction = identityMatrix())
+{
+    Geometry g;
+    g.size = { n, n, n };
+    g.spacing = { spacing, spacing, spacing };
+    g.direction = direction;
+    const double half = 0.5 * (n - 1) * spacing;
+    const Vec3 offset = multiply(direction, Vec3{ half, half, half });
+    g.origin = { -offset[0], -offset[1], -offset[2] };
+    return g;
+}
+} // namespace
+
+class EvaluationTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void countingAgreesWithItk();
+    void surfaceDistancesOfShiftedSpheres();
+    void predictionOnAnotherGridIsResampledThroughPhysicalSpace();
+    void emptyPredictionGivesUndefinedDistancesNotNumbers();
+};
+
+void EvaluationTest::countingAgreesWithItk()
+{
+    phantom::PhantomOptions options;
+    options.seed = 71;
+    options.pathology = phantom::Pathology::None;
+    options.spacing = Vec3{ 0.4, 0.4, 0.4 };
+    options.fieldOfView = phantom::FieldOfView::Tight;
+    const LabelMap reference = phantom::generatePhantom(options).labels;
+    // A "prediction": the reference shifted by one voxel along x, right ear only partly.
+    LabelMap prediction(reference.geometry());
+    const Size3 n = reference.size();
+    for (std::size_t k = 0; k < n[2]; ++k)
+        for (std::size_t j = 0; j < n[1]; ++j)
+            for (std::size_t i = 1; i < n[0]; ++i)
+                prediction(i, j, k) = reference(i - 1, j, k);
+    for (std::uint8_t label : { 0, 1, 2 })
+    {
+        const OverlapMetrics counted = countOverlap(prediction, reference, { label });
+        const analysis::ItkOverlap itk = analysis::itkOverlap(prediction, reference, { label });
+        qInfo("label %d: DSC counted %.6f, ITK %.6f", int(label), counted.dsc, itk.dice);
+        QVERIFY(std::abs(counted.dsc - itk.dice) < 1e-9);
+        QVERIFY(std::abs(counted.fnr - itk.falseNegativeError) < 1e-9);
+        QVERIFY(std::abs(counted.fdr - itk.falsePositiveError) < 1e-9);
+    }
+}
+
+void EvaluationTest::surfaceDistancesOfShiftedSpheres()
+{
+    const Geometry g = cube(0.5, 40);
+    const LabelMap reference = sphere(g, { 0, 0, 0 }, 6.0);
+    const analysis::CaseEvaluation same = analysis::evaluateCase(reference, reference);
+    QCOMPARE(same.metrics[0].hausdorff95, 0.0);
+    QCOMPARE(same.metrics[0].averageSurfaceDistance, 0.0);
+    QCOMPARE(same.metrics[0].dsc, 1.0);
+    const LabelMap shifted = sphere(g, { 1.5, 0, 0 }, 6.0); // 3 voxels along x
+    const analysis::CaseEvaluation moved = analysis::evaluateCase(shifted, reference);
+    const OverlapMetrics& m = moved.metrics[0];
+    qInfo("shifted 1.5 mm: HD95 %.2f mm, ASSD %.3f mm, DSC %.3f", m.hausdorff95,
+          m.averageSurfaceDistance, m.dsc);
+    // Surface points move between 0 (at the sides) and 1.5 mm (at the poles along x).
+    QVERIFY(m.hausdorff95 >= 1.0 && m.hausdorff95 <= 1.6);
+    QVERIFY(m.averageSurfaceDistance > 0.3 && m.averageSurfaceDistance < 1.0);
+    QVERIFY(!moved.resampled);
+}
+
+void EvaluationTest::predictionOnAnotherGridIsResampledThroughPhysicalSpace()
+{
+    const LabelMap reference = sphere(cube(0.4, 50), { 1.0, -2.0, 0.5 }, 6.0, 2);
+    // The same sphere on a coarser, rotated grid.
+    const LabelMap prediction =
+      sphere(cube(0.6, 36, test::rotation(20, -10, 35)), { 1.0, -2.0, 0.5 }, 6.0, 2);
+    const analysis::CaseEvaluation result = analysis::evaluateCase(prediction, reference);
+    QVERIFY(result.resampled);
+    qInfo("oblique coarse vs reference: DSC %.3f, HD95 %.2f mm", result.metrics[2].dsc,
+          result.metrics[2].hausdorff95);
+    QVERIFY(result.metrics[2].dsc > 0.93);
+    QVERIFY(result.metrics[2].hausdorff95 < 0.8);
+    QCOMPARE(result.metrics[1].dsc, 1.0); // no right ear in either: both empty
+    // Index-based comparison would have failed completely: shift the prediction's origin and the
+    // overlap must drop accordingly.
+    LabelMap moved = prediction;
+    Geometry g = moved.geometry();
+    g.origin[0] += 12.0;
+    moved.setGeometry(g);
+    QCOMPARE(analysis::evaluateCase(moved, reference).metrics[2].dsc, 0.0);
+}
+
+void EvaluationTest::emptyPredictionGivesUndefinedDistancesNotNumbers()
+{
+    const Geometry g = cube(0.5, 20);
+    const analysis::CaseEvaluation result =
+      analysis::evaluateCase(LabelMap(g), sphere(g, { 0, 0, 0 }, 3.0));
+    QCOMPARE(result.metrics[0].dsc, 0.0);
+    QCOMPARE(result.metrics[0].fnr, 1.0);
+    QVERIFY(std::isnan(result.metrics[0].hausdorff95));
+}
+
+QTEST_APPLESS_MAIN(EvaluationTest)
+#include "EvaluationTest.moc"

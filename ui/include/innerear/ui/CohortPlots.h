@@ -1,0 +1,26 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace innerear::ui
+{
+
+struct CohortCase
+{
+    std::string name;
+    std::string group;
+    double dsc = 0.0;
+    double referenceVolume = 0.0; ///< mm^3
+    double predictedVolume = 0.0; ///< mm^3
+};
+
+/// The seed paper's cohort figures, headless (Qt Charts, rendered without a window): DSC
+/// distribution per group (Fig. 6), predicted vs reference volume with regression lines
+/// (Fig. 5), Bland-Altman of the volumes as a percentage difference with outliers labelled by
+/// their DSC (Fig. 7). Each as PNG and SVG in `folder`; returns the PNG file names written.
+/// Creates an off-screen QApplication when the program has none.
+std::vector<std::string> writeCohortPlots(const std::vector<CohortCase>& cases,
+                                          const std::string& folder);
+
+} // namespace innerear::ui
