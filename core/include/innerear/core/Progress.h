@@ -1,0 +1,80 @@
+#pragma once
+
+#include <atomic>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace innerear
+{
+
+/// Thrown at a cancellation check point once cancel() was called; long jobs stop there and leave
+/// nothing half written.
+class Cancelled : public std::runtime_error
+{
+public:
+    Cancelled()
+      : std::runtime_error("cancelled")
+    {
+    }
+};
+
+/// Set from any thread (the GUI's Cancel button); checked by the worker between stages and
+/// between patches.
+class CancelToken
+{
+public:
+    void cancel() { cancelled_.store(true); }
+    bool cancelled() const { return cancelled_.load(); }
+    void throwIfCancelled() const
+    {
+        if (cancelled())
+            throw Cancelled();
+    }
+
+private:
+    std::atomic<bool> cancelled_{ false };
+};
+
+/// Receives progress: overall fraction in [0, 1] and the name of the stage. Called from the
+/// worker thread; a GUI implementation forwards it to its own thread.
+class ProgressSink
+{
+public:
+    virtual ~ProgressSink() = default;
+    virtual void report(double fraction, const std::string& stage) = 0;
+};
+
+/// Splits a job into weighted stages (load 10 %, preprocess 10 %, infer 70 %, ...), turning each
+/// stage's own 0..1 progress into the overall fraction, and checking for cancellation on every
+/// report (after ITK-SNAP's weighted progress accumulator).
+class StagedProgress
+{
+public:
+    struct Stage
+    {
+        std::string name;
+        double weight;
+    };
+    StagedProgress(std::vector<Stage> stages, ProgressSink* sink = nullptr,
+                   const CancelToken* cancel = nullptr);
+
+    /// Starts the named stage (must be one of the stages, in order).
+    void begin(const std::string& stage);
+    /// Progress within the current stage; throws Cancelled when cancelled.
+    void update(double stageFraction);
+    void finish();
+    const std::string& currentStage() const;
+    double fraction() const { return fraction_; }
+
+private:
+    std::vector<Stage> stages_;
+    ProgressSink* sink_;
+    const CancelToken* cancel_;
+    std::size_t current_ = 0;
+    double done_ = 0.0; ///< weight of the stages already finished, normalised
+    double total_ = 1.0;
+    double fraction_ = 0.0;
+};
+
+} // namespace innerear

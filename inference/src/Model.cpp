@@ -1,0 +1,449 @@
+#include "innerear/inference/Model.h"
+
+#include "AttentionUNet.h"
+#include "innerear/core/Sha256.h"
+
+#include <torch/script.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace innerear::inference
+{
+
+// ---------------------------------------------------------------------------------------------
+// Manifest
+
+Json ModelManifest::toJson() const
+{
+    Json json = Json::object();
+    json["manifest_version"] = 1;
+    json["architecture"] = network.toJson();
+    json["format"] = format;
+    json["weights_file"] = weightsFile;
+    json["weights_sha256"] = sha256;
+    Json spacing = Json::array();
+    for (double s : inputSpacing)
+        spacing.push_back(s);
+    json["input_spacing_mm"] = spacing;
+    Json patch = Json::array();
+    for (std::size_t s : patchSize)
+        patch.push_back(double(s));
+    json["patch_size_voxels"] = patch;
+    json["normalisation"] = normalisation;
+    json["labels"] = labels;
+    json["provenance"] = provenance;
+    json["validation_metrics"] = metrics;
+    return json;
+}
+
+ModelManifest ModelManifest::fromJson(const Json& json)
+{
+    ModelManifest m;
+    if (json.at("manifest_version").asNumber() != 1)
+        throw std::runtime_error("unsupported manifest version");
+    m.network = NetworkConfig::fromJson(json.at("architecture"));
+    m.format = json.at("format").asString();
+    if (m.format != "innerear-state" && m.format != "torchscript")
+        throw std::runtime_error("unknown weights format \"" + m.format + "\"");
+    m.weightsFile = json.at("weights_file").asString();
+    m.sha256 = json.at("weights_sha256").asString();
+    const auto& spacing = json.at("input_spacing_mm").items();
+    const auto& patch = json.at("patch_size_voxels").items();
+    if (spacing.size() != 3 || patch.size() != 3)
+        throw std::runtime_error("input_spacing_mm and patch_size_voxels need three values");
+    for (int a = 0; a < 3; ++a)
+    {
+        m.inputSpacing[std::size_t(a)] = spacing[std::size_t(a)].asNumber();
+        m.patchSize[std::size_t(a)] = std::size_t(patch[std::size_t(a)].asNumber());
+        if (!(m.inputSpacing[std::size_t(a)] > 0.0) ||
+            m.patchSize[std::size_t(a)] % std::size_t(m.network.sizeMultiple()) != 0 ||
+            m.patchSize[std::size_t(a)] == 0)
+            throw std::runtime_error(
+              "input spacing must be positive and patch sizes multiples of " +
+              std::to_string(m.network.sizeMultiple()));
+    }
+    m.normalisation = json.at("normalisation").asString();
+    m.labels = json.at("labels").asString();
+    if (json.contains("provenance"))
+        m.provenance = json.at("provenance");
+    if (json.contains("validation_metrics"))
+        m.metrics = json.at("validation_metrics");
+    return m;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Model
+
+struct SegmentationModel::State
+{
+    ModelManifest manifest;
+    DeviceSelection device;
+    torch::Device torchDevice{ torch::kCPU };
+    AttentionUNet network{ nullptr };           ///< native models
+    std::optional<torch::jit::Module> scripted; ///< TorchScript models
+
+    torch::Tensor forward(const torch::Tensor& input)
+    {
+        if (scripted)
+            return scripted->forward({ input }).toTensor();
+        return network->forward(input);
+    }
+    void moveTo(const torch::Device& device)
+    {
+        torchDevice = device;
+        if (scripted)
+            scripted->to(device);
+        else
+            network->to(device);
+    }
+};
+
+namespace
+{
+
+torch::Device torchDeviceFor(const DeviceSelection& selection)
+{
+    return selection.cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+}
+
+torch::Tensor toTensor(const Image<float>& image)
+{
+    const Size3& n = image.size();
+    // Voxels are x fastest: as a tensor that is [z][y][x].
+    return torch::from_blob(const_cast<float*>(image.data()),
+                            { 1, 1, std::int64_t(n[2]), std::int64_t(n[1]), std::int64_t(n[0]) },
+                            torch::kFloat32)
+      .clone();
+}
+
+/// nnU-Net's Gaussian importance map: sigma = patch / 8, peak 1, floor 1e-3.
+torch::Tensor gaussianWeights(const Size3& patch)
+{
+    auto axis = [](std::size_t n)
+    {
+        torch::Tensor t = torch::arange(double(n), torch::kFloat64) - (double(n) - 1.0) / 2.0;
+        const double sigma = double(n) / 8.0;
+        return torch::exp(-0.5 * (t / sigma).pow(2));
+    };
+    torch::Tensor w = axis(patch[2]).view({ -1, 1, 1 }) * axis(patch[1]).view({ 1, -1, 1 }) *
+                      axis(patch[0]).view({ 1, 1, -1 });
+    w = w / w.max();
+    return torch::clamp_min(w, 1e-3).to(torch::kFloat32);
+}
+
+std::vector<std::int64_t> windowStarts(std::int64_t size, std::int64_t patch, double overlap)
+{
+    if (size <= patch)
+        return { 0 };
+    const double stride = std::max(1.0, double(patch) * (1.0 - overlap));
+    const std::int64_t count = std::int64_t(std::ceil(double(size - patch) / stride)) + 1;
+    std::vector<std::int64_t> starts;
+    for (std::int64_t i = 0; i < count; ++i)
+        starts.push_back(
+          std::int64_t(std::llround(double(i) * double(size - patch) / double(count - 1))));
+    return starts;
+}
+
+/// A parameter "encoder.0.layers.3.weight" lives in nested archives encoder / 0 / layers / 3.
+bool readNested(torch::serialize::InputArchive& archive, const std::string& name,
+                torch::Tensor& tensor)
+{
+    const auto dot = name.find('.');
+    if (dot == std::string::npos)
+        return archive.try_read(name, tensor);
+    torch::serialize::InputArchive child;
+    if (!archive.try_read(name.substr(0, dot), child))
+        return false;
+    return readNested(child, name.substr(dot + 1), tensor);
+}
+
+bool isOutOfMemory(const c10::Error& error)
+{
+    const std::string what = error.what();
+    return what.find("out of memory") != std::string::npos ||
+           what.find("CUDA error") != std::string::npos;
+}
+
+} // namespace
+
+SegmentationModel SegmentationModel::create(const NetworkConfig& config, std::uint64_t seed,
+                                            DeviceRequest device)
+{
+    torch::manual_seed(seed);
+    SegmentationModel model;
+    model.state_ = std::make_shared<State>();
+    model.state_->manifest.network = config;
+    model.state_->network = AttentionUNet(config);
+    model.state_->device = selectDevice(device);
+    model.state_->moveTo(torchDeviceFor(model.state_->device));
+    return model;
+}
+
+SegmentationModel SegmentationModel::load(const std::string& manifestPath, DeviceRequest device)
+{
+    auto fail = [&](const std::string& why)
+    { throw std::runtime_error(manifestPath + ": " + why); };
+    std::ifstream file(manifestPath);
+    if (!file)
+        fail("no such model manifest");
+    std::stringstream text;
+    text << file.rdbuf();
+    ModelManifest manifest;
+    try
+    {
+        manifest = ModelManifest::fromJson(Json::parse(text.str()));
+    }
+    catch (const std::runtime_error& e)
+    {
+        fail(std::string("not a valid InnerEar model manifest (") + e.what() + ")");
+    }
+    const fs::path weights = fs::path(manifestPath).parent_path() / manifest.weightsFile;
+    if (!fs::exists(weights))
+        fail("its weights file " + weights.string() + " is missing");
+    const std::string checksum = sha256File(weights.string());
+    if (checksum != manifest.sha256)
+        fail("the weights file " + weights.string() +
+             " does not match the manifest's SHA-256 (corrupt or "
+             "replaced): expected " +
+             manifest.sha256 + ", found " + checksum);
+
+    SegmentationModel model;
+    model.state_ = std::make_shared<State>();
+    State& state = *model.state_;
+    state.manifest = manifest;
+    state.device = selectDevice(device);
+    try
+    {
+        if (manifest.format == "torchscript")
+            state.scripted = torch::jit::load(weights.string(), torch::Device(torch::kCPU));
+        else
+        {
+            state.network = AttentionUNet(manifest.network);
+            // Loading replaces each tensor whatever its shape, so compare the shapes first: a
+            // manifest that describes another architecture must be refused, not half-loaded.
+            torch::serialize::InputArchive archive;
+            archive.load_from(weights.string());
+            for (const auto& parameter : state.network->named_parameters())
+            {
+                torch::Tensor stored;
+                if (!readNested(archive, parameter.key(), stored))
+                    fail("the weights do not fit the architecture in the manifest (no tensor \"" +
+                         parameter.key() + "\")");
+                if (stored.sizes() != parameter.value().sizes())
+                    fail("the weights do not fit the architecture in the manifest (\"" +
+                         parameter.key() + "\" has another shape)");
+            }
+            state.network->load(archive);
+        }
+    }
+    catch (const c10::Error& e)
+    {
+        const std::string what = e.what_without_backtrace();
+        fail("the weights do not fit the architecture in the manifest (" +
+             what.substr(0, what.find('\n')) + ")");
+    }
+    state.moveTo(torchDeviceFor(state.device));
+    return model;
+}
+
+void SegmentationModel::save(const std::string& manifestPath, ModelManifest manifest) const
+{
+    if (state_->scripted)
+        throw std::runtime_error("a TorchScript model is saved by the tool that made it");
+    const fs::path manifestFile(manifestPath);
+    const fs::path weights = manifestFile.parent_path() / (manifestFile.stem().string() + ".pt");
+    const torch::Device device = state_->torchDevice;
+    state_->network->to(torch::kCPU);
+    torch::save(state_->network, weights.string());
+    state_->network->to(device);
+    manifest.network = state_->manifest.network;
+    manifest.format = "innerear-state";
+    manifest.weightsFile = weights.filename().string();
+    manifest.sha256 = sha256File(weights.string());
+    std::ofstream out(manifestPath);
+    out << manifest.toJson().dump(2) << "\n";
+    if (!out)
+        throw std::runtime_error(manifestPath + ": cannot be written");
+    state_->manifest = manifest;
+}
+
+const ModelManifest& SegmentationModel::manifest() const
+{
+    return state_->manifest;
+}
+
+const DeviceSelection& SegmentationModel::device() const
+{
+    return state_->device;
+}
+
+std::size_t SegmentationModel::parameterCount() const
+{
+    std::size_t count = 0;
+    if (state_->network)
+        for (const auto& p : state_->network->parameters())
+            count += std::size_t(p.numel());
+    return count;
+}
+
+Image<float> SegmentationModel::predict(const Image<float>& input, const PredictOptions& options,
+                                        StagedProgress* progress, std::vector<std::string>* notes)
+{
+    const int multiple = state_->manifest.network.sizeMultiple();
+    for (std::size_t p : options.patch)
+        if (p == 0 || p % std::size_t(multiple) != 0)
+            throw std::invalid_argument("window sizes must be multiples of " +
+                                        std::to_string(multiple));
+    torch::NoGradGuard noGrad;
+    if (state_->network)
+        state_->network->eval();
+    const Size3& n = input.size();
+    // Pad to at least one window along each axis.
+    torch::Tensor volume = toTensor(input);
+    const std::int64_t pz =
+      std::max<std::int64_t>(0, std::int64_t(options.patch[2]) - std::int64_t(n[2]));
+    const std::int64_t py =
+      std::max<std::int64_t>(0, std::int64_t(options.patch[1]) - std::int64_t(n[1]));
+    const std::int64_t px =
+      std::max<std::int64_t>(0, std::int64_t(options.patch[0]) - std::int64_t(n[0]));
+    if (px || py || pz)
+        volume = torch::constant_pad_nd(volume, { 0, px, 0, py, 0, pz }, 0.0);
+    const std::int64_t sz = volume.size(2), sy = volume.size(3), sx = volume.size(4);
+    const std::int64_t wz = std::int64_t(options.patch[2]), wy = std::int64_t(options.patch[1]),
+                       wx = std::int64_t(options.patch[0]);
+    const torch::Tensor weights = gaussianWeights(options.patch);
+    torch::Tensor sum = torch::zeros({ sz, sy, sx });
+    torch::Tensor norm = torch::zeros({ sz, sy, sx });
+
+    std::vector<std::array<std::int64_t, 3>> windows;
+    for (std::int64_t z : windowStarts(sz, wz, options.overlap))
+        for (std::int64_t y : windowStarts(sy, wy, options.overlap))
+            for (std::int64_t x : windowStarts(sx, wx, options.overlap))
+                windows.push_back({ z, y, x });
+    const std::vector<std::vector<std::int64_t>> flips =
+      options.flipAugmentation ? std::vector<std::vector<std::int64_t>>{ {}, { 2 }, { 3 }, { 4 } }
+                               : std::vector<std::vector<std::int64_t>>{ {} };
+
+    auto run = [&](const torch::Tensor& patch)
+    {
+        torch::Tensor accumulated;
+        for (const auto& axes : flips)
+        {
+            torch::Tensor in = axes.empty() ? patch : torch::flip(patch, axes);
+            torch::Tensor out =
+              torch::sigmoid(state_->forward(in.to(state_->torchDevice))).to(torch::kCPU);
+            if (!axes.empty())
+                out = torch::flip(out, axes);
+            accumulated = accumulated.defined() ? accumulated + out : out;
+        }
+        return accumulated / double(flips.size());
+    };
+
+    for (std::size_t w = 0; w < windows.size(); ++w)
+    {
+        if (progress)
+            progress->update(double(w) / double(windows.size()));
+        const auto [z, y, x] = windows[w];
+        const torch::Tensor patch =
+          volume
+            .index({ 0, 0, torch::indexing::Slice(z, z + wz), torch::indexing::Slice(y, y + wy),
+                     torch::indexing::Slice(x, x + wx) })
+            .unsqueeze(0)
+            .unsqueeze(0)
+            .contiguous();
+        torch::Tensor probability;
+        try
+        {
+            probability = run(patch);
+        }
+        catch (const c10::Error& e)
+        {
+            if (!state_->device.cuda || !isOutOfMemory(e))
+                throw;
+            // GPU out of memory: finish on the CPU and say so.
+            state_->device = selectDevice(DeviceRequest::Cpu);
+            state_->device.summary = "CPU (fell back from the GPU: out of memory)";
+            state_->moveTo(torch::Device(torch::kCPU));
+            if (notes)
+                notes->push_back("the GPU ran out of memory; continued on the CPU");
+            probability = run(patch);
+        }
+        using torch::indexing::Slice;
+        sum.index({ Slice(z, z + wz), Slice(y, y + wy), Slice(x, x + wx) }) +=
+          probability[0][0] * weights;
+        norm.index({ Slice(z, z + wz), Slice(y, y + wy), Slice(x, x + wx) }) += weights;
+    }
+    if (progress)
+        progress->update(1.0);
+    const torch::Tensor result = (sum / norm)
+                                   .index({ torch::indexing::Slice(0, std::int64_t(n[2])),
+                                            torch::indexing::Slice(0, std::int64_t(n[1])),
+                                            torch::indexing::Slice(0, std::int64_t(n[0])) })
+                                   .contiguous();
+    const float* begin = result.data_ptr<float>();
+    return Image<float>(input.geometry(),
+                        std::vector<float>(begin, begin + input.geometry().voxelCount()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training
+
+struct Trainer::Impl
+{
+    SegmentationModel model;
+    TrainerOptions options;
+    std::unique_ptr<torch::optim::Adam> optimiser;
+};
+
+Trainer::Trainer(SegmentationModel& model, const TrainerOptions& options)
+  : impl_(std::make_unique<Impl>())
+{
+    if (!model.state_->network)
+        throw std::invalid_argument("only native InnerEar networks can be trained here");
+    impl_->model = model;
+    impl_->options = options;
+    impl_->optimiser = std::make_unique<torch::optim::Adam>(
+      model.state_->network->parameters(), torch::optim::AdamOptions(options.learningRate));
+}
+
+Trainer::~Trainer() = default;
+
+double Trainer::step(const std::vector<const Image<float>*>& images,
+                     const std::vector<const LabelMap*>& labels)
+{
+    if (images.empty() || images.size() != labels.size())
+        throw std::invalid_argument("a training batch needs as many labels as images");
+    SegmentationModel::State& state = *impl_->model.state_;
+    std::vector<torch::Tensor> inputs, targets;
+    for (std::size_t b = 0; b < images.size(); ++b)
+    {
+        inputs.push_back(toTensor(*images[b]));
+        Image<float> target(labels[b]->geometry());
+        for (std::size_t v = 0; v < target.voxels().size(); ++v)
+            target.voxels()[v] = labels[b]->voxels()[v] ? 1.0f : 0.0f;
+        targets.push_back(toTensor(target));
+    }
+    const torch::Tensor input = torch::cat(inputs, 0).to(state.torchDevice);
+    const torch::Tensor target = torch::cat(targets, 0).to(state.torchDevice);
+    state.network->train();
+    impl_->optimiser->zero_grad();
+    const torch::Tensor p = torch::sigmoid(state.network->forward(input));
+    // Tversky loss (Salehi et al. 2017): 1 - TP / (TP + alpha FN + beta FP), soft counts.
+    const torch::Tensor tp = (p * target).sum();
+    const torch::Tensor fn = ((1 - p) * target).sum();
+    const torch::Tensor fp = (p * (1 - target)).sum();
+    const torch::Tensor loss =
+      1 - (tp + 1.0) / (tp + impl_->options.alpha * fn + impl_->options.beta * fp + 1.0);
+    loss.backward();
+    impl_->optimiser->step();
+    return loss.item<double>();
+}
+
+} // namespace innerear::inference

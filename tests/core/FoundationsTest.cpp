@@ -1,0 +1,141 @@
+// Small core utilities the engine relies on: SHA-256, JSON, staged progress and cancellation.
+#include "innerear/core/Json.h"
+#include "innerear/core/Progress.h"
+#include "innerear/core/Sha256.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+
+using namespace innerear;
+
+class FoundationsTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void sha256KnownVectors();
+    void sha256OfAFile();
+    void jsonRoundTrip();
+    void jsonErrorsSayWhereAndWhat_data();
+    void jsonErrorsSayWhereAndWhat();
+    void stagedProgressWeightsTheStages();
+    void cancellationStopsAtTheNextCheck();
+};
+
+void FoundationsTest::sha256KnownVectors()
+{
+    // FIPS 180-4 examples.
+    QCOMPARE(QString::fromStdString(sha256("abc")),
+             QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+    QCOMPARE(QString::fromStdString(sha256("")),
+             QStringLiteral("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+    QCOMPARE(
+      QString::fromStdString(sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
+      QStringLiteral("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
+    QCOMPARE(QString::fromStdString(sha256(std::string(1000000, 'a'))),
+             QStringLiteral("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"));
+}
+
+void FoundationsTest::sha256OfAFile()
+{
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("f.bin").toStdString();
+    std::ofstream(path, std::ios::binary) << std::string(200000, 'x');
+    QCOMPARE(sha256File(path), sha256(std::string(200000, 'x')));
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, sha256File(dir.filePath("missing").toStdString()));
+}
+
+void FoundationsTest::jsonRoundTrip()
+{
+    const std::string text = R"({"name": "attention-unet-3d", "depth": 4, "scale": -1.5e-3,
+        "flags": [true, false, null], "nested": {"text": "a \"quoted\" \u00e9\n"}})";
+    const Json json = Json::parse(text);
+    QCOMPARE(json.at("depth").asNumber(), 4.0);
+    QCOMPARE(json.at("scale").asNumber(), -1.5e-3);
+    QCOMPARE(json.at("flags").items().size(), std::size_t(3));
+    QVERIFY(json.at("flags").items()[2].isNull());
+    QCOMPARE(QString::fromStdString(json.at("nested").at("text").asString()),
+             QString("a \"quoted\" é\n"));
+    const Json again = Json::parse(json.dump(2));
+    QCOMPARE(again.dump(0), json.dump(0));
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, json.at("missing"));
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, json.at("depth").asString());
+}
+
+void FoundationsTest::jsonErrorsSayWhereAndWhat_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("messagePart");
+    QTest::newRow("truncated") << "{\"a\": [1, 2"
+                               << "expected ',' or ']'";
+    QTest::newRow("trailing") << "{} x"
+                              << "unexpected text after the value";
+    QTest::newRow("bad literal") << "{\"a\": tru}"
+                                 << "unexpected character";
+    QTest::newRow("unterminated string") << "\"abc"
+                                         << "unterminated string";
+    QTest::newRow("empty") << ""
+                           << "unexpected end";
+}
+
+void FoundationsTest::jsonErrorsSayWhereAndWhat()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, messagePart);
+    try
+    {
+        Json::parse(text.toStdString());
+        QFAIL("malformed JSON accepted");
+    }
+    catch (const std::runtime_error& e)
+    {
+        QVERIFY2(QString(e.what()).contains(messagePart), e.what());
+        QVERIFY(QString(e.what()).contains("offset"));
+    }
+}
+
+namespace
+{
+struct Recorder : ProgressSink
+{
+    std::vector<std::pair<double, std::string>> reports;
+    CancelToken* cancelAfterFirst = nullptr;
+    void report(double fraction, const std::string& stage) override
+    {
+        reports.push_back({ fraction, stage });
+        if (cancelAfterFirst)
+            cancelAfterFirst->cancel();
+    }
+};
+} // namespace
+
+void FoundationsTest::stagedProgressWeightsTheStages()
+{
+    Recorder sink;
+    StagedProgress progress({ { "load", 1 }, { "infer", 3 } }, &sink);
+    progress.begin("load");
+    progress.update(1.0);
+    QCOMPARE(progress.fraction(), 0.25);
+    progress.begin("infer");
+    progress.update(0.5);
+    QCOMPARE(progress.fraction(), 0.25 + 0.5 * 0.75);
+    QCOMPARE(QString::fromStdString(sink.reports.back().second), QStringLiteral("infer"));
+    progress.finish();
+    QCOMPARE(sink.reports.back().first, 1.0);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, progress.begin("unknown"));
+}
+
+void FoundationsTest::cancellationStopsAtTheNextCheck()
+{
+    CancelToken token;
+    Recorder sink;
+    sink.cancelAfterFirst = &token;
+    StagedProgress progress({ { "work", 1 } }, &sink, &token);
+    progress.begin("work"); // reports once, then the sink cancels
+    QVERIFY_THROWS_EXCEPTION(Cancelled, progress.update(0.5));
+}
+
+QTEST_APPLESS_MAIN(FoundationsTest)
+#include "FoundationsTest.moc"

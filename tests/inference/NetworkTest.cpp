@@ -1,0 +1,276 @@
+// The attention U-Net, its model files and sliding-window prediction: shapes, initialisation,
+// a real learning test, checksum/architecture refusal, cancellation.
+#include "../../inference/src/AttentionUNet.h"
+#include "innerear/core/Phantom.h"
+#include "innerear/inference/Model.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+
+using namespace innerear;
+using namespace innerear::inference;
+
+namespace
+{
+
+NetworkConfig tiny()
+{
+    NetworkConfig config;
+    config.baseFilters = 4;
+    config.depth = 3;
+    return config;
+}
+
+/// A 24^3 patch (10.8 mm) at 0.45 mm around the right labyrinth of a generated case, min-max
+/// normalised.
+std::pair<Image<float>, LabelMap> syntheticPatch(std::uint64_t seed)
+{
+    phantom::PhantomOptions options;
+    options.seed = seed;
+    options.pathology = phantom::Pathology::None;
+    options.spacing = Vec3{ 0.45, 0.45, 0.45 };
+    options.fieldOfView = phantom::FieldOfView::Tight;
+    options.allowOblique = false;
+    const phantom::PhantomCase c = phantom::generatePhantom(options);
+    // centroid of label 1
+    Vec3 sum{};
+    std::size_t count = 0;
+    const Size3 n = c.labels.size();
+    for (std::size_t k = 0; k < n[2]; ++k)
+        for (std::size_t j = 0; j < n[1]; ++j)
+            for (std::size_t i = 0; i < n[0]; ++i)
+                if (c.labels(i, j, k) == 1)
+                    sum = { sum[0] + double(i), sum[1] + double(j), sum[2] + double(k) }, ++count;
+    Geometry g = c.image.geometry();
+    g.size = { 24, 24, 24 };
+    Image<float> image(g);
+    LabelMap labels(g);
+    const long ci = long(sum[0] / count) - 12, cj = long(sum[1] / count) - 12,
+               ck = long(sum[2] / count) - 12;
+    float low = 1e9f, high = -1e9f;
+    for (std::size_t k = 0; k < 24; ++k)
+        for (std::size_t j = 0; j < 24; ++j)
+            for (std::size_t i = 0; i < 24; ++i)
+            {
+                const long si = ci + long(i), sj = cj + long(j), sk = ck + long(k);
+                if (si < 0 || sj < 0 || sk < 0 || si >= long(n[0]) || sj >= long(n[1]) ||
+                    sk >= long(n[2]))
+                    continue;
+                image(i, j, k) = float(c.image(std::size_t(si), std::size_t(sj), std::size_t(sk)));
+                labels(i, j, k) = c.labels(std::size_t(si), std::size_t(sj), std::size_t(sk));
+                low = std::min(low, image(i, j, k));
+                high = std::max(high, image(i, j, k));
+            }
+    for (float& v : image.voxels())
+        v = (v - low) / std::max(1.0f, high - low);
+    return { image, labels };
+}
+
+double dice(const Image<float>& probability, const LabelMap& labels)
+{
+    double tp = 0, fp = 0, fn = 0;
+    for (std::size_t v = 0; v < labels.voxels().size(); ++v)
+    {
+        const bool p = probability.voxels()[v] >= 0.5f, r = labels.voxels()[v] != 0;
+        tp += p && r, fp += p && !r, fn += !p && r;
+    }
+    return 2 * tp / std::max(1.0, 2 * tp + fp + fn);
+}
+
+} // namespace
+
+class NetworkTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void outputHasTheInputsShape();
+    void heNormalInitialisation();
+    void paperWidthNetworkSize();
+    void learnsOneSyntheticCase();
+    void modelFilesRoundTripAndRefuseMismatches();
+    void slidingWindowsCoverEveryVoxel();
+    void cancelStopsPrediction();
+};
+
+void NetworkTest::outputHasTheInputsShape()
+{
+    torch::manual_seed(1);
+    AttentionUNet net(tiny());
+    const torch::Tensor out = net->forward(torch::randn({ 2, 1, 16, 24, 32 }));
+    QCOMPARE(out.sizes().vec(), (std::vector<std::int64_t>{ 2, 1, 16, 24, 32 }));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                             net->forward(torch::randn({ 1, 1, 16, 16, 18 })));
+    NetworkConfig plain = tiny();
+    plain.inputPyramid = false;
+    plain.attentionGates = false;
+    QCOMPARE(AttentionUNet(plain)->forward(torch::randn({ 1, 1, 8, 8, 8 })).size(4), 8);
+}
+
+void NetworkTest::heNormalInitialisation()
+{
+    torch::manual_seed(2);
+    NetworkConfig config;
+    config.baseFilters = 16;
+    config.depth = 2;
+    AttentionUNet net(config);
+    // The second convolution of the first block: 16 -> 16 channels, fan-in 16 * 27.
+    const torch::Tensor w = net->named_parameters()["encoder.0.layers.3.weight"];
+    QVERIFY(w.defined());
+    const double expected = std::sqrt(2.0 / (16.0 * 27.0));
+    const double actual = w.std().item<double>();
+    qInfo("conv weight sd %.4f, He-normal %.4f", actual, expected);
+    QVERIFY(std::abs(actual - expected) < 0.1 * expected);
+}
+
+void NetworkTest::paperWidthNetworkSize()
+{
+    const SegmentationModel paper =
+      SegmentationModel::create(NetworkConfig{}, 3, DeviceRequest::Cpu);
+    NetworkConfig half;
+    half.baseFilters = 8;
+    const SegmentationModel small = SegmentationModel::create(half, 3, DeviceRequest::Cpu);
+    qInfo("parameters: paper width (16-128) %zu, half width (8-64) %zu", paper.parameterCount(),
+          small.parameterCount());
+    QVERIFY(paper.parameterCount() > 3 * small.parameterCount());
+}
+
+void NetworkTest::learnsOneSyntheticCase()
+{
+    // Proves that forward, Tversky loss, backward and Adam really learn: a small network fits one
+    // generated labyrinth patch.
+    const auto [image, labels] = syntheticPatch(5);
+    SegmentationModel model = SegmentationModel::create(tiny(), 7, DeviceRequest::Cpu);
+    TrainerOptions options;
+    options.learningRate = 5e-3;
+    Trainer trainer(model, options);
+    const auto start = std::chrono::steady_clock::now();
+    double loss = 1.0;
+    int steps = 0;
+    for (; steps < 500 && loss > 0.08; ++steps)
+    {
+        loss = trainer.step({ &image }, { &labels });
+        if (steps % 50 == 0)
+            qInfo("step %d: Tversky loss %.3f", steps, loss);
+    }
+    PredictOptions predict;
+    predict.patch = { 24, 24, 24 };
+    const double dsc = dice(model.predict(image, predict), labels);
+    qInfo("after %d steps (%.1f s): loss %.3f, DSC %.3f", steps,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), loss,
+          dsc);
+    QVERIFY2(dsc > 0.9, qPrintable(QString::number(dsc)));
+}
+
+void NetworkTest::modelFilesRoundTripAndRefuseMismatches()
+{
+    QTemporaryDir dir;
+    const std::string manifest = dir.filePath("model.json").toStdString();
+    SegmentationModel model = SegmentationModel::create(tiny(), 11, DeviceRequest::Cpu);
+    ModelManifest m;
+    m.patchSize = { 16, 16, 16 };
+    m.provenance["data"] = "unit test";
+    model.save(manifest, m);
+    QVERIFY(QFile::exists(dir.filePath("model.pt")));
+
+    const auto [image, labels] = syntheticPatch(6);
+    PredictOptions options;
+    options.patch = { 24, 24, 24 };
+    const SegmentationModel loaded = SegmentationModel::load(manifest, DeviceRequest::Cpu);
+    QCOMPARE(QString::fromStdString(loaded.manifest().provenance.at("data").asString()),
+             QString("unit test"));
+    QVERIFY(const_cast<SegmentationModel&>(loaded).predict(image, options).voxels() ==
+            model.predict(image, options).voxels());
+
+    auto expectRefusal = [&](const QString& part)
+    {
+        try
+        {
+            SegmentationModel::load(manifest, DeviceRequest::Cpu);
+            QFAIL("a bad model was accepted");
+        }
+        catch (const std::runtime_error& e)
+        {
+            qInfo("refused: %s", e.what());
+            QVERIFY2(QString(e.what()).contains(part), e.what());
+        }
+    };
+    // A manifest for another architecture (checksum still right): the weights do not fit.
+    {
+        std::ifstream in(manifest);
+        std::string text((std::istreambuf_iterator<char>(in)), {});
+        Json json = Json::parse(text);
+        json["architecture"]["base_filters"] = 6;
+        std::ofstream(manifest) << json.dump(2);
+        expectRefusal("do not fit the architecture");
+        json["architecture"]["base_filters"] = 4;
+        std::ofstream(manifest) << json.dump(2);
+    }
+    // One changed byte in the weights: the checksum does not match.
+    {
+        std::fstream weights(dir.filePath("model.pt").toStdString(),
+                             std::ios::in | std::ios::out | std::ios::binary);
+        weights.seekp(200);
+        weights.put('\x42');
+    }
+    expectRefusal("does not match the manifest's SHA-256");
+    std::ofstream(manifest) << "{ not json";
+    expectRefusal("not a valid InnerEar model manifest");
+    QFile::remove(dir.filePath("model.pt"));
+    model.save(manifest, m);
+    QFile::remove(dir.filePath("model.pt"));
+    expectRefusal("is missing");
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error,
+                             SegmentationModel::load(dir.filePath("none.json").toStdString()));
+}
+
+void NetworkTest::slidingWindowsCoverEveryVoxel()
+{
+    SegmentationModel model = SegmentationModel::create(tiny(), 13, DeviceRequest::Cpu);
+    Geometry g;
+    g.size = { 40, 27, 13 }; // not multiples of the window: edge windows and padding
+    Image<float> input(g);
+    for (std::size_t v = 0; v < input.voxels().size(); ++v)
+        input.voxels()[v] = float((v * 37) % 101) / 100.0f;
+    PredictOptions options;
+    options.patch = { 16, 16, 16 };
+    const Image<float> out = model.predict(input, options);
+    QCOMPARE(out.size(), g.size);
+    for (float p : out.voxels())
+        QVERIFY(p >= 0.0f && p <= 1.0f && std::isfinite(p));
+    options.flipAugmentation = true;
+    const Image<float> flipped = model.predict(input, options);
+    QVERIFY(flipped.voxels() != out.voxels());
+    // On an input of exactly one window, sliding windows reduce to one forward pass.
+    Geometry one;
+    one.size = { 16, 16, 16 };
+    Image<float> single(one, 0.3f);
+    single(3, 4, 5) = 1.0f;
+    options.flipAugmentation = false;
+    const Image<float> a = model.predict(single, options);
+    options.overlap = 0.0;
+    QVERIFY(model.predict(single, options).voxels() == a.voxels());
+}
+
+void NetworkTest::cancelStopsPrediction()
+{
+    SegmentationModel model = SegmentationModel::create(tiny(), 17, DeviceRequest::Cpu);
+    Geometry g;
+    g.size = { 64, 64, 32 };
+    const Image<float> input(g, 0.5f);
+    CancelToken token;
+    StagedProgress progress({ { "infer", 1.0 } }, nullptr, &token);
+    progress.begin("infer");
+    token.cancel();
+    PredictOptions options;
+    options.patch = { 16, 16, 16 };
+    QVERIFY_THROWS_EXCEPTION(Cancelled, model.predict(input, options, &progress));
+}
+
+QTEST_APPLESS_MAIN(NetworkTest)
+#include "NetworkTest.moc"
