@@ -134,6 +134,38 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
       ->add_option("--out", evaluate.out, "Output folder for cases.csv, report.md and figures")
       ->required();
 
+    SegmentOptions segment;
+    CLI::App* segmentCommand = app.add_subcommand(
+      "segment",
+      "Segment the labyrinths (1 right, 2 left) of an MRI study, on the GPU when there is one");
+    segmentCommand
+      ->add_option("input", segment.input, "DICOM folder or file, NIfTI, NRRD or MetaImage")
+      ->required();
+    segmentCommand->add_option("--out", segment.out, "Mask to write (.nii.gz, .nrrd, .mha, ...)")
+      ->required();
+    segmentCommand->add_option("--model", segment.model,
+                               "Model manifest (.json); default: the shipped model");
+    segmentCommand
+      ->add_option("--mode", segment.mode, "fast (locate, then patches) or paper (centre crop)")
+      ->capture_default_str();
+    segmentCommand->add_option("--device", segment.device, "auto, cpu or cuda")
+      ->capture_default_str();
+    segmentCommand->add_option("--probabilities", segment.probabilities,
+                               "Also write the probability map");
+    segmentCommand->add_option("--series", segment.series, "DICOM series id or UID");
+    segmentCommand->add_flag("--flip", segment.flip, "Test-time flip augmentation (4 passes)");
+
+    BenchOptions bench;
+    CLI::App* benchCommand = app.add_subcommand(
+      "bench",
+      "Time the paper's pipeline (paper-width network, one 256x256x64 crop) against the fast "
+      "pipeline on one generated study; prints per-stage times, the ratio and peak memory");
+    benchCommand->add_option("--model", bench.model,
+                             "Model for fast mode; default: the shipped model");
+    benchCommand->add_option("--device", bench.device, "auto, cpu or cuda")->capture_default_str();
+    benchCommand->add_option("--seed", bench.seed, "Seed of the generated study")
+      ->capture_default_str();
+
     // CLI11 prints help and errors through app.exit(); route them to our streams.
     std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());
     try
@@ -166,6 +198,10 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
         return runExportStl(stl, out, err);
     if (evaluateCommand->parsed())
         return runEvaluate(evaluate, out, err);
+    if (segmentCommand->parsed())
+        return runSegment(segment, out, err);
+    if (benchCommand->parsed())
+        return runBench(bench, out, err);
     return BadUsage;
 }
 

@@ -69,4 +69,28 @@ struct EvaluateOptions
 };
 int runEvaluate(const EvaluateOptions& options, std::ostream& out, std::ostream& err);
 
+struct SegmentOptions
+{
+    std::string input;
+    std::string out;
+    std::string model; ///< empty: the shipped model
+    std::string mode = "fast";
+    std::string device = "auto";
+    std::string probabilities;
+    std::string series;
+    bool flip = false;
+    bool progressBar = true;
+};
+int runSegment(const SegmentOptions& options, std::ostream& out, std::ostream& err);
+/// The shipped model: $INNEREAR_MODEL, else next to an installed binary, else the source tree's.
+std::string defaultModelPath();
+
+struct BenchOptions
+{
+    std::string model;
+    std::string device = "auto";
+    std::uint64_t seed = 2026;
+};
+int runBench(const BenchOptions& options, std::ostream& out, std::ostream& err);
+
 } // namespace innerear::cli

@@ -95,13 +95,13 @@ struct SegmentationModel::State
             return scripted->forward({ input }).toTensor();
         return network->forward(input);
     }
-    void moveTo(const torch::Device& device)
+    void moveTo(const torch::Device& target)
     {
-        torchDevice = device;
+        torchDevice = target;
         if (scripted)
-            scripted->to(device);
+            scripted->to(target);
         else
-            network->to(device);
+            network->to(target);
     }
 };
 
@@ -258,10 +258,24 @@ void SegmentationModel::save(const std::string& manifestPath, ModelManifest mani
     if (state_->scripted)
         throw std::runtime_error("a TorchScript model is saved by the tool that made it");
     const fs::path manifestFile(manifestPath);
+    std::error_code error;
+    if (!manifestFile.parent_path().empty() && !fs::is_directory(manifestFile.parent_path(), error))
+        throw std::runtime_error(manifestPath + ": the folder " +
+                                 manifestFile.parent_path().string() + " does not exist");
     const fs::path weights = manifestFile.parent_path() / (manifestFile.stem().string() + ".pt");
     const torch::Device device = state_->torchDevice;
     state_->network->to(torch::kCPU);
-    torch::save(state_->network, weights.string());
+    try
+    {
+        torch::save(state_->network, weights.string());
+    }
+    catch (const c10::Error& e)
+    {
+        state_->network->to(device);
+        const std::string what = e.what_without_backtrace();
+        throw std::runtime_error(weights.string() + ": cannot be written (" +
+                                 what.substr(0, what.find('\n')) + ")");
+    }
     state_->network->to(device);
     manifest.network = state_->manifest.network;
     manifest.format = "innerear-state";

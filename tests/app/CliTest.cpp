@@ -4,6 +4,7 @@
 #include "TestSupport.h"
 
 #include "innerear/core/Phantom.h"
+#include "innerear/inference/Model.h"
 #include "innerear/io/VolumeIO.h"
 
 #include <QDir>
@@ -61,6 +62,8 @@ private Q_SLOTS:
     void exportStlRefusesEmptyLabelsAndBadOptions();
     void evaluateWritesTableCsvAndFigures();
     void evaluateReportsWhatItCannotPair();
+    void segmentWritesAMaskOnTheInputGrid();
+    void segmentRefusesBadModelsAndArguments();
 };
 
 void CliTest::versionAndHelp()
@@ -415,6 +418,62 @@ void CliTest::evaluateReportsWhatItCannotPair()
                                    "--out", dir.filePath("o").toStdString() });
     QCOMPARE(badCsv.code, 2);
     QVERIFY(badCsv.err.contains("pred,ref"));
+}
+
+void CliTest::segmentWritesAMaskOnTheInputGrid()
+{
+    QTemporaryDir dir;
+    // A tiny untrained model: this checks the command's plumbing, not what it finds.
+    inference::NetworkConfig config;
+    config.baseFilters = 2;
+    config.depth = 3;
+    inference::ModelManifest manifest;
+    manifest.patchSize = { 32, 32, 32 };
+    inference::SegmentationModel::create(config, 3, inference::DeviceRequest::Cpu)
+      .save(dir.filePath("tiny.json").toStdString(), manifest);
+    const std::string study = dir.filePath("study").toStdString();
+    QCOMPARE(runCli({ "phantom", "--seed", "4", "--out", study, "--format", "dicom", "--size",
+                      "80,64,24" })
+               .code,
+             0);
+    const std::string mask = dir.filePath("mask.nii.gz").toStdString();
+    const Result result = runCli({ "segment", study + "/dicom", "--out", mask, "--model",
+                                   dir.filePath("tiny.json").toStdString(), "--device", "cpu",
+                                   "--probabilities", dir.filePath("p.nii.gz").toStdString() });
+    QCOMPARE(result.code, 0);
+    QVERIFY(result.out.contains("locate"));
+    QVERIFY(result.out.contains("wrote"));
+    const io::LoadedVolume written = io::readVolume(mask);
+    const io::LoadedVolume image = io::readVolume(study + "/dicom");
+    test::compareGeometry(written.volume.geometry(), image.volume.geometry(), 1e-3);
+    QVERIFY(QFile::exists(dir.filePath("p.nii.gz")));
+}
+
+void CliTest::segmentRefusesBadModelsAndArguments()
+{
+    QTemporaryDir dir;
+    const std::string sample = INNEREAR_SOURCE_DIR "/resources/samples/inner-ear-demo/dicom";
+    const std::string out = dir.filePath("m.nii.gz").toStdString();
+    const Result missing = runCli(
+      { "segment", sample, "--out", out, "--model", dir.filePath("none.json").toStdString() });
+    QCOMPARE(missing.code, 3);
+    QVERIFY2(missing.err.contains("no such model manifest"), qPrintable(missing.err));
+    QFile bad(dir.filePath("bad.json"));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write("{\"manifest_version\": 1}");
+    bad.close();
+    const Result corrupt = runCli(
+      { "segment", sample, "--out", out, "--model", dir.filePath("bad.json").toStdString() });
+    QCOMPARE(corrupt.code, 3);
+    QVERIFY2(corrupt.err.contains("not a valid InnerEar model manifest"), qPrintable(corrupt.err));
+    QCOMPARE(runCli({ "segment", sample, "--out", out, "--mode", "turbo" }).code, 2);
+    QCOMPARE(runCli({ "segment", sample, "--out", out, "--device", "tpu" }).code, 2);
+    QCOMPARE(runCli({ "segment", sample, "--out", dir.filePath("m.png").toStdString() }).code, 2);
+    const Result noFolder =
+      runCli({ "segment", sample, "--out", dir.filePath("no/dir/m.nii").toStdString() });
+    QCOMPARE(noFolder.code, 1);
+    QVERIFY(noFolder.err.contains("does not exist"));
+    QCOMPARE(runCli({ "segment", dir.filePath("nothing").toStdString(), "--out", out }).code, 3);
 }
 
 QTEST_APPLESS_MAIN(CliTest)

@@ -1,0 +1,211 @@
+#include "Segmentation.h"
+
+#include "innerear/analysis/Preprocessing.h"
+#include "innerear/inference/SyntheticPatches.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+namespace innerear::pipeline
+{
+
+namespace
+{
+
+class Timer
+{
+public:
+    Timer(std::vector<StageTime>& stages, StagedProgress& progress, const std::string& name)
+      : stages_(stages)
+      , name_(name)
+      , start_(std::chrono::steady_clock::now())
+    {
+        progress.begin(name);
+    }
+    ~Timer()
+    {
+        stages_.push_back(
+          { name_,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() });
+    }
+
+private:
+    std::vector<StageTime>& stages_;
+    std::string name_;
+    std::chrono::steady_clock::time_point start_;
+};
+
+/// Writes `patch` into `target` at `corner` (parts outside are dropped).
+void paste(Image<float>& target, const Image<float>& patch, const std::array<long, 3>& corner)
+{
+    const Size3& n = target.size();
+    const Size3& p = patch.size();
+    for (std::size_t k = 0; k < p[2]; ++k)
+        for (std::size_t j = 0; j < p[1]; ++j)
+            for (std::size_t i = 0; i < p[0]; ++i)
+            {
+                const long ti = corner[0] + long(i), tj = corner[1] + long(j),
+                           tk = corner[2] + long(k);
+                if (ti >= 0 && tj >= 0 && tk >= 0 && ti < long(n[0]) && tj < long(n[1]) &&
+                    tk < long(n[2]))
+                    target(std::size_t(ti), std::size_t(tj), std::size_t(tk)) = std::max(
+                      target(std::size_t(ti), std::size_t(tj), std::size_t(tk)), patch(i, j, k));
+            }
+}
+
+/// Centroids (index space of `grid`) of the labelled sides.
+std::vector<Vec3> sideCentroids(const LabelMap& labels)
+{
+    std::vector<Vec3> sums(3, Vec3{ 0, 0, 0 });
+    std::vector<double> counts(3, 0.0);
+    const Size3& n = labels.size();
+    for (std::size_t k = 0; k < n[2]; ++k)
+        for (std::size_t j = 0; j < n[1]; ++j)
+            for (std::size_t i = 0; i < n[0]; ++i)
+                if (const std::uint8_t l = labels(i, j, k))
+                {
+                    sums[l] = { sums[l][0] + double(i), sums[l][1] + double(j),
+                                sums[l][2] + double(k) };
+                    counts[l] += 1.0;
+                }
+    std::vector<Vec3> centroids;
+    for (int l = 1; l <= 2; ++l)
+        if (counts[std::size_t(l)] > 0)
+            centroids.push_back({ sums[std::size_t(l)][0] / counts[std::size_t(l)],
+                                  sums[std::size_t(l)][1] / counts[std::size_t(l)],
+                                  sums[std::size_t(l)][2] / counts[std::size_t(l)] });
+    return centroids;
+}
+
+/// Does the thresholded probability reach the patch's faces?
+bool touchesBorder(const Image<float>& p, double threshold)
+{
+    const Size3& n = p.size();
+    for (std::size_t k = 0; k < n[2]; ++k)
+        for (std::size_t j = 0; j < n[1]; ++j)
+            for (std::size_t i = 0; i < n[0]; ++i)
+                if ((i == 0 || j == 0 || k == 0 || i + 1 == n[0] || j + 1 == n[1] ||
+                     k + 1 == n[2]) &&
+                    p(i, j, k) >= threshold)
+                    return true;
+    return false;
+}
+
+} // namespace
+
+const char* modeName(Mode mode)
+{
+    return mode == Mode::Paper ? "paper" : "fast";
+}
+
+SegmentationResult segment(const Volume& volume, inference::SegmentationModel& model,
+                           const SegmentOptions& options, ProgressSink* sink,
+                           const CancelToken* cancel)
+{
+    SegmentationResult result;
+    const inference::ModelManifest& manifest = model.manifest();
+    const double spacing = manifest.inputSpacing[0];
+    const bool paper = options.mode == Mode::Paper;
+    StagedProgress progress(paper ? std::vector<StagedProgress::Stage>{ { "resample", 10 },
+                                                                        { "normalise", 2 },
+                                                                        { "infer", 75 },
+                                                                        { "map back", 13 } }
+                                  : std::vector<StagedProgress::Stage>{ { "resample", 10 },
+                                                                        { "normalise", 2 },
+                                                                        { "locate", 25 },
+                                                                        { "infer", 50 },
+                                                                        { "map back", 13 } },
+                            sink, cancel);
+    inference::PredictOptions predict;
+    predict.flipAugmentation = options.flipAugmentation;
+    predict.patch = manifest.patchSize;
+
+    Image<float> resampled;
+    {
+        Timer t(result.stages, progress, "resample");
+        resampled = analysis::resampleIsotropicBSpline(volume, spacing);
+    }
+    {
+        Timer t(result.stages, progress, "normalise");
+        inference::normaliseMinMax(resampled);
+    }
+    Image<float> probability(resampled.geometry(), 0.0f);
+    const Size3& n = resampled.size();
+    if (paper)
+    {
+        Timer t(result.stages, progress, "infer");
+        // The centre crop (zero-padded where the scan is smaller), one forward pass.
+        const std::array<long, 3> corner{ long(n[0] / 2) - long(options.paperCrop[0] / 2),
+                                          long(n[1] / 2) - long(options.paperCrop[1] / 2),
+                                          long(n[2] / 2) - long(options.paperCrop[2] / 2) };
+        const Image<float> crop = inference::extractPatch(resampled, corner, options.paperCrop);
+        predict.patch = options.paperCrop;
+        paste(probability, model.predict(crop, predict, &progress, &result.notes), corner);
+    }
+    else
+    {
+        // Locate: the network on a grid twice as coarse (8 times fewer voxels), no overlap.
+        std::vector<Vec3> centres;
+        {
+            Timer t(result.stages, progress, "locate");
+            Geometry coarse = resampled.geometry();
+            for (int a = 0; a < 3; ++a)
+            {
+                coarse.size[a] = std::max<std::size_t>(1, n[a] / 2);
+                coarse.spacing[a] *= 2.0;
+            }
+            const Image<float> small = analysis::resampleLinear(resampled, coarse);
+            inference::PredictOptions coarseOptions;
+            coarseOptions.patch = manifest.patchSize;
+            coarseOptions.overlap = 0.0;
+            const Image<float> coarseProbability =
+              model.predict(small, coarseOptions, &progress, &result.notes);
+            const LabelMap found = analysis::largestComponentPerSide(coarseProbability, 0.3);
+            for (const Vec3& c : sideCentroids(found))
+                centres.push_back(resampled.geometry().physicalToIndex(coarse.indexToPhysical(c)));
+        }
+        Timer t(result.stages, progress, "infer");
+        if (centres.empty())
+        {
+            result.notes.push_back(
+              "fast mode found no labyrinth on the coarse grid; segmented the whole "
+              "volume with sliding windows instead");
+            probability = model.predict(resampled, predict, &progress, &result.notes);
+        }
+        for (const Vec3& centre : centres)
+        {
+            // One patch around the labyrinth; if the structure reaches its border, a region twice
+            // as large around it with sliding windows and Gaussian blending.
+            Size3 region = manifest.patchSize;
+            for (int attempt = 0; attempt < 2; ++attempt)
+            {
+                const std::array<long, 3> corner{
+                    long(std::lround(centre[0])) - long(region[0] / 2),
+                    long(std::lround(centre[1])) - long(region[1] / 2),
+                    long(std::lround(centre[2])) - long(region[2] / 2)
+                };
+                const Image<float> patch = inference::extractPatch(resampled, corner, region);
+                const Image<float> p = model.predict(patch, predict, &progress, &result.notes);
+                if (attempt == 0 && touchesBorder(p, options.threshold))
+                {
+                    for (std::size_t& s : region)
+                        s *= 2;
+                    continue;
+                }
+                paste(probability, p, corner);
+                break;
+            }
+        }
+    }
+    {
+        Timer t(result.stages, progress, "map back");
+        result.probability = analysis::resampleLinear(probability, volume.geometry());
+        result.labels = analysis::largestComponentPerSide(result.probability, options.threshold);
+    }
+    progress.finish();
+    result.device = model.device().summary;
+    return result;
+}
+
+} // namespace innerear::pipeline

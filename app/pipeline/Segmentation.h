@@ -1,0 +1,52 @@
+#pragma once
+
+// The segmentation pipeline: composes the ITK preprocessing (core/analysis) with the network
+// (inference). Qt-free, used by the CLI and, later, the viewer's worker thread.
+
+#include "innerear/core/Progress.h"
+#include "innerear/core/Volume.h"
+#include "innerear/inference/Model.h"
+
+#include <string>
+#include <vector>
+
+namespace innerear::pipeline
+{
+
+enum class Mode
+{
+    Paper, ///< the seed paper: 0.45 mm, min-max, one 256 x 256 x 64 centre crop
+    Fast   ///< locate each labyrinth on a coarse grid, then segment patches around them at 0.45 mm
+};
+
+struct SegmentOptions
+{
+    Mode mode = Mode::Fast;
+    bool flipAugmentation = false;
+    double threshold = 0.5;
+    Size3 paperCrop{ 256, 256, 64 }; ///< x, y, z voxels at the network spacing
+};
+
+struct StageTime
+{
+    std::string stage;
+    double seconds = 0.0;
+};
+
+struct SegmentationResult
+{
+    LabelMap labels;          ///< on the input's own grid: 1 right, 2 left labyrinth
+    Image<float> probability; ///< on the input's own grid
+    std::vector<StageTime> stages;
+    std::vector<std::string> notes;
+    std::string device;
+};
+
+/// Segments the labyrinths of `volume` with `model`; throws Cancelled when `cancel` fires.
+SegmentationResult segment(const Volume& volume, inference::SegmentationModel& model,
+                           const SegmentOptions& options = {}, ProgressSink* progress = nullptr,
+                           const CancelToken* cancel = nullptr);
+
+const char* modeName(Mode mode);
+
+} // namespace innerear::pipeline

@@ -1,0 +1,81 @@
+#include "innerear/inference/SyntheticPatches.h"
+
+#include "innerear/core/Phantom.h"
+
+#include <algorithm>
+
+namespace innerear::inference
+{
+
+void normaliseMinMax(Image<float>& image)
+{
+    if (image.empty())
+        return;
+    const auto [low, high] = std::minmax_element(image.voxels().begin(), image.voxels().end());
+    const float lo = *low;
+    const float range = std::max(1e-6f, *high - lo);
+    for (float& v : image.voxels())
+        v = (v - lo) / range;
+}
+
+TrainingPatch sampleSyntheticPatch(Random& random, const Size3& patch, double spacing)
+{
+    phantom::PhantomOptions options;
+    options.seed = random.next();
+    options.spacing = Vec3{ spacing, spacing, spacing };
+    options.fieldOfView =
+      random.chance(0.5) ? phantom::FieldOfView::Tight : phantom::FieldOfView::Generous;
+    const phantom::PhantomCase c = phantom::generatePhantom(options);
+    Image<float> image(c.image.geometry(),
+                       std::vector<float>(c.image.voxels().begin(), c.image.voxels().end()));
+    normaliseMinMax(image);
+
+    const Size3& n = image.size();
+    std::array<long, 3> centre{ long(random.uniform() * n[0]), long(random.uniform() * n[1]),
+                                long(random.uniform() * n[2]) };
+    if (random.chance(0.75))
+    {
+        // Near a labyrinth: the centroid of one side's label, jittered.
+        const std::uint8_t side = std::uint8_t(random.integer(1, 2));
+        double si = 0, sj = 0, sk = 0, count = 0;
+        for (std::size_t k = 0; k < n[2]; ++k)
+            for (std::size_t j = 0; j < n[1]; ++j)
+                for (std::size_t i = 0; i < n[0]; ++i)
+                    if (c.labels(i, j, k) == side)
+                        si += double(i), sj += double(j), sk += double(k), ++count;
+        if (count > 0)
+            for (int a = 0; a < 3; ++a)
+            {
+                const double mean = (a == 0 ? si : a == 1 ? sj : sk) / count;
+                centre[std::size_t(a)] =
+                  long(mean + random.uniform(-0.3, 0.3) * double(patch[std::size_t(a)]));
+            }
+    }
+    const std::array<long, 3> corner{ centre[0] - long(patch[0] / 2),
+                                      centre[1] - long(patch[1] / 2),
+                                      centre[2] - long(patch[2] / 2) };
+    TrainingPatch result{ extractPatch(image, corner, patch),
+                          extractPatch(c.labels, corner, patch) };
+    // Mirror along a random set of axes (the seed paper flips and rotates).
+    for (int axis = 0; axis < 3; ++axis)
+    {
+        if (!random.chance(0.5))
+            continue;
+        const Size3& s = patch;
+        auto mirror = [&](auto& img)
+        {
+            auto copy = img;
+            for (std::size_t k = 0; k < s[2]; ++k)
+                for (std::size_t j = 0; j < s[1]; ++j)
+                    for (std::size_t i = 0; i < s[0]; ++i)
+                        img(i, j, k) =
+                          copy(axis == 0 ? s[0] - 1 - i : i, axis == 1 ? s[1] - 1 - j : j,
+                               axis == 2 ? s[2] - 1 - k : k);
+        };
+        mirror(result.image);
+        mirror(result.labels);
+    }
+    return result;
+}
+
+} // namespace innerear::inference
