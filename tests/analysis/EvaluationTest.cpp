@@ -3,10 +3,12 @@
 #include "TestSupport.h"
 
 #include "innerear/analysis/Evaluation.h"
+#include "innerear/analysis/Preprocessing.h"
 #include "innerear/core/Phantom.h"
 
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace innerear;
@@ -50,6 +52,7 @@ private Q_SLOTS:
     void surfaceDistancesOfShiftedSpheres();
     void predictionOnAnotherGridIsResampledThroughPhysicalSpace();
     void emptyPredictionGivesUndefinedDistancesNotNumbers();
+    void largestComponentPerSideAssignsPatientSides();
 };
 
 void EvaluationTest::countingAgreesWithItk()
@@ -127,6 +130,48 @@ void EvaluationTest::emptyPredictionGivesUndefinedDistancesNotNumbers()
     QCOMPARE(result.metrics[0].dsc, 0.0);
     QCOMPARE(result.metrics[0].fnr, 1.0);
     QVERIFY(std::isnan(result.metrics[0].hausdorff95));
+}
+
+void EvaluationTest::largestComponentPerSideAssignsPatientSides()
+{
+    // Two ears 60 mm apart around x = 0, plus a small spurious blob on the right.
+    Geometry g;
+    g.size = { 180, 40, 40 };
+    g.spacing = { 0.5, 0.5, 0.5 };
+    g.origin = { -45.0, -10.0, -10.0 };
+    auto blobs = [&](std::vector<std::pair<Vec3, double>> spheres)
+    {
+        Image<float> p(g, 0.0f);
+        for (std::size_t k = 0; k < g.size[2]; ++k)
+            for (std::size_t j = 0; j < g.size[1]; ++j)
+                for (std::size_t i = 0; i < g.size[0]; ++i)
+                {
+                    const Vec3 x = g.indexToPhysical({ double(i), double(j), double(k) });
+                    for (const auto& [c, r] : spheres)
+                        if (dot(Vec3{ x[0] - c[0], x[1] - c[1], x[2] - c[2] },
+                                Vec3{ x[0] - c[0], x[1] - c[1], x[2] - c[2] }) <= r * r)
+                            p(i, j, k) = 0.9f;
+                }
+        return p;
+    };
+    const LabelMap both = analysis::largestComponentPerSide(
+      blobs({ { { -30, 0, 0 }, 4.0 }, { { 30, 0, 0 }, 4.0 }, { { -12, 0, 0 }, 1.5 } }));
+    const Vec3 rightIndex = g.physicalToIndex({ -30, 0, 0 });
+    const Vec3 leftIndex = g.physicalToIndex({ 30, 0, 0 });
+    const Vec3 spurious = g.physicalToIndex({ -12, 0, 0 });
+    QCOMPARE(
+      int(both(std::size_t(rightIndex[0]), std::size_t(rightIndex[1]), std::size_t(rightIndex[2]))),
+      1);
+    QCOMPARE(
+      int(both(std::size_t(leftIndex[0]), std::size_t(leftIndex[1]), std::size_t(leftIndex[2]))),
+      2);
+    QCOMPARE(
+      int(both(std::size_t(spurious[0]), std::size_t(spurious[1]), std::size_t(spurious[2]))), 0);
+    // One ear only, on the patient's left (x > 0): still label 2.
+    const LabelMap one = analysis::largestComponentPerSide(blobs({ { { 30, 0, 0 }, 4.0 } }));
+    QCOMPARE(
+      int(one(std::size_t(leftIndex[0]), std::size_t(leftIndex[1]), std::size_t(leftIndex[2]))), 2);
+    QCOMPARE(std::count(one.voxels().begin(), one.voxels().end(), std::uint8_t(1)), 0L);
 }
 
 QTEST_APPLESS_MAIN(EvaluationTest)

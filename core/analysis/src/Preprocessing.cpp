@@ -136,8 +136,17 @@ LabelMap largestComponentPerSide(const Image<float>& probability, double thresho
                 sumX[id] += g.indexToPhysical({ double(i), double(j), double(k) })[0];
                 voxels[id] += 1.0;
             }
-    double midline =
-      g.indexToPhysical({ 0.5 * (g.size[0] - 1), 0.5 * (g.size[1] - 1), 0.5 * (g.size[2] - 1) })[0];
+    // With one labyrinth in view the midline is the patient coordinate origin's x: DICOM (and
+    // NIfTI from DICOM) keeps scanner coordinates, whose origin is the isocentre, which a head
+    // scan centres within a few centimetres of the midsagittal plane. Files whose origin lies far
+    // outside the scan fall back to the grid centre.
+    double low = 1e300, high = -1e300;
+    for (const Vec3& corner : g.cornerCentres())
+        low = std::min(low, corner[0]), high = std::max(high, corner[0]);
+    double midline = (low - 40.0 <= 0.0 && 0.0 <= high + 40.0)
+                       ? 0.0
+                       : g.indexToPhysical({ 0.5 * (g.size[0] - 1), 0.5 * (g.size[1] - 1),
+                                             0.5 * (g.size[2] - 1) })[0];
     if (count >= 2)
     {
         const double x1 = sumX[1] / voxels[1], x2 = sumX[2] / voxels[2];

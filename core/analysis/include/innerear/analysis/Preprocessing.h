@@ -17,7 +17,8 @@ Image<float> resampleLinear(const Image<float>& image, const Geometry& target);
 /// Thresholds a probability map and keeps, on each side of the patient, the largest connected
 /// component (ITK): label 1 for the patient's right (smaller LPS x), 2 for the left. The midline
 /// is halfway between the two largest components when there are two far enough apart (> 30 mm),
-/// otherwise the x of the grid's centre.
+/// otherwise x = 0 of patient coordinates (the scanner isocentre) when it lies near the scan,
+/// else the grid's centre.
 LabelMap largestComponentPerSide(const Image<float>& probability, double threshold = 0.5);
 
 } // namespace innerear::analysis
