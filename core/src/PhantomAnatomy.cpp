@@ -17,24 +17,6 @@ namespace innerear::phantom
 namespace
 {
 
-Vec3 operator+(const Vec3& a, const Vec3& b)
-{
-    return { a[0] + b[0], a[1] + b[1], a[2] + b[2] };
-}
-Vec3 operator-(const Vec3& a, const Vec3& b)
-{
-    return { a[0] - b[0], a[1] - b[1], a[2] - b[2] };
-}
-Vec3 operator*(double s, const Vec3& a)
-{
-    return { s * a[0], s * a[1], s * a[2] };
-}
-Vec3 normalized(const Vec3& v)
-{
-    const double length = norm(v);
-    return length > 0.0 ? (1.0 / length) * v : v;
-}
-
 /// Rotation by `degrees` about a unit axis (Rodrigues).
 Mat3 rotationAbout(const Vec3& axis, double degrees)
 {

@@ -19,23 +19,6 @@ namespace innerear::phantom
 namespace
 {
 
-Vec3 operator+(const Vec3& a, const Vec3& b)
-{
-    return { a[0] + b[0], a[1] + b[1], a[2] + b[2] };
-}
-Vec3 operator-(const Vec3& a, const Vec3& b)
-{
-    return { a[0] - b[0], a[1] - b[1], a[2] - b[2] };
-}
-Vec3 operator*(double s, const Vec3& a)
-{
-    return { s * a[0], s * a[1], s * a[2] };
-}
-Vec3 normalized(const Vec3& v)
-{
-    return (1.0 / norm(v)) * v;
-}
-
 Mat3 eulerRotation(const Vec3& degrees)
 {
     const double x = degrees[0] * M_PI / 180.0;

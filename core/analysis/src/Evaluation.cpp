@@ -1,5 +1,7 @@
 #include "innerear/analysis/Evaluation.h"
 
+#include "innerear/itk/ItkBridge.h"
+
 #include <itkBinaryContourImageFilter.h>
 #include <itkIdentityTransform.h>
 #include <itkImage.h>
@@ -21,32 +23,16 @@ namespace
 using ItkLabels = itk::Image<std::uint8_t, 3>;
 using ItkDistance = itk::Image<float, 3>;
 
-ItkLabels::Pointer toItk(const LabelMap& labels, LabelSelection* binarize = nullptr)
+ItkLabels::Pointer toItk(const LabelMap& labels)
 {
-    auto image = ItkLabels::New();
-    ItkLabels::SizeType size;
-    ItkLabels::PointType origin;
-    ItkLabels::SpacingType spacing;
-    ItkLabels::DirectionType direction;
-    const Geometry& g = labels.geometry();
-    for (unsigned a = 0; a < 3; ++a)
-    {
-        size[a] = g.size[a];
-        origin[a] = g.origin[a];
-        spacing[a] = g.spacing[a];
-        for (unsigned c = 0; c < 3; ++c)
-            direction(a, c) = g.direction[a][c];
-    }
-    image->SetRegions(ItkLabels::RegionType(size));
-    image->SetOrigin(origin);
-    image->SetSpacing(spacing);
-    image->SetDirection(direction);
-    image->Allocate();
-    std::uint8_t* out = image->GetBufferPointer();
-    for (std::size_t v = 0; v < labels.voxels().size(); ++v)
-        out[v] = binarize ? std::uint8_t(binarize->contains(labels.voxels()[v]) ? 1 : 0)
-                          : labels.voxels()[v];
-    return image;
+    return itkbridge::toItk(labels);
+}
+
+/// 1 where the selection holds, else 0.
+ItkLabels::Pointer toItk(const LabelMap& labels, const LabelSelection& selection)
+{
+    return itkbridge::toItk<std::uint8_t>(labels, [&](std::uint8_t l)
+                                          { return std::uint8_t(selection.contains(l)); });
 }
 
 /// Boundary voxels of a binary mask (face-connected contour).
@@ -109,22 +95,9 @@ LabelMap resampleLabels(const LabelMap& labels, const Geometry& target)
     resample->SetInterpolator(
       itk::NearestNeighborInterpolateImageFunction<ItkLabels, double>::New());
     resample->SetDefaultPixelValue(0);
-    ItkLabels::SizeType size;
-    ItkLabels::PointType origin;
-    ItkLabels::SpacingType spacing;
-    ItkLabels::DirectionType direction;
-    for (unsigned a = 0; a < 3; ++a)
-    {
-        size[a] = target.size[a];
-        origin[a] = target.origin[a];
-        spacing[a] = target.spacing[a];
-        for (unsigned c = 0; c < 3; ++c)
-            direction(a, c) = target.direction[a][c];
-    }
-    resample->SetSize(size);
-    resample->SetOutputOrigin(origin);
-    resample->SetOutputSpacing(spacing);
-    resample->SetOutputDirection(direction);
+    auto reference = ItkLabels::New();
+    itkbridge::setGeometry(reference.GetPointer(), target);
+    resample->SetOutputParametersFromImage(reference);
     resample->Update();
     const std::uint8_t* begin = resample->GetOutput()->GetBufferPointer();
     return LabelMap(target, std::vector<std::uint8_t>(begin, begin + target.voxelCount()));
@@ -145,8 +118,8 @@ void addSurfaceDistances(OverlapMetrics& metrics, const LabelMap& prediction,
         metrics.hausdorff95 = metrics.averageSurfaceDistance = std::nan("");
         return;
     }
-    const auto predictedSurface = boundary(toItk(prediction, &selection));
-    const auto referenceSurface = boundary(toItk(reference, &selection));
+    const auto predictedSurface = boundary(toItk(prediction, selection));
+    const auto referenceSurface = boundary(toItk(reference, selection));
     const std::vector<double> forward =
       directedDistances(predictedSurface, distanceTo(referenceSurface));
     const std::vector<double> backward =
@@ -165,8 +138,8 @@ ItkOverlap itkOverlap(const LabelMap& prediction, const LabelMap& reference,
 {
     using Measures = itk::LabelOverlapMeasuresImageFilter<ItkLabels>;
     auto measures = Measures::New();
-    measures->SetSourceImage(toItk(prediction, &selection));
-    measures->SetTargetImage(toItk(reference, &selection));
+    measures->SetSourceImage(toItk(prediction, selection));
+    measures->SetTargetImage(toItk(reference, selection));
     measures->Update();
     ItkOverlap overlap;
     overlap.dice = measures->GetDiceCoefficient(1);

@@ -1,5 +1,7 @@
 #include "innerear/analysis/Preprocessing.h"
 
+#include "innerear/itk/ItkBridge.h"
+
 #include <itkBSplineInterpolateImageFunction.h>
 #include <itkConnectedComponentImageFilter.h>
 #include <itkIdentityTransform.h>
@@ -22,35 +24,8 @@ using FloatImage = itk::Image<float, 3>;
 using LabelImage = itk::Image<std::uint32_t, 3>;
 using ByteImage = itk::Image<std::uint8_t, 3>;
 
-template<typename ItkImage>
-void setGeometry(ItkImage* image, const Geometry& g)
-{
-    typename ItkImage::SizeType size;
-    typename ItkImage::PointType origin;
-    typename ItkImage::SpacingType spacing;
-    typename ItkImage::DirectionType direction;
-    for (unsigned a = 0; a < 3; ++a)
-    {
-        size[a] = g.size[a];
-        origin[a] = g.origin[a];
-        spacing[a] = g.spacing[a];
-        for (unsigned c = 0; c < 3; ++c)
-            direction(a, c) = g.direction[a][c];
-    }
-    image->SetRegions(typename ItkImage::RegionType(size));
-    image->SetOrigin(origin);
-    image->SetSpacing(spacing);
-    image->SetDirection(direction);
-}
-
-FloatImage::Pointer toItk(const Image<float>& image)
-{
-    auto out = FloatImage::New();
-    setGeometry(out.GetPointer(), image.geometry());
-    out->Allocate();
-    std::copy(image.voxels().begin(), image.voxels().end(), out->GetBufferPointer());
-    return out;
-}
+using itkbridge::setGeometry;
+using itkbridge::toItk;
 
 template<typename Interpolator>
 Image<float> resample(const Image<float>& image, const Geometry& target,

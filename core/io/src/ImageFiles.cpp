@@ -1,5 +1,7 @@
 #include "ImageFiles.h"
 
+#include "innerear/itk/ItkBridge.h"
+
 #include <itkImage.h>
 #include <itkImageFileReader.h>
 #include <itkImageFileWriter.h>
@@ -173,52 +175,6 @@ itk::ImageIOBase::Pointer openForReading(const std::string& path, FileFormat for
     return io;
 }
 
-/// The first 3-D volume of an ITK image (all of it when 3-D; volume 1 when 4-D, whose time
-/// axis is the slowest): the x, y, z part of its geometry and its first voxels.
-template<typename T, unsigned Dimension>
-Image<T> firstVolumeFromItk(const itk::Image<T, Dimension>* image)
-{
-    Geometry geometry;
-    const auto size = image->GetLargestPossibleRegion().GetSize();
-    for (unsigned axis = 0; axis < 3; ++axis)
-    {
-        geometry.size[axis] = size[axis];
-        geometry.origin[axis] = image->GetOrigin()[axis];
-        geometry.spacing[axis] = image->GetSpacing()[axis];
-        for (unsigned col = 0; col < 3; ++col)
-            geometry.direction[axis][col] = image->GetDirection()(axis, col);
-    }
-    const T* begin = image->GetBufferPointer();
-    return Image<T>(geometry, std::vector<T>(begin, begin + geometry.voxelCount()));
-}
-
-template<typename T>
-typename itk::Image<T, 3>::Pointer toItk(const Image<T>& image)
-{
-    using ItkImage = itk::Image<T, 3>;
-    auto result = ItkImage::New();
-    typename ItkImage::SizeType size;
-    typename ItkImage::PointType origin;
-    typename ItkImage::SpacingType spacing;
-    typename ItkImage::DirectionType direction;
-    const Geometry& g = image.geometry();
-    for (unsigned axis = 0; axis < 3; ++axis)
-    {
-        size[axis] = g.size[axis];
-        origin[axis] = g.origin[axis];
-        spacing[axis] = g.spacing[axis];
-        for (unsigned col = 0; col < 3; ++col)
-            direction(axis, col) = g.direction[axis][col];
-    }
-    result->SetRegions(typename ItkImage::RegionType(size));
-    result->SetOrigin(origin);
-    result->SetSpacing(spacing);
-    result->SetDirection(direction);
-    result->Allocate();
-    std::copy(image.voxels().begin(), image.voxels().end(), result->GetBufferPointer());
-    return result;
-}
-
 template<typename T, unsigned Dimension>
 Image<T> readWithItk(const std::string& path, itk::ImageIOBase* io)
 {
@@ -234,7 +190,7 @@ Image<T> readWithItk(const std::string& path, itk::ImageIOBase* io)
         throw IoError(IoError::Kind::Corrupt, path,
                       "the voxel data cannot be read (truncated or corrupt file): " + itkReason(e));
     }
-    return firstVolumeFromItk<T, Dimension>(reader->GetOutput());
+    return itkbridge::firstVolume<T, Dimension>(reader->GetOutput());
 }
 
 template<typename T>
@@ -375,7 +331,7 @@ void itkWriteVolume(const Volume& volume, const std::string& path)
               writer->SetImageIO(io);
               writer->SetUseCompression(compress || format == FileFormat::Nrrd ||
                                         format == FileFormat::MetaImage);
-              writer->SetInput(toItk(image));
+              writer->SetInput(itkbridge::toItk(image));
               writer->Update();
           });
     }

@@ -76,5 +76,23 @@ inline double dot(const Vec3& a, const Vec3& b)
     return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 }
 double norm(const Vec3& v);
+inline Vec3 operator+(const Vec3& a, const Vec3& b)
+{
+    return { a[0] + b[0], a[1] + b[1], a[2] + b[2] };
+}
+inline Vec3 operator-(const Vec3& a, const Vec3& b)
+{
+    return { a[0] - b[0], a[1] - b[1], a[2] - b[2] };
+}
+inline Vec3 operator*(double s, const Vec3& a)
+{
+    return { s * a[0], s * a[1], s * a[2] };
+}
+/// The unit vector along v (v itself when it is zero).
+inline Vec3 normalized(const Vec3& v)
+{
+    const double length = norm(v);
+    return length > 0.0 ? (1.0 / length) * v : v;
+}
 
 } // namespace innerear

@@ -1,0 +1,75 @@
+#pragma once
+
+// Conversions between InnerEar's images and ITK images, shared by the ITK-based targets
+// (core/io, core/analysis). Header-only; include only from targets that link ITK.
+
+#include "innerear/core/Image.h"
+
+#include <itkImage.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace innerear::itkbridge
+{
+
+/// Size, origin, spacing and direction of `geometry` on an ITK 3-D image (not allocated).
+template<typename ItkImage>
+void setGeometry(ItkImage* image, const Geometry& geometry)
+{
+    typename ItkImage::SizeType size;
+    typename ItkImage::PointType origin;
+    typename ItkImage::SpacingType spacing;
+    typename ItkImage::DirectionType direction;
+    for (unsigned axis = 0; axis < 3; ++axis)
+    {
+        size[axis] = geometry.size[axis];
+        origin[axis] = geometry.origin[axis];
+        spacing[axis] = geometry.spacing[axis];
+        for (unsigned column = 0; column < 3; ++column)
+            direction(axis, column) = geometry.direction[axis][column];
+    }
+    image->SetRegions(typename ItkImage::RegionType(size));
+    image->SetOrigin(origin);
+    image->SetSpacing(spacing);
+    image->SetDirection(direction);
+}
+
+/// An allocated ITK copy of the image, voxel values converted by `convert`.
+template<typename Out, typename In, typename Convert>
+typename itk::Image<Out, 3>::Pointer toItk(const Image<In>& image, Convert convert)
+{
+    auto result = itk::Image<Out, 3>::New();
+    setGeometry(result.GetPointer(), image.geometry());
+    result->Allocate();
+    std::transform(image.voxels().begin(), image.voxels().end(), result->GetBufferPointer(),
+                   convert);
+    return result;
+}
+
+template<typename T>
+typename itk::Image<T, 3>::Pointer toItk(const Image<T>& image)
+{
+    return toItk<T>(image, [](T value) { return value; });
+}
+
+/// The first 3-D volume of an ITK image (all of it when 3-D; volume 1 when 4-D, whose time axis
+/// is the slowest): the x, y, z part of its geometry and its first voxels.
+template<typename T, unsigned Dimension>
+Image<T> firstVolume(const itk::Image<T, Dimension>* image)
+{
+    Geometry geometry;
+    const auto size = image->GetLargestPossibleRegion().GetSize();
+    for (unsigned axis = 0; axis < 3; ++axis)
+    {
+        geometry.size[axis] = size[axis];
+        geometry.origin[axis] = image->GetOrigin()[axis];
+        geometry.spacing[axis] = image->GetSpacing()[axis];
+        for (unsigned column = 0; column < 3; ++column)
+            geometry.direction[axis][column] = image->GetDirection()(axis, column);
+    }
+    const T* begin = image->GetBufferPointer();
+    return Image<T>(geometry, std::vector<T>(begin, begin + geometry.voxelCount()));
+}
+
+} // namespace innerear::itkbridge
