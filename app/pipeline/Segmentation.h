@@ -16,7 +16,7 @@ namespace innerear::pipeline
 enum class Mode
 {
     Paper, ///< the seed paper: 0.45 mm, min-max, one 256 x 256 x 64 centre crop
-    Fast   ///< locate each labyrinth on a coarse grid, then segment patches around them at 0.45 mm
+    Fast ///< locate each labyrinth (non-overlapping windows), then overlapping patches around them
 };
 
 struct SegmentOptions

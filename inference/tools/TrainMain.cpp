@@ -93,6 +93,7 @@ int main(int argc, char** argv)
         const auto start = std::chrono::steady_clock::now();
         double averageLoss = 0.0;
         double lastDsc = 0.0;
+        double bestDsc = -1.0;
         const int every = std::max(1, std::stoi(args["--validate-every"]));
         for (int step = 1; step <= steps; ++step)
         {
@@ -121,6 +122,9 @@ int main(int argc, char** argv)
                           << "  " << std::setprecision(0) << seconds << " s, ETA "
                           << seconds / step * (steps - step) << " s\n"
                           << std::defaultfloat << std::flush;
+                if (lastDsc <= bestDsc)
+                    continue; // keep the best checkpoint on the validation set
+                bestDsc = lastDsc;
                 ModelManifest manifest;
                 manifest.patchSize = patch;
                 manifest.provenance["data"] =

@@ -4,6 +4,8 @@
 
 #include <QApplication>
 #include <QChart>
+#include <QDir>
+#include <QFile>
 #include <QGraphicsLayout>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
@@ -15,6 +17,8 @@
 #include <QScatterSeries>
 #include <QSvgGenerator>
 #include <QValueAxis>
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -32,6 +36,14 @@ void ensureApplication()
         return;
     // Charts are QGraphicsWidgets and need a QApplication; nothing is shown, so no display.
     qputenv("QT_QPA_PLATFORM", "offscreen");
+    if (qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR"))
+    {
+        // Qt warns without one; a private folder of our own keeps batch output clean.
+        const QString runtime = QDir::tempPath() + "/innerear-runtime-" + QString::number(getuid());
+        QDir().mkpath(runtime);
+        QFile::setPermissions(runtime, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        qputenv("XDG_RUNTIME_DIR", runtime.toLocal8Bit());
+    }
     static int argc = 1;
     static char name[] = "innerear";
     static char* argv[] = { name, nullptr };
