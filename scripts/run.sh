@@ -2,7 +2,7 @@
 # The project's one entry point for setting up, building and checking InnerEar on Debian 12.
 #
 #   scripts/run.sh demo   install what is missing, build into build/, run the main job on the
-#                         bundled sample study
+#                         bundled sample study: its series facts, a headless segmentation, its DSC
 #   scripts/run.sh test   install what is missing, build, run the whole test suite (CTest, under
 #                         Xvfb for the parts that need a display)
 #   scripts/run.sh deps   only install the Debian packages that are missing
@@ -49,9 +49,16 @@ build() {
 }
 
 run_demo() {
-    local sample="resources/samples/inner-ear-demo/dicom"
-    echo "== innerear info $sample"
-    build/bin/innerear info "$sample"
+    local sample="resources/samples/inner-ear-demo"
+    echo "== innerear info $sample/dicom"
+    build/bin/innerear info "$sample/dicom"
+    # Headless segmentation of the sample with the shipped model, scored against its exact labels.
+    local out
+    out="$(mktemp -d)"
+    echo "== innerear segment $sample/dicom --out $out/labyrinth.nii.gz"
+    build/bin/innerear segment "$sample/dicom" --out "$out/labyrinth.nii.gz"
+    echo "== innerear evaluate --pred $out/labyrinth.nii.gz --ref $sample/labels.nii.gz"
+    build/bin/innerear evaluate --pred "$out/labyrinth.nii.gz" --ref "$sample/labels.nii.gz" --out "$out/report"
 }
 
 run_tests() {
