@@ -36,6 +36,8 @@ Json ModelManifest::toJson() const
     for (std::size_t s : patchSize)
         patch.push_back(double(s));
     json["patch_size_voxels"] = patch;
+    if (locatorSpacing > 0.0)
+        json["locator_spacing_mm"] = locatorSpacing;
     json["normalisation"] = normalisation;
     json["labels"] = labels;
     json["provenance"] = provenance;
@@ -69,6 +71,8 @@ ModelManifest ModelManifest::fromJson(const Json& json)
               "input spacing must be positive and patch sizes multiples of " +
               std::to_string(m.network.sizeMultiple()));
     }
+    if (json.contains("locator_spacing_mm"))
+        m.locatorSpacing = json.at("locator_spacing_mm").asNumber();
     m.normalisation = json.at("normalisation").asString();
     m.labels = json.at("labels").asString();
     if (json.contains("provenance"))

@@ -19,12 +19,19 @@ using namespace innerear::inference;
 
 int main(int argc, char** argv)
 {
-    std::map<std::string, std::string> args{
-        { "--steps", "1000" },     { "--batch", "2" },           { "--patch", "48" },
-        { "--base-filters", "8" }, { "--depth", "4" },           { "--lr", "1e-3" },
-        { "--seed", "1" },         { "--out", "model.json" },    { "--device", "auto" },
-        { "--log", "" },           { "--validate-every", "100" }
-    };
+    std::map<std::string, std::string> args{ { "--steps", "1000" },
+                                             { "--batch", "2" },
+                                             { "--patch", "48" },
+                                             { "--base-filters", "8" },
+                                             { "--depth", "4" },
+                                             { "--lr", "1e-3" },
+                                             { "--seed", "1" },
+                                             { "--out", "model.json" },
+                                             { "--device", "auto" },
+                                             { "--log", "" },
+                                             { "--validate-every", "100" },
+                                             { "--init", "" },
+                                             { "--coarse-fraction", "0" } };
     for (int i = 1; i < argc; ++i)
     {
         const std::string key = argv[i];
@@ -33,7 +40,9 @@ int main(int argc, char** argv)
             std::cerr
               << "usage: innerear-train [--steps N] [--batch B] [--patch P] [--base-filters F] "
                  "[--depth D] [--lr R] [--seed S] [--device auto|cpu|cuda] [--out model.json] "
-                 "[--log log.csv] [--validate-every N]\n";
+                 "[--log log.csv] [--validate-every N] [--init model.json] [--coarse-fraction F]\n"
+                 "  --init: start from a model's weights; --coarse-fraction: share of patches at "
+                 "0.9 mm (so the network also finds labyrinths on a coarse grid)\n";
             return key == "--help" ? 0 : 2;
         }
         args[key] = argv[++i];
@@ -52,7 +61,10 @@ int main(int argc, char** argv)
         if (!out.parent_path().empty())
             std::filesystem::create_directories(out.parent_path());
         SegmentationModel model =
-          SegmentationModel::create(config, seed, parseDeviceRequest(args["--device"]));
+          args["--init"].empty()
+            ? SegmentationModel::create(config, seed, parseDeviceRequest(args["--device"]))
+            : SegmentationModel::load(args["--init"], parseDeviceRequest(args["--device"]));
+        const double coarseFraction = std::stod(args["--coarse-fraction"]);
         std::cout << "training on " << model.device().summary << ", " << model.parameterCount()
                   << " parameters, patches " << p << "^3 at 0.45 mm\n";
         TrainerOptions trainerOptions;
@@ -99,7 +111,8 @@ int main(int argc, char** argv)
         {
             std::vector<TrainingPatch> samples;
             for (int b = 0; b < batch; ++b)
-                samples.push_back(sampleSyntheticPatch(random, patch, 0.45));
+                samples.push_back(
+                  sampleSyntheticPatch(random, patch, random.chance(coarseFraction) ? 0.9 : 0.45));
             std::vector<const Image<float>*> images;
             std::vector<const LabelMap*> labels;
             for (const TrainingPatch& s : samples)

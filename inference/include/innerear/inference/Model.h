@@ -22,6 +22,9 @@ struct ModelManifest
     std::string sha256;                    ///< of the weights file
     Vec3 inputSpacing{ 0.45, 0.45, 0.45 }; ///< mm, isotropic in the paper
     Size3 patchSize{ 64, 64, 48 };         ///< voxels of one network input (x, y, z)
+    /// Fast mode may locate the labyrinths on this coarser isotropic grid (mm) when the model was
+    /// trained for it; 0 = locate at the input spacing.
+    double locatorSpacing = 0.0;
     std::string normalisation = "min-max to [0, 1] per volume";
     std::string labels =
       "sigmoid output: labyrinth fluid; sides from the patient's midline (1 right, 2 left)";
