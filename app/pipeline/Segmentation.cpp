@@ -36,25 +36,7 @@ private:
     std::chrono::steady_clock::time_point start_;
 };
 
-/// Writes `patch` into `target` at `corner` (parts outside are dropped).
-void paste(Image<float>& target, const Image<float>& patch, const std::array<long, 3>& corner)
-{
-    const Size3& n = target.size();
-    const Size3& p = patch.size();
-    for (std::size_t k = 0; k < p[2]; ++k)
-        for (std::size_t j = 0; j < p[1]; ++j)
-            for (std::size_t i = 0; i < p[0]; ++i)
-            {
-                const long ti = corner[0] + long(i), tj = corner[1] + long(j),
-                           tk = corner[2] + long(k);
-                if (ti >= 0 && tj >= 0 && tk >= 0 && ti < long(n[0]) && tj < long(n[1]) &&
-                    tk < long(n[2]))
-                    target(std::size_t(ti), std::size_t(tj), std::size_t(tk)) = std::max(
-                      target(std::size_t(ti), std::size_t(tj), std::size_t(tk)), patch(i, j, k));
-            }
-}
-
-/// Writes `patch` into `target` at `corner`, replacing what was there.
+/// Writes `patch` into `target` at `corner`, replacing what was there (parts outside dropped).
 void overwrite(Image<float>& target, const Image<float>& patch, const std::array<long, 3>& corner)
 {
     const Size3& n = target.size();
@@ -158,7 +140,7 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
                                           long(n[2] / 2) - long(options.paperCrop[2] / 2) };
         const Image<float> crop = inference::extractPatch(resampled, corner, options.paperCrop);
         predict.patch = options.paperCrop;
-        paste(probability, model.predict(crop, predict, &progress, &result.notes), corner);
+        overwrite(probability, model.predict(crop, predict, &progress, &result.notes), corner);
     }
     else
     {
