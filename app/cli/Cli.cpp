@@ -26,6 +26,7 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
     CLI::App app{ "innerear " INNEREAR_VERSION
                   " - MRI inner-ear viewer and auto-segmentation, headless tools.\n" +
                   std::string(kDisclaimer) };
+    app.name("innerear");
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("innerear ") + INNEREAR_VERSION);
 
