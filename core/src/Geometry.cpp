@@ -13,6 +13,23 @@ Mat3 identityMatrix()
     return { { { 1.0, 0.0, 0.0 }, { 0.0, 1.0, 0.0 }, { 0.0, 0.0, 1.0 } } };
 }
 
+Mat3 rotationFromEulerDegrees(const Vec3& degrees)
+{
+    const double x = degrees[0] * M_PI / 180.0;
+    const double y = degrees[1] * M_PI / 180.0;
+    const double z = degrees[2] * M_PI / 180.0;
+    const Mat3 rx{
+        { { 1, 0, 0 }, { 0, std::cos(x), -std::sin(x) }, { 0, std::sin(x), std::cos(x) } }
+    };
+    const Mat3 ry{
+        { { std::cos(y), 0, std::sin(y) }, { 0, 1, 0 }, { -std::sin(y), 0, std::cos(y) } }
+    };
+    const Mat3 rz{
+        { { std::cos(z), -std::sin(z), 0 }, { std::sin(z), std::cos(z), 0 }, { 0, 0, 1 } }
+    };
+    return multiply(rz, multiply(ry, rx));
+}
+
 Mat3 multiply(const Mat3& a, const Mat3& b)
 {
     Mat3 r{};

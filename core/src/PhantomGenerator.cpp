@@ -7,34 +7,17 @@
 // a smooth bias field, motion ghosting and Rician noise are applied.
 #include "innerear/core/Phantom.h"
 
+#include "innerear/core/Json.h"
 #include "innerear/core/LabelMeasures.h"
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 namespace innerear::phantom
 {
 
 namespace
 {
-
-Mat3 eulerRotation(const Vec3& degrees)
-{
-    const double x = degrees[0] * M_PI / 180.0;
-    const double y = degrees[1] * M_PI / 180.0;
-    const double z = degrees[2] * M_PI / 180.0;
-    const Mat3 rx{
-        { { 1, 0, 0 }, { 0, std::cos(x), -std::sin(x) }, { 0, std::sin(x), std::cos(x) } }
-    };
-    const Mat3 ry{
-        { { std::cos(y), 0, std::sin(y) }, { 0, 1, 0 }, { -std::sin(y), 0, std::cos(y) } }
-    };
-    const Mat3 rz{
-        { { std::cos(z), -std::sin(z), 0 }, { std::sin(z), std::cos(z), 0 }, { 0, 0, 1 } }
-    };
-    return multiply(rz, multiply(ry, rx));
-}
 
 enum Tissue
 {
@@ -162,46 +145,6 @@ int tissueAt(const Vec3& p, const Scene& scene)
     }
     return tissue;
 }
-
-class JsonWriter
-{
-public:
-    void open(const std::string& key)
-    {
-        item(key) << "{";
-        first_ = true;
-    }
-    void close()
-    {
-        out_ << "}";
-        first_ = false;
-    }
-    void number(const std::string& key, double value) { item(key) << value; }
-    void text(const std::string& key, const std::string& value)
-    {
-        item(key) << '"' << value << '"';
-    }
-    void boolean(const std::string& key, bool value) { item(key) << (value ? "true" : "false"); }
-    void vector(const std::string& key, const Vec3& v)
-    {
-        item(key) << "[" << v[0] << ", " << v[1] << ", " << v[2] << "]";
-    }
-    std::string str() const { return out_.str(); }
-    JsonWriter() { out_.precision(10); }
-
-private:
-    std::ostream& item(const std::string& key)
-    {
-        if (!first_)
-            out_ << ", ";
-        first_ = false;
-        if (!key.empty())
-            out_ << '"' << key << "\": ";
-        return out_;
-    }
-    std::ostringstream out_;
-    bool first_ = true;
-};
 
 } // namespace
 
@@ -386,8 +329,8 @@ PhantomCase generatePhantom(const PhantomOptions& options)
     const bool oblique = options.allowOblique && random.chance(0.35);
     for (int a = 0; a < 3; ++a)
         parameters.gridRotationDegrees[a] = oblique ? random.uniform(-20.0, 20.0) : 0.0;
-    const Mat3 headPose = eulerRotation(parameters.headRotationDegrees);
-    const Mat3 gridDirection = eulerRotation(parameters.gridRotationDegrees);
+    const Mat3 headPose = rotationFromEulerDegrees(parameters.headRotationDegrees);
+    const Mat3 gridDirection = rotationFromEulerDegrees(parameters.gridRotationDegrees);
 
     Geometry& grid = parameters.grid;
     const double inPlane = random.uniform(0.25, 0.8);
@@ -613,61 +556,71 @@ PhantomCase generatePhantom(const PhantomOptions& options)
     return result;
 }
 
+namespace
+{
+Json array(std::initializer_list<double> values)
+{
+    Json json = Json::array();
+    for (double v : values)
+        json.push_back(v);
+    return json;
+}
+Json array(const Vec3& v)
+{
+    return array({ v[0], v[1], v[2] });
+}
+} // namespace
+
 std::string PhantomCase::parametersJson() const
 {
     const PhantomParameters& p = parameters;
-    JsonWriter json;
-    json.open("");
-    json.text("generator", "innerear phantom 1");
-    json.number("seed", double(p.seed));
-    json.text("pathology", p.pathology);
-    json.text("contrast", p.contrast);
-    json.text("field_of_view", p.fieldOfView);
-    json.number("interaural_distance_mm", p.interauralDistance);
-    json.vector("head_rotation_degrees", p.headRotationDegrees);
-    json.vector("head_translation_mm", p.headTranslation);
-    json.vector("grid_rotation_degrees", p.gridRotationDegrees);
-    json.open("grid");
-    json.vector("size", { double(p.grid.size[0]), double(p.grid.size[1]), double(p.grid.size[2]) });
-    json.vector("spacing_mm", p.grid.spacing);
-    json.vector("origin_lps_mm", p.grid.origin);
-    json.close();
-    json.number("snr", p.snr);
-    json.number("bias_amplitude", p.biasAmplitude);
-    json.number("ghosting", p.ghosting);
-    json.open("tissue_intensities");
+    Json json = Json::object();
+    json["generator"] = "innerear phantom 1";
+    json["seed"] = double(p.seed);
+    json["pathology"] = p.pathology;
+    json["contrast"] = p.contrast;
+    json["field_of_view"] = p.fieldOfView;
+    json["interaural_distance_mm"] = p.interauralDistance;
+    json["head_rotation_degrees"] = array(p.headRotationDegrees);
+    json["head_translation_mm"] = array(p.headTranslation);
+    json["grid_rotation_degrees"] = array(p.gridRotationDegrees);
+    json["grid"]["size"] =
+      array({ double(p.grid.size[0]), double(p.grid.size[1]), double(p.grid.size[2]) });
+    json["grid"]["spacing_mm"] = array(p.grid.spacing);
+    json["grid"]["origin_lps_mm"] = array(p.grid.origin);
+    json["snr"] = p.snr;
+    json["bias_amplitude"] = p.biasAmplitude;
+    json["ghosting"] = p.ghosting;
+    Json& tissues = json["tissue_intensities"];
     for (const auto& [name, value] : p.tissueIntensities)
-        json.number(name, value);
-    json.close();
+        tissues[name] = value;
     const char* const sides[2] = { "right_ear", "left_ear" };
     for (int side = 0; side < 2; ++side)
     {
         const EarParameters& e = p.ears[side];
-        json.open(sides[side]);
-        json.vector("vestibule_centre_head_lps_mm", e.centre);
-        json.number("cochlear_turns", e.cochlearTurns);
-        json.number("basal_radius_mm", e.basalRadius);
-        json.number("apical_radius_mm", e.apicalRadius);
-        json.number("cochlear_height_mm", e.cochlearHeight);
-        json.number("basal_lumen_radius_mm", e.basalLumen);
-        json.number("apical_lumen_radius_mm", e.apicalLumen);
-        json.vector("vestibule_semi_axes_mm", e.vestibuleSemiAxes);
-        json.vector("canal_radius_mm", { e.canalRadius[0], e.canalRadius[1], e.canalRadius[2] });
-        json.vector("canal_lumen_radius_mm", { e.canalLumen[0], e.canalLumen[1], e.canalLumen[2] });
-        json.vector("anterior_canal_normal", e.canalNormal[0]);
-        json.vector("posterior_canal_normal", e.canalNormal[1]);
-        json.vector("lateral_canal_normal", e.canalNormal[2]);
-        json.vector("cochlear_axis", e.cochlearAxis);
-        json.number("iac_radius_mm", e.iacRadius);
-        json.boolean("canals_and_vestibule", e.canalsAndVestibule);
-        json.boolean("common_cavity", e.commonCavity);
-        json.boolean("fibrosis", e.fibrosis);
-        json.boolean("schwannoma", e.schwannoma);
-        json.number("schwannoma_radius_mm", e.schwannomaRadius);
-        json.close();
+        Json& ear = json[sides[side]];
+        ear["vestibule_centre_head_lps_mm"] = array(e.centre);
+        ear["cochlear_turns"] = e.cochlearTurns;
+        ear["basal_radius_mm"] = e.basalRadius;
+        ear["apical_radius_mm"] = e.apicalRadius;
+        ear["cochlear_height_mm"] = e.cochlearHeight;
+        ear["basal_lumen_radius_mm"] = e.basalLumen;
+        ear["apical_lumen_radius_mm"] = e.apicalLumen;
+        ear["vestibule_semi_axes_mm"] = array(e.vestibuleSemiAxes);
+        ear["canal_radius_mm"] = array({ e.canalRadius[0], e.canalRadius[1], e.canalRadius[2] });
+        ear["canal_lumen_radius_mm"] = array({ e.canalLumen[0], e.canalLumen[1], e.canalLumen[2] });
+        ear["anterior_canal_normal"] = array(e.canalNormal[0]);
+        ear["posterior_canal_normal"] = array(e.canalNormal[1]);
+        ear["lateral_canal_normal"] = array(e.canalNormal[2]);
+        ear["cochlear_axis"] = array(e.cochlearAxis);
+        ear["iac_radius_mm"] = e.iacRadius;
+        ear["canals_and_vestibule"] = e.canalsAndVestibule;
+        ear["common_cavity"] = e.commonCavity;
+        ear["fibrosis"] = e.fibrosis;
+        ear["schwannoma"] = e.schwannoma;
+        ear["schwannoma_radius_mm"] = e.schwannomaRadius;
     }
-    json.close();
-    return json.str() + "\n";
+    return json.dump(2) + "\n";
 }
 
 } // namespace innerear::phantom

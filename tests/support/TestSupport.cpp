@@ -15,19 +15,7 @@ QString sharedDataDir()
 
 Mat3 rotation(double degreesX, double degreesY, double degreesZ)
 {
-    const double x = degreesX * M_PI / 180.0;
-    const double y = degreesY * M_PI / 180.0;
-    const double z = degreesZ * M_PI / 180.0;
-    const Mat3 rx{
-        { { 1, 0, 0 }, { 0, std::cos(x), -std::sin(x) }, { 0, std::sin(x), std::cos(x) } }
-    };
-    const Mat3 ry{
-        { { std::cos(y), 0, std::sin(y) }, { 0, 1, 0 }, { -std::sin(y), 0, std::cos(y) } }
-    };
-    const Mat3 rz{
-        { { std::cos(z), -std::sin(z), 0 }, { std::sin(z), std::cos(z), 0 }, { 0, 0, 1 } }
-    };
-    return multiply(rz, multiply(ry, rx));
+    return rotationFromEulerDegrees({ degreesX, degreesY, degreesZ });
 }
 
 Geometry obliqueGeometry(Size3 size)

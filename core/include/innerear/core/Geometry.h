@@ -15,6 +15,8 @@ using Mat3 = std::array<std::array<double, 3>, 3>;
 using Mat4 = std::array<std::array<double, 4>, 4>;
 
 Mat3 identityMatrix();
+/// Rotation about the LPS axes by the given angles in degrees: x first, then y, then z.
+Mat3 rotationFromEulerDegrees(const Vec3& degrees);
 
 /// Where a voxel grid sits in the patient: DICOM LPS millimetres, as ITK and DICOM define it.
 /// physical = origin + direction * diag(spacing) * index, index being (column, row, slice).
