@@ -5,14 +5,17 @@
 #include "innerear/inference/Model.h"
 #include "innerear/inference/SyntheticPatches.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iomanip>
 #include <iostream>
 #include <map>
 #include <string>
+#include <thread>
 
 using namespace innerear;
 using namespace innerear::inference;
@@ -31,7 +34,9 @@ int main(int argc, char** argv)
                                              { "--log", "" },
                                              { "--validate-every", "100" },
                                              { "--init", "" },
-                                             { "--coarse-fraction", "0" } };
+                                             { "--coarse-fraction", "0" },
+                                             { "--workers", "1" },
+                                             { "--minutes", "0" } };
     for (int i = 1; i < argc; ++i)
     {
         const std::string key = argv[i];
@@ -40,9 +45,12 @@ int main(int argc, char** argv)
             std::cerr
               << "usage: innerear-train [--steps N] [--batch B] [--patch P] [--base-filters F] "
                  "[--depth D] [--lr R] [--seed S] [--device auto|cpu|cuda] [--out model.json] "
-                 "[--log log.csv] [--validate-every N] [--init model.json] [--coarse-fraction F]\n"
+                 "[--log log.csv] [--validate-every N] [--init model.json] [--coarse-fraction F] "
+                 "[--workers W] [--minutes M]\n"
                  "  --init: start from a model's weights; --coarse-fraction: share of patches at "
-                 "0.9 mm (so the network also finds labyrinths on a coarse grid)\n";
+                 "0.9 mm (so the network also finds labyrinths on a coarse grid)\n"
+                 "  --workers: threads generating cases (W > 1 draws one seed per case, so the "
+                 "run differs from W = 1); --minutes: stop after this wall time (0: no limit)\n";
             return key == "--help" ? 0 : 2;
         }
         args[key] = argv[++i];
@@ -102,6 +110,40 @@ int main(int argc, char** argv)
             log << "step,loss,validation_dsc,seconds\n";
         }
         Random random(seed);
+        // With several workers each case gets its own seed drawn in order, so a run is
+        // reproducible for a given worker count; the next batch is made while this one trains.
+        const int workers = std::max(1, std::stoi(args["--workers"]));
+        auto prefetch = [&]
+        {
+            std::vector<std::pair<std::uint64_t, double>> draws;
+            for (int b = 0; b < batch; ++b)
+                draws.emplace_back(random.next(), random.chance(coarseFraction) ? 0.9 : 0.45);
+            return std::async(
+              std::launch::async,
+              [draws, patch, workers]
+              {
+                  std::vector<TrainingPatch> made(draws.size());
+                  std::atomic<std::size_t> next{ 0 };
+                  std::vector<std::thread> threads;
+                  for (int w = 0; w < workers; ++w)
+                      threads.emplace_back(
+                        [&]
+                        {
+                            for (std::size_t i = next++; i < draws.size(); i = next++)
+                            {
+                                Random own(draws[i].first);
+                                made[i] = sampleSyntheticPatch(own, patch, draws[i].second);
+                            }
+                        });
+                  for (std::thread& t : threads)
+                      t.join();
+                  return made;
+              });
+        };
+        std::future<std::vector<TrainingPatch>> nextBatch;
+        if (workers > 1)
+            nextBatch = prefetch();
+        const double minutes = std::stod(args["--minutes"]);
         const auto start = std::chrono::steady_clock::now();
         double averageLoss = 0.0;
         double lastDsc = 0.0;
@@ -110,9 +152,14 @@ int main(int argc, char** argv)
         for (int step = 1; step <= steps; ++step)
         {
             std::vector<TrainingPatch> samples;
-            for (int b = 0; b < batch; ++b)
-                samples.push_back(
-                  sampleSyntheticPatch(random, patch, random.chance(coarseFraction) ? 0.9 : 0.45));
+            if (workers <= 1)
+                for (int b = 0; b < batch; ++b)
+                    samples.push_back(sampleSyntheticPatch(
+                      random, patch, random.chance(coarseFraction) ? 0.9 : 0.45));
+            else
+                samples = nextBatch.get();
+            if (workers > 1)
+                nextBatch = prefetch(); // generated on the CPU while the device trains
             std::vector<const Image<float>*> images;
             std::vector<const LabelMap*> labels;
             for (const TrainingPatch& s : samples)
@@ -121,7 +168,8 @@ int main(int argc, char** argv)
             averageLoss = step == 1 ? loss : 0.95 * averageLoss + 0.05 * loss;
             const double seconds =
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-            const bool check = step % every == 0 || step == steps;
+            const bool outOfTime = minutes > 0 && seconds > minutes * 60.0;
+            const bool check = step % every == 0 || step == steps || outOfTime;
             if (check)
                 lastDsc = validate();
             if (log.is_open())
@@ -135,23 +183,36 @@ int main(int argc, char** argv)
                           << "  " << std::setprecision(0) << seconds << " s, ETA "
                           << seconds / step * (steps - step) << " s\n"
                           << std::defaultfloat << std::flush;
-                if (lastDsc <= bestDsc)
-                    continue; // keep the best checkpoint on the validation set
-                bestDsc = lastDsc;
-                ModelManifest manifest;
-                manifest.patchSize = patch;
-                manifest.provenance["data"] =
-                  "synthetic cases from innerear's generator (core/Phantom.h), "
-                  "generated on the fly; no patient data";
-                manifest.provenance["steps"] = step;
-                manifest.provenance["batch"] = batch;
-                manifest.provenance["seed"] = double(seed);
-                manifest.provenance["learning_rate"] = trainerOptions.learningRate;
-                manifest.provenance["loss"] = "Tversky alpha 0.7 beta 0.3";
-                manifest.provenance["trainer"] = "innerear-train (first version)";
-                manifest.metrics["validation_patch_dsc"] = lastDsc;
-                manifest.metrics["validation_patches"] = double(validation.size());
-                model.save(args["--out"], manifest);
+                if (lastDsc > bestDsc) // keep the best checkpoint on the validation set
+                {
+                    bestDsc = lastDsc;
+                    ModelManifest manifest;
+                    manifest.patchSize = patch;
+                    manifest.provenance["data"] =
+                      "synthetic cases from innerear's generator (core/Phantom.h), "
+                      "generated on the fly; no patient data";
+                    manifest.provenance["steps"] = step;
+                    manifest.provenance["batch"] = batch;
+                    manifest.provenance["seed"] = double(seed);
+                    manifest.provenance["learning_rate"] = trainerOptions.learningRate;
+                    manifest.provenance["loss"] = "Tversky alpha 0.7 beta 0.3";
+                    manifest.provenance["trainer"] = "innerear-train";
+                    manifest.provenance["device"] = model.device().summary;
+                    manifest.provenance["coarse_fraction"] = coarseFraction;
+                    manifest.provenance["workers"] = workers;
+                    manifest.provenance["seconds"] = seconds;
+                    if (!args["--init"].empty())
+                        manifest.provenance["init"] = args["--init"];
+                    manifest.metrics["validation_patch_dsc"] = lastDsc;
+                    manifest.metrics["validation_patches"] = double(validation.size());
+                    model.save(args["--out"], manifest);
+                }
+            }
+            if (outOfTime)
+            {
+                std::cout << "stopped at step " << step << ": --minutes " << minutes
+                          << " reached\n";
+                break;
             }
         }
         return 0;

@@ -1,0 +1,256 @@
+// innerear-bench-inference: times the network stages of both segmentation modes on each device
+// (CPU, and CUDA when this LibTorch build has it) in one run, and prints the ratios. Builds with
+// only a C++17 compiler and LibTorch (no Qt/VTK/ITK), so it runs on a GPU machine that has
+// nothing else. The whole pipeline (resampling, components, mapping back) is timed by
+// `innerear bench`; this tool isolates what the device changes: the network passes.
+#include "innerear/core/Json.h"
+#include "innerear/core/Phantom.h"
+#include "innerear/inference/Model.h"
+#include "innerear/inference/SyntheticPatches.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace innerear;
+using namespace innerear::inference;
+
+namespace
+{
+
+struct Stage
+{
+    std::string name;
+    std::function<void()> run;
+};
+
+double medianSeconds(const std::function<void()>& run, int repeats)
+{
+    run(); // warm-up: first-call allocations, cuDNN autotuning, thread pools
+    std::vector<double> seconds;
+    for (int r = 0; r < repeats; ++r)
+    {
+        const auto start = std::chrono::steady_clock::now();
+        run();
+        seconds.push_back(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::sort(seconds.begin(), seconds.end());
+    return seconds[seconds.size() / 2];
+}
+
+// 2x2x2 block mean: the 0.9 mm locator grid of a 0.45 mm crop. Hand-written because this tool
+// must not need ITK; the application resamples with ITK (analysis::resampleLinear).
+Image<float> halve(const Image<float>& image)
+{
+    Geometry g = image.geometry();
+    for (int a = 0; a < 3; ++a)
+    {
+        g.size[std::size_t(a)] = std::max<std::size_t>(1, g.size[std::size_t(a)] / 2);
+        g.spacing[std::size_t(a)] *= 2.0;
+    }
+    Image<float> out(g);
+    for (std::size_t k = 0; k < g.size[2]; ++k)
+        for (std::size_t j = 0; j < g.size[1]; ++j)
+            for (std::size_t i = 0; i < g.size[0]; ++i)
+            {
+                float sum = 0.0f;
+                for (std::size_t d = 0; d < 8; ++d)
+                    sum += image(2 * i + (d & 1), 2 * j + ((d >> 1) & 1), 2 * k + ((d >> 2) & 1));
+                out(i, j, k) = sum / 8.0f;
+            }
+    return out;
+}
+
+std::vector<std::array<long, 3>> sideCentroids(const LabelMap& labels)
+{
+    std::vector<std::array<long, 3>> centres;
+    for (std::uint8_t side = 1; side <= 2; ++side)
+    {
+        double s[3] = { 0, 0, 0 }, count = 0;
+        const Size3& n = labels.size();
+        for (std::size_t k = 0; k < n[2]; ++k)
+            for (std::size_t j = 0; j < n[1]; ++j)
+                for (std::size_t i = 0; i < n[0]; ++i)
+                    if (labels(i, j, k) == side)
+                        s[0] += double(i), s[1] += double(j), s[2] += double(k), ++count;
+        if (count > 0)
+            centres.push_back({ long(s[0] / count), long(s[1] / count), long(s[2] / count) });
+    }
+    return centres;
+}
+
+Size3 grownWindow(const ModelManifest& manifest, double factor)
+{
+    const double multiple = double(manifest.network.sizeMultiple());
+    Size3 size{};
+    for (std::size_t a = 0; a < 3; ++a)
+        size[a] =
+          std::size_t(std::ceil(double(manifest.patchSize[a]) * factor / multiple) * multiple);
+    return size;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    std::map<std::string, std::string> args{ { "--model", "" },
+                                             { "--devices", "auto" },
+                                             { "--repeats", "3" },
+                                             { "--seed", "2026" },
+                                             { "--json", "" } };
+    for (int i = 1; i < argc; ++i)
+    {
+        const std::string key = argv[i];
+        if (key == "--help" || args.count(key) == 0 || i + 1 >= argc)
+        {
+            std::cerr << "usage: innerear-bench-inference [--model model.json] "
+                         "[--devices auto|cpu|cuda|cpu,cuda] [--repeats N] [--seed S] "
+                         "[--json results.json]\n"
+                         "  Times on each device: the paper-width network (16-128 filters) over "
+                         "the paper's 256x256x64 crop at 0.45 mm in one pass, and with --model "
+                         "the model over the same crop and the fast mode's network passes "
+                         "(locator on the 0.9 mm grid + one window per ear), with and without "
+                         "flip augmentation.\n";
+            return key == "--help" ? 0 : 2;
+        }
+        args[key] = argv[++i];
+    }
+    try
+    {
+        const int repeats = std::max(1, std::stoi(args["--repeats"]));
+        std::vector<DeviceRequest> devices;
+        if (args["--devices"] == "auto")
+        {
+            devices.push_back(DeviceRequest::Cpu);
+            if (cudaAvailable())
+                devices.push_back(DeviceRequest::Cuda);
+        }
+        else
+        {
+            std::stringstream list(args["--devices"]);
+            for (std::string item; std::getline(list, item, ',');)
+                devices.push_back(parseDeviceRequest(item));
+        }
+
+        // The paper's network input: a 256 x 256 x 64 crop at 0.45 mm, min-max normalised.
+        phantom::PhantomOptions options;
+        options.seed = std::stoull(args["--seed"]);
+        options.spacing = Vec3{ 0.45, 0.45, 0.45 };
+        options.size = Size3{ 256, 256, 64 };
+        options.allowOblique = false;
+        options.pathology = phantom::Pathology::None;
+        options.fieldOfView = phantom::FieldOfView::Generous;
+        const phantom::PhantomCase study = phantom::generatePhantom(options);
+        Image<float> crop(study.image.geometry(), std::vector<float>(study.image.voxels().begin(),
+                                                                     study.image.voxels().end()));
+        normaliseMinMax(crop);
+        const Image<float> coarse = halve(crop);
+        const auto ears = sideCentroids(study.labels);
+        std::cout << "input: synthetic study (seed " << options.seed << "), 256x256x64 at 0.45 mm; "
+                  << ears.size() << " ear(s); " << repeats
+                  << " timed run(s) after one warm-up, median\n"
+                  << "libtorch " << libtorchVersion() << "\n\n";
+
+        Json results = Json::object();
+        std::map<std::string, std::map<std::string, double>> table; // stage -> device -> s
+        std::vector<std::string> stageOrder;
+        for (DeviceRequest request : devices)
+        {
+            SegmentationModel paperWidth = SegmentationModel::create(NetworkConfig{}, 1, request);
+            const std::string device = paperWidth.device().cuda ? "cuda" : "cpu";
+            std::cout << device << ": " << paperWidth.device().summary << "\n" << std::flush;
+            std::vector<Stage> stages;
+            PredictOptions onePass;
+            onePass.patch = crop.size();
+            stages.push_back({ "paper: 16-128 network (" +
+                                 std::to_string(paperWidth.parameterCount()) +
+                                 " parameters, untrained), whole crop, 1 pass",
+                               [&] { paperWidth.predict(crop, onePass); } });
+            std::optional<SegmentationModel> model;
+            if (!args["--model"].empty())
+            {
+                model = SegmentationModel::load(args["--model"], request);
+                const ModelManifest& m = model->manifest();
+                stages.push_back(
+                  { "paper: --model, whole crop, 1 pass", [&] { model->predict(crop, onePass); } });
+                auto fast = [&, m](bool flips)
+                {
+                    PredictOptions locate;
+                    locate.patch = m.patchSize;
+                    locate.overlap = 0.0;
+                    model->predict(coarse, locate);
+                    PredictOptions window;
+                    window.patch = grownWindow(m, 1.25);
+                    window.flipAugmentation = flips;
+                    for (const auto& c : ears)
+                    {
+                        const std::array<long, 3> corner{ c[0] - long(window.patch[0] / 2),
+                                                          c[1] - long(window.patch[1] / 2),
+                                                          c[2] - long(window.patch[2] / 2) };
+                        model->predict(extractPatch(crop, corner, window.patch), window);
+                    }
+                };
+                stages.push_back(
+                  { "fast: --model, 0.9 mm locator + 1 window per ear", [fast] { fast(false); } });
+                stages.push_back(
+                  { "fast: same, with flip augmentation (x4 windows)", [fast] { fast(true); } });
+            }
+            for (const Stage& stage : stages)
+            {
+                const double s = medianSeconds(stage.run, repeats);
+                if (std::find(stageOrder.begin(), stageOrder.end(), stage.name) == stageOrder.end())
+                    stageOrder.push_back(stage.name);
+                table[stage.name][device] = s;
+                results[device + ": " + stage.name] = s;
+                std::cout << "  " << std::left << std::setw(78) << stage.name << std::right
+                          << std::fixed << std::setprecision(3) << std::setw(9) << s << " s\n"
+                          << std::defaultfloat << std::flush;
+            }
+        }
+
+        std::cout << "\nratios (same run):\n";
+        for (const std::string& name : stageOrder)
+        {
+            const auto& row = table[name];
+            if (row.count("cpu") && row.count("cuda") && row.at("cuda") > 0)
+            {
+                const double ratio = row.at("cpu") / row.at("cuda");
+                std::cout << "  cuda is " << std::setprecision(3) << ratio
+                          << "x faster than cpu: " << name << "\n";
+                results["ratio cpu/cuda: " + name] = ratio;
+            }
+        }
+        for (const std::string device : { "cpu", "cuda" })
+        {
+            const std::string paper = "paper: --model, whole crop, 1 pass";
+            const std::string fast = "fast: --model, 0.9 mm locator + 1 window per ear";
+            if (table[paper].count(device) && table[fast].count(device))
+            {
+                const double ratio = table[paper][device] / table[fast][device];
+                std::cout << "  " << device << ": fast mode's network passes are "
+                          << std::setprecision(3) << ratio << "x faster than the paper crop's\n";
+                results["ratio paper/fast " + device] = ratio;
+            }
+        }
+        if (!args["--json"].empty())
+        {
+            std::ofstream out(args["--json"]);
+            out << results.dump(2) << "\n";
+        }
+        return 0;
+    }
+    catch (const std::exception& e)
+    {
+        std::cerr << "innerear-bench-inference: " << e.what() << "\n";
+        return 1;
+    }
+}
