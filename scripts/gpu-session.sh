@@ -3,6 +3,7 @@
 # ITK: builds the compute-only configuration (core + inference) against that LibTorch, times the
 # network passes on CPU and CUDA in one run, then trains a paper-width model for a fixed budget.
 # Results go to $OUT (default: gpu-out/). Usage: scripts/gpu-session.sh [TRAIN_MINUTES]
+# Environment: SKIP_BENCH=1 skips the benchmark; TRAIN_INIT=model.json continues from a model.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-gpu-out}
@@ -52,13 +53,15 @@ else
     log "build failed"; tail -40 "$OUT/build.log"; exit 1
 fi
 
+if [ "${SKIP_BENCH:-0}" != 1 ]; then
 log "benchmark"
 timeout 200 "$BIN/innerear-bench-inference" --model resources/models/innerear-fast.json \
     --repeats 3 --json "$OUT/bench.json" 2>&1 | tee -a "$OUT/session.log"
+fi
 
 log "training a paper-width (16-128) model for $TRAIN_MINUTES min"
 timeout $((TRAIN_MINUTES * 60 + 90)) "$BIN/innerear-train" --device cuda --base-filters 16 \
     --depth 4 --patch 96 --batch 4 --lr 1e-3 --seed 11 --coarse-fraction 0.3 \
-    --workers "$(nproc)" --steps 100000 --minutes "$TRAIN_MINUTES" --validate-every 100 \
+    --workers "$(nproc)" --patches-per-case 2 ${TRAIN_INIT:+--init "$TRAIN_INIT"} --steps 100000 --minutes "$TRAIN_MINUTES" --validate-every 200 \
     --out "$OUT/model/innerear-paper.json" --log "$OUT/train.csv" 2>&1 | tee -a "$OUT/session.log"
 log "done"

@@ -2,12 +2,13 @@
 # Validates a segmentation model on held-out synthetic studies (seeds training never uses) in both
 # pipeline modes, with `innerear evaluate`. Usage:
 #   scripts/validate-model.sh MODEL.json OUTDIR [CASES] [FIRST_SEED]
+# INNEREAR_BIN: the innerear binary to use (default: build/bin/innerear).
 set -euo pipefail
 model="$1"
 out="$2"
 cases="${3:-10}"
 first="${4:-90001}"
-bin="$(cd "$(dirname "$0")/.." && pwd)/build/bin/innerear"
+bin="${INNEREAR_BIN:-$(cd "$(dirname "$0")/.." && pwd)/build/bin/innerear}"
 mkdir -p "$out/ref" "$out/fast" "$out/paper" "$out/studies"
 echo "pred,ref,group" > "$out/groups-fast.csv"
 echo "pred,ref,group" > "$out/groups-paper.csv"

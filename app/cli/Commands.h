@@ -82,8 +82,6 @@ struct SegmentOptions
     bool progressBar = true;
 };
 int runSegment(const SegmentOptions& options, std::ostream& out, std::ostream& err);
-/// The shipped model: $INNEREAR_MODEL, else next to an installed binary, else the source tree's.
-std::string defaultModelPath();
 
 struct BenchOptions
 {

@@ -68,22 +68,6 @@ double peakMemoryMegabytes()
 
 } // namespace
 
-std::string defaultModelPath()
-{
-    if (const char* fromEnvironment = std::getenv("INNEREAR_MODEL"))
-        return fromEnvironment;
-    std::error_code error;
-    const fs::path executable = fs::read_symlink("/proc/self/exe", error);
-    const fs::path candidates[] = {
-        executable.parent_path() / "../share/innerear/models/innerear-fast.json",
-        fs::path(INNEREAR_SOURCE_DIR) / "resources/models/innerear-fast.json"
-    };
-    for (const fs::path& candidate : candidates)
-        if (fs::exists(candidate, error))
-            return fs::weakly_canonical(candidate, error).string();
-    return (fs::path(INNEREAR_SOURCE_DIR) / "resources/models/innerear-fast.json").string();
-}
-
 int runSegment(const SegmentOptions& options, std::ostream& out, std::ostream& err)
 {
     pipeline::SegmentOptions segment;
@@ -134,7 +118,8 @@ int runSegment(const SegmentOptions& options, std::ostream& out, std::ostream& e
         err << "innerear segment: " << e.what() << "\n";
         return UnreadableInput;
     }
-    const std::string modelPath = options.model.empty() ? defaultModelPath() : options.model;
+    const std::string modelPath =
+      options.model.empty() ? pipeline::defaultModelPath() : options.model;
     std::unique_ptr<inference::SegmentationModel> model;
     try
     {
@@ -206,7 +191,7 @@ int runBench(const BenchOptions& options, std::ostream& out, std::ostream& err)
     try
     {
         fast = std::make_unique<inference::SegmentationModel>(inference::SegmentationModel::load(
-          options.model.empty() ? defaultModelPath() : options.model,
+          options.model.empty() ? pipeline::defaultModelPath() : options.model,
           inference::parseDeviceRequest(options.device)));
     }
     catch (const std::exception& e)

@@ -6,9 +6,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 
 namespace innerear::pipeline
 {
+
+namespace fs = std::filesystem;
 
 namespace
 {
@@ -235,6 +239,36 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
     progress.finish();
     result.device = model.device().summary;
     return result;
+}
+
+namespace
+{
+std::string findResource(const std::string& relative)
+{
+    std::error_code error;
+    const fs::path executable = fs::read_symlink("/proc/self/exe", error);
+    const fs::path candidates[] = { executable.parent_path() / "../share/innerear" / relative,
+                                    fs::path(INNEREAR_SOURCE_DIR) / "resources" / relative };
+    for (const fs::path& candidate : candidates)
+        if (fs::exists(candidate, error))
+            return fs::weakly_canonical(candidate, error).string();
+    return {};
+}
+} // namespace
+
+std::string defaultModelPath()
+{
+    if (const char* fromEnvironment = std::getenv("INNEREAR_MODEL"))
+        return fromEnvironment;
+    const std::string found = findResource("models/innerear-fast.json");
+    return found.empty()
+             ? (fs::path(INNEREAR_SOURCE_DIR) / "resources/models/innerear-fast.json").string()
+             : found;
+}
+
+std::string defaultSamplePath()
+{
+    return findResource("samples/inner-ear-demo/dicom");
 }
 
 } // namespace innerear::pipeline

@@ -49,4 +49,10 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
 
 const char* modeName(Mode mode);
 
+/// The shipped model: $INNEREAR_MODEL, else beside an installed binary
+/// (<prefix>/share/innerear/models), else the source tree's resources/models.
+std::string defaultModelPath();
+/// The bundled sample study (a DICOM folder), found the same way; empty when absent.
+std::string defaultSamplePath();
+
 } // namespace innerear::pipeline

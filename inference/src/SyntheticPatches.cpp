@@ -20,6 +20,12 @@ void normaliseMinMax(Image<float>& image)
 
 TrainingPatch sampleSyntheticPatch(Random& random, const Size3& patch, double spacing)
 {
+    return sampleSyntheticPatches(random, patch, spacing, 1).front();
+}
+
+std::vector<TrainingPatch> sampleSyntheticPatches(Random& random, const Size3& patch,
+                                                  double spacing, int count)
+{
     phantom::PhantomOptions options;
     options.seed = random.next();
     options.spacing = Vec3{ spacing, spacing, spacing };
@@ -30,6 +36,15 @@ TrainingPatch sampleSyntheticPatch(Random& random, const Size3& patch, double sp
                        std::vector<float>(c.image.voxels().begin(), c.image.voxels().end()));
     normaliseMinMax(image);
 
+    std::vector<TrainingPatch> patches;
+    for (int p = 0; p < count; ++p)
+        patches.push_back(cutPatch(random, image, c.labels, patch));
+    return patches;
+}
+
+TrainingPatch cutPatch(Random& random, const Image<float>& image, const LabelMap& labels,
+                       const Size3& patch)
+{
     const Size3& n = image.size();
     std::array<long, 3> centre{ long(random.uniform() * n[0]), long(random.uniform() * n[1]),
                                 long(random.uniform() * n[2]) };
@@ -41,7 +56,7 @@ TrainingPatch sampleSyntheticPatch(Random& random, const Size3& patch, double sp
         for (std::size_t k = 0; k < n[2]; ++k)
             for (std::size_t j = 0; j < n[1]; ++j)
                 for (std::size_t i = 0; i < n[0]; ++i)
-                    if (c.labels(i, j, k) == side)
+                    if (labels(i, j, k) == side)
                         si += double(i), sj += double(j), sk += double(k), ++count;
         if (count > 0)
             for (int a = 0; a < 3; ++a)
@@ -54,8 +69,7 @@ TrainingPatch sampleSyntheticPatch(Random& random, const Size3& patch, double sp
     const std::array<long, 3> corner{ centre[0] - long(patch[0] / 2),
                                       centre[1] - long(patch[1] / 2),
                                       centre[2] - long(patch[2] / 2) };
-    TrainingPatch result{ extractPatch(image, corner, patch),
-                          extractPatch(c.labels, corner, patch) };
+    TrainingPatch result{ extractPatch(image, corner, patch), extractPatch(labels, corner, patch) };
     // Mirror along a random set of axes (the seed paper flips and rotates).
     for (int axis = 0; axis < 3; ++axis)
     {

@@ -5,9 +5,9 @@
 #include "innerear/inference/Model.h"
 #include "innerear/inference/SyntheticPatches.h"
 
-#include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -15,7 +15,6 @@
 #include <iostream>
 #include <map>
 #include <string>
-#include <thread>
 
 using namespace innerear;
 using namespace innerear::inference;
@@ -36,6 +35,7 @@ int main(int argc, char** argv)
                                              { "--init", "" },
                                              { "--coarse-fraction", "0" },
                                              { "--workers", "1" },
+                                             { "--patches-per-case", "1" },
                                              { "--minutes", "0" } };
     for (int i = 1; i < argc; ++i)
     {
@@ -46,11 +46,12 @@ int main(int argc, char** argv)
               << "usage: innerear-train [--steps N] [--batch B] [--patch P] [--base-filters F] "
                  "[--depth D] [--lr R] [--seed S] [--device auto|cpu|cuda] [--out model.json] "
                  "[--log log.csv] [--validate-every N] [--init model.json] [--coarse-fraction F] "
-                 "[--workers W] [--minutes M]\n"
+                 "[--workers W] [--patches-per-case K] [--minutes M]\n"
                  "  --init: start from a model's weights; --coarse-fraction: share of patches at "
                  "0.9 mm (so the network also finds labyrinths on a coarse grid)\n"
                  "  --workers: threads generating cases (W > 1 draws one seed per case, so the "
-                 "run differs from W = 1); --minutes: stop after this wall time (0: no limit)\n";
+                 "run differs from W = 1); --patches-per-case: patches cut from each generated "
+                 "case; --minutes: stop after this wall time (0: no limit)\n";
             return key == "--help" ? 0 : 2;
         }
         args[key] = argv[++i];
@@ -110,39 +111,35 @@ int main(int argc, char** argv)
             log << "step,loss,validation_dsc,seconds\n";
         }
         Random random(seed);
-        // With several workers each case gets its own seed drawn in order, so a run is
-        // reproducible for a given worker count; the next batch is made while this one trains.
+        // With several workers, batches are made ahead on their own threads (one batch per
+        // thread, `workers` in flight), each case from a seed drawn in order, so a run is
+        // reproducible for a given worker count; the device trains meanwhile.
         const int workers = std::max(1, std::stoi(args["--workers"]));
-        auto prefetch = [&]
+        const int perCase = std::max(1, std::stoi(args["--patches-per-case"]));
+        auto makeBatch = [&]
         {
             std::vector<std::pair<std::uint64_t, double>> draws;
-            for (int b = 0; b < batch; ++b)
+            for (int b = 0; b < batch; b += perCase)
                 draws.emplace_back(random.next(), random.chance(coarseFraction) ? 0.9 : 0.45);
-            return std::async(
-              std::launch::async,
-              [draws, patch, workers]
-              {
-                  std::vector<TrainingPatch> made(draws.size());
-                  std::atomic<std::size_t> next{ 0 };
-                  std::vector<std::thread> threads;
-                  for (int w = 0; w < workers; ++w)
-                      threads.emplace_back(
-                        [&]
-                        {
-                            for (std::size_t i = next++; i < draws.size(); i = next++)
-                            {
-                                Random own(draws[i].first);
-                                made[i] = sampleSyntheticPatch(own, patch, draws[i].second);
-                            }
-                        });
-                  for (std::thread& t : threads)
-                      t.join();
-                  return made;
-              });
+            return std::async(std::launch::async,
+                              [draws, patch, perCase, batch]
+                              {
+                                  std::vector<TrainingPatch> made;
+                                  for (const auto& [caseSeed, spacing] : draws)
+                                  {
+                                      Random own(caseSeed);
+                                      for (TrainingPatch& t :
+                                           sampleSyntheticPatches(own, patch, spacing, perCase))
+                                          if (int(made.size()) < batch)
+                                              made.push_back(std::move(t));
+                                  }
+                                  return made;
+                              });
         };
-        std::future<std::vector<TrainingPatch>> nextBatch;
-        if (workers > 1)
-            nextBatch = prefetch();
+        std::deque<std::future<std::vector<TrainingPatch>>> queue;
+        if (workers > 1 || perCase > 1)
+            while (int(queue.size()) < workers)
+                queue.push_back(makeBatch());
         const double minutes = std::stod(args["--minutes"]);
         const auto start = std::chrono::steady_clock::now();
         double averageLoss = 0.0;
@@ -152,14 +149,16 @@ int main(int argc, char** argv)
         for (int step = 1; step <= steps; ++step)
         {
             std::vector<TrainingPatch> samples;
-            if (workers <= 1)
+            if (queue.empty())
                 for (int b = 0; b < batch; ++b)
                     samples.push_back(sampleSyntheticPatch(
                       random, patch, random.chance(coarseFraction) ? 0.9 : 0.45));
             else
-                samples = nextBatch.get();
-            if (workers > 1)
-                nextBatch = prefetch(); // generated on the CPU while the device trains
+            {
+                samples = queue.front().get();
+                queue.pop_front();
+                queue.push_back(makeBatch());
+            }
             std::vector<const Image<float>*> images;
             std::vector<const LabelMap*> labels;
             for (const TrainingPatch& s : samples)
@@ -200,6 +199,8 @@ int main(int argc, char** argv)
                     manifest.provenance["device"] = model.device().summary;
                     manifest.provenance["coarse_fraction"] = coarseFraction;
                     manifest.provenance["workers"] = workers;
+                    manifest.provenance["patches_per_case"] = perCase;
+                    manifest.provenance["patch"] = double(p);
                     manifest.provenance["seconds"] = seconds;
                     if (!args["--init"].empty())
                         manifest.provenance["init"] = args["--init"];

@@ -2,6 +2,7 @@
 
 #include "innerear/core/Volume.h"
 
+#include <array>
 #include <vector>
 
 namespace innerear
@@ -26,6 +27,47 @@ enum class ViewAxis
     Coronal = 1,  ///< along the second
     Axial = 2     ///< along the third
 };
+
+/// The three anatomical planes a viewer shows.
+enum class Plane
+{
+    Axial,
+    Coronal,
+    Sagittal
+};
+const char* planeName(Plane plane);
+
+/// How a plane is shown for a grid, without resampling: the index axis nearest the plane's normal
+/// is projected (`depthAxis`), the other two run along the screen's columns and rows, flipped so
+/// that the picture follows the radiological convention (axial: patient's right on the left,
+/// anterior on top; coronal: right on the left, superior on top; sagittal: anterior on the left,
+/// superior on top). For oblique grids the edge letters name the patient direction nearest each
+/// screen edge, as ITK-SNAP does.
+struct ViewLayout
+{
+    int depthAxis = 2;
+    int columnAxis = 0;
+    int rowAxis = 1;
+    bool flipColumns = false;
+    bool flipRows = false;
+    char left = 'R', right = 'L', top = 'A', bottom = 'P';
+};
+ViewLayout viewLayout(const Geometry& geometry, Plane plane);
+
+/// The maximum (or, with first == last, the slice) over depth indices first..last inclusive,
+/// laid out on screen as `layout` says. Indices are clamped to the grid. One pass over the slab in
+/// memory order (the cost of a slab is proportional to its thickness).
+Projection projectSlab(const Volume& volume, const ViewLayout& layout, long first, long last);
+/// The label map's own projection over the same slab: the largest label met along each ray.
+Projection projectLabelSlab(const LabelMap& labels, const ViewLayout& layout, long first,
+                            long last);
+
+/// Screen pixel (column, row) of a voxel index in a layout's projection, and back (the depth
+/// index is left as given).
+std::array<double, 2> screenFromIndex(const Size3& size, const ViewLayout& layout,
+                                      const Vec3& index);
+Vec3 indexFromScreen(const Size3& size, const ViewLayout& layout, double column, double row,
+                     double depth);
 
 /// Maximum intensity projection through the whole grid along one of its index axes.
 Projection maximumIntensityProjection(const Volume& volume, ViewAxis axis);

@@ -3,6 +3,8 @@
 #include "innerear/core/Image.h"
 #include "innerear/core/Random.h"
 
+#include <vector>
+
 namespace innerear::inference
 {
 
@@ -16,6 +18,16 @@ struct TrainingPatch
 /// input spacing): most patches centred near a labyrinth (jittered), the rest anywhere, with
 /// random mirroring. Deterministic for a given random state.
 TrainingPatch sampleSyntheticPatch(Random& random, const Size3& patch, double spacing);
+
+/// `count` patches drawn from one generated case (cheaper per patch: generating the case costs
+/// far more than cutting it).
+std::vector<TrainingPatch> sampleSyntheticPatches(Random& random, const Size3& patch,
+                                                  double spacing, int count);
+
+/// One patch of a generated case, as sampleSyntheticPatch draws it: usually near a labyrinth
+/// (jittered), else anywhere, mirrored along random axes.
+TrainingPatch cutPatch(Random& random, const Image<float>& image, const LabelMap& labels,
+                       const Size3& patch);
 
 /// Extracts a patch whose first voxel is at `corner` (may lie outside: zero padding).
 template<typename T>

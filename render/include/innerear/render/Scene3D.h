@@ -1,0 +1,65 @@
+#pragma once
+
+#include "innerear/core/Image.h"
+#include "innerear/core/Volume.h"
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+class vtkRenderWindow;
+class vtkRenderer;
+
+namespace innerear::render
+{
+
+enum class VolumeRendering
+{
+    Off,
+    Mip,      ///< maximum intensity projection (what the 2-D views show)
+    Composite ///< fluid bright and opaque, tissue faint: the T2 inner-ear preset
+};
+
+/// The 3-D view: the study by volume rendering and the labyrinth surfaces (one per side), in LPS
+/// millimetres with the scan's true placement, with an orientation cube in a corner. VTK only: the
+/// Qt viewer hosts its render window, and `renderToPng` draws it off screen for scripts and tests.
+class LabyrinthScene
+{
+public:
+    LabyrinthScene();
+    ~LabyrinthScene();
+    LabyrinthScene(const LabyrinthScene&) = delete;
+    LabyrinthScene& operator=(const LabyrinthScene&) = delete;
+
+    /// Adds the scene's renderers to a window (once).
+    void attach(vtkRenderWindow* window);
+    void detach(vtkRenderWindow* window);
+    vtkRenderer* renderer() const;
+
+    void setVolume(const Volume& volume);
+    void setVolumeRendering(VolumeRendering mode);
+    /// Intensity range of the transfer functions (the 2-D views' window).
+    void setWindow(double window, double level);
+
+    /// Surfaces of labels 1 and 2 (each side separately); an empty side shows nothing. Returns a
+    /// short note when a side could not be meshed.
+    std::string setLabels(const LabelMap& labels);
+    void clearLabels();
+    void setLabelColour(std::uint8_t label, const std::array<std::uint8_t, 3>& rgb);
+    void setLabelsVisible(bool visible);
+
+    /// Looks at the labyrinths (the whole volume when there are none) from the front, superior
+    /// up.
+    void resetCamera();
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+/// Renders the scene off screen at the given size and writes a PNG (needs a display or Xvfb).
+void renderToPng(LabyrinthScene& scene, const std::string& path, int width, int height);
+
+} // namespace innerear::render

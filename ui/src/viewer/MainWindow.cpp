@@ -1,0 +1,947 @@
+#include "MainWindow.h"
+
+#include "VtkView.h"
+
+#include "innerear/core/Json.h"
+#include "innerear/io/Dicom.h"
+#include "innerear/io/IoError.h"
+#include "innerear/io/VolumeIO.h"
+#include "innerear/ui/About.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPainter>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSlider>
+#include <QStatusBar>
+#include <QTableWidget>
+#include <QTextBrowser>
+#include <QTimer>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <fstream>
+#include <future>
+#include <sstream>
+
+namespace innerear::ui
+{
+
+namespace
+{
+constexpr Plane kPlanes[3] = { Plane::Axial, Plane::Coronal, Plane::Sagittal };
+constexpr int kMaxRecent = 8;
+
+QString geometryFacts(const Geometry& g)
+{
+    return QObject::tr("%1 × %2 × %3 voxels of %4 × %5 × %6 mm, orientation %7%8")
+      .arg(g.size[0])
+      .arg(g.size[1])
+      .arg(g.size[2])
+      .arg(g.spacing[0], 0, 'f', 3)
+      .arg(g.spacing[1], 0, 'f', 3)
+      .arg(g.spacing[2], 0, 'f', 3)
+      .arg(QString::fromStdString(g.orientationCode()))
+      .arg(g.isOblique() ? QObject::tr(" (oblique, %1°)").arg(g.obliquityDegrees(), 0, 'f', 1)
+                         : QString());
+}
+
+/// Asks which series of a folder to open; shows each stack's facts and why some were split or
+/// cannot be loaded.
+QString pickSeries(QWidget* parent, const io::DicomScan& scan)
+{
+    QDialog dialog(parent);
+    dialog.setWindowTitle(QObject::tr("Choose a series"));
+    auto* layout = new QVBoxLayout(&dialog);
+    auto* table = new QTableWidget(int(scan.series().size()), 5, &dialog);
+    table->setHorizontalHeaderLabels({ QObject::tr("Series"), QObject::tr("Description"),
+                                       QObject::tr("Grid"), QObject::tr("Files"),
+                                       QObject::tr("Notes") });
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setSelectionMode(QAbstractItemView::SingleSelection);
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    int row = 0;
+    for (const io::DicomSeriesInfo& s : scan.series())
+    {
+        QString notes = QString::fromStdString(s.splitReason);
+        if (!s.loadable)
+            notes = QObject::tr("cannot be loaded: %1").arg(QString::fromStdString(s.problem));
+        const Geometry& g = s.geometry;
+        const QString items[5] = { QString::fromStdString(s.seriesNumber.empty() ? s.id
+                                                                                 : s.seriesNumber),
+                                   QString::fromStdString(s.seriesDescription),
+                                   QString("%1×%2×%3, %4×%5×%6 mm")
+                                     .arg(g.size[0])
+                                     .arg(g.size[1])
+                                     .arg(g.size[2])
+                                     .arg(g.spacing[0], 0, 'f', 2)
+                                     .arg(g.spacing[1], 0, 'f', 2)
+                                     .arg(g.spacing[2], 0, 'f', 2),
+                                   QString::number(s.fileCount), notes };
+        for (int c = 0; c < 5; ++c)
+        {
+            auto* item = new QTableWidgetItem(items[c]);
+            item->setData(Qt::UserRole, QString::fromStdString(s.id));
+            if (!s.loadable)
+                item->setFlags(item->flags() & ~Qt::ItemIsEnabled);
+            table->setItem(row, c, item);
+        }
+        ++row;
+    }
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->resizeColumnsToContents();
+    layout->addWidget(table);
+    if (!scan.skipped().empty())
+        layout->addWidget(new QLabel(
+          QObject::tr("%1 file(s) skipped, e.g. %2: %3")
+            .arg(scan.skipped().size())
+            .arg(QFileInfo(QString::fromStdString(scan.skipped().front().path)).fileName())
+            .arg(QString::fromStdString(scan.skipped().front().reason))));
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Open | QDialogButtonBox::Cancel);
+    QObject::connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    QObject::connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    QObject::connect(table, &QTableWidget::cellDoubleClicked, &dialog, &QDialog::accept);
+    layout->addWidget(buttons);
+    dialog.resize(760, 320);
+    if (const io::DicomSeriesInfo* largest = scan.largestLoadable())
+        for (int r = 0; r < table->rowCount(); ++r)
+            if (table->item(r, 0)->data(Qt::UserRole).toString().toStdString() == largest->id)
+                table->selectRow(r);
+    if (dialog.exec() != QDialog::Accepted || table->selectedItems().isEmpty())
+        return {};
+    return table->selectedItems().front()->data(Qt::UserRole).toString();
+}
+
+QString modelSummary(const QString& manifestPath)
+{
+    std::ifstream in(manifestPath.toStdString());
+    if (!in)
+        return QObject::tr("Model: %1 (not found)").arg(manifestPath);
+    std::stringstream text;
+    text << in.rdbuf();
+    try
+    {
+        const Json manifest = Json::parse(text.str());
+        QString summary = QObject::tr("Model: %1").arg(QFileInfo(manifestPath).fileName());
+        if (manifest.contains("provenance") && manifest.at("provenance").contains("data"))
+            summary +=
+              QObject::tr("<br>Trained on: %1")
+                .arg(QString::fromStdString(manifest.at("provenance").at("data").asString())
+                       .toHtmlEscaped());
+        if (manifest.contains("validation_metrics") &&
+            manifest.at("validation_metrics").contains("demo_study_dsc"))
+            summary += QObject::tr("<br>Dice on the bundled sample: %1")
+                         .arg(manifest.at("validation_metrics").at("demo_study_dsc").asNumber());
+        return summary;
+    }
+    catch (const std::exception& e)
+    {
+        return QObject::tr("Model: %1 (unreadable: %2)").arg(manifestPath, e.what());
+    }
+}
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+  : QMainWindow(parent)
+  , modelPath_(QString::fromStdString(pipeline::defaultModelPath()))
+{
+    setWindowTitle(tr("InnerEar — research software, not a medical device"));
+    setAcceptDrops(true);
+
+    viewGrid_ = new QWidget(this);
+    viewGrid_->setObjectName("view-grid");
+    auto* grid = new QGridLayout(viewGrid_);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->setSpacing(2);
+    for (int i = 0; i < 3; ++i)
+    {
+        sliceViews_[std::size_t(i)] = new SliceView(&model_, kPlanes[i], viewGrid_);
+        connect(sliceViews_[std::size_t(i)], &SliceView::maximiseRequested, this,
+                [this, i]
+                {
+                    const bool alone = sliceViews_[std::size_t((i + 1) % 3)]->isHidden();
+                    maximise(alone ? QString() : QString(planeName(kPlanes[i])));
+                });
+    }
+    view3d_ = new VtkView(&scene_, viewGrid_);
+    connect(view3d_, &VtkView::maximiseRequested, this,
+            [this] { maximise(sliceViews_[0]->isHidden() ? QString() : QString("3d")); });
+    grid->addWidget(sliceViews_[0], 0, 0);
+    grid->addWidget(view3d_, 0, 1);
+    grid->addWidget(sliceViews_[1], 1, 0);
+    grid->addWidget(sliceViews_[2], 1, 1);
+    setCentralWidget(viewGrid_);
+
+    auto* dock = new QDockWidget(tr("Study"), this);
+    dock->setObjectName("side-panel");
+    dock->setWidget(buildSidePanel());
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+
+    progress_ = new QProgressBar(this);
+    progress_->setRange(0, 1000);
+    progress_->setMaximumWidth(260);
+    progress_->setTextVisible(true);
+    progress_->hide();
+    statusDevice_ = new QLabel(this);
+    statusBar()->addPermanentWidget(statusDevice_);
+    statusBar()->addPermanentWidget(progress_);
+
+    buildMenus();
+    loadSettings();
+
+    connect(&model_, &ViewerModel::volumeChanged, this, &MainWindow::scheduleRefresh);
+    connect(&model_, &ViewerModel::labelsChanged, this, &MainWindow::scheduleRefresh);
+    connect(&model_, &ViewerModel::cursorChanged, this, &MainWindow::scheduleRefresh);
+    connect(&model_, &ViewerModel::displayChanged, this, &MainWindow::scheduleRefresh);
+    connect(&model_, &ViewerModel::labelsChanged, this, &MainWindow::updateVolumesPanel);
+
+    connect(&run_, &SegmentationRun::progress, this,
+            [this](double fraction, const QString& stage)
+            {
+                progress_->show();
+                progress_->setValue(int(fraction * 1000));
+                progress_->setFormat(tr("%1 — %p%").arg(stage));
+            });
+    connect(&run_, &SegmentationRun::succeeded, this, &MainWindow::onSegmentationSucceeded);
+    connect(&run_, &SegmentationRun::failed, this,
+            [this](const QString& message)
+            {
+                progress_->hide();
+                updateActions();
+                showError(tr("Segmentation failed"), message);
+                Q_EMIT segmentationFinished(false);
+            });
+    connect(&run_, &SegmentationRun::cancelled, this,
+            [this]
+            {
+                progress_->hide();
+                updateActions();
+                statusBar()->showMessage(tr("Segmentation cancelled; nothing was changed."), 8000);
+                Q_EMIT segmentationFinished(false);
+            });
+    updateActions();
+    resize(1280, 900);
+}
+
+MainWindow::~MainWindow()
+{
+    // The 3-D view uses scene_, a member: it must go before the members do (child widgets are
+    // deleted only by QWidget's destructor, after them).
+    delete view3d_;
+}
+
+QWidget* MainWindow::buildSidePanel()
+{
+    auto* panel = new QWidget(this);
+    auto* layout = new QVBoxLayout(panel);
+
+    auto* studyBox = new QGroupBox(tr("Study"), panel);
+    auto* studyLayout = new QVBoxLayout(studyBox);
+    studyPanel_ = new QTextBrowser(studyBox);
+    studyPanel_->setObjectName("study-information");
+    studyPanel_->setMinimumWidth(280);
+    studyPanel_->setMaximumHeight(220);
+    revealPatient_ = new QCheckBox(tr("Show patient identifiers"), studyBox);
+    connect(revealPatient_, &QCheckBox::toggled, this, &MainWindow::updateStudyPanel);
+    studyLayout->addWidget(studyPanel_);
+    studyLayout->addWidget(revealPatient_);
+    layout->addWidget(studyBox);
+
+    auto* labyrinthBox = new QGroupBox(tr("Labyrinth"), panel);
+    auto* labyrinthLayout = new QFormLayout(labyrinthBox);
+    volumesPanel_ = new QLabel(tr("No segmentation yet."), labyrinthBox);
+    volumesPanel_->setObjectName("labyrinth-volumes");
+    volumesPanel_->setWordWrap(true);
+    maskBox_ = new QComboBox(labyrinthBox);
+    maskBox_->addItems({ tr("Automatic"), tr("Loaded mask") });
+    connect(maskBox_, qOverload<int>(&QComboBox::activated), this,
+            [this](int index) { model_.setActiveMask(ViewerModel::Mask(index)); });
+    labyrinthLayout->addRow(volumesPanel_);
+    labyrinthLayout->addRow(tr("Show"), maskBox_);
+    layout->addWidget(labyrinthBox);
+
+    auto* displayBox = new QGroupBox(tr("Display"), panel);
+    auto* display = new QFormLayout(displayBox);
+    mipBox_ = new QCheckBox(tr("Maximum intensity projection"), displayBox);
+    mipBox_->setChecked(true);
+    connect(mipBox_, &QCheckBox::toggled, &model_, &ViewerModel::setMip);
+    slabBox_ = new QDoubleSpinBox(displayBox);
+    slabBox_->setRange(0.0, 300.0);
+    slabBox_->setSingleStep(2.0);
+    slabBox_->setSuffix(tr(" mm"));
+    slabBox_->setSpecialValueText(tr("whole volume"));
+    connect(slabBox_, qOverload<double>(&QDoubleSpinBox::valueChanged), &model_,
+            &ViewerModel::setSlabMillimetres);
+    presetBox_ = new QComboBox(displayBox);
+    presetBox_->addItems({ tr("Automatic (1st-99.5th percentile)"), tr("T2 inner ear") });
+    connect(presetBox_, qOverload<int>(&QComboBox::activated), this,
+            [this](int index)
+            {
+                model_.resetWindowLevel();
+                if (index == 1)
+                {
+                    // Fluid is the brightest tissue on T2: a narrow window on the upper range
+                    // makes the labyrinth stand out from the petrous bone and the brain.
+                    WindowLevel wl = model_.windowLevel();
+                    const double high = wl.level + 0.5 * wl.window;
+                    wl.window *= 0.6;
+                    wl.level = high - 0.5 * wl.window;
+                    model_.setWindowLevel(wl);
+                }
+            });
+    display->addRow(mipBox_);
+    display->addRow(tr("Slab"), slabBox_);
+    display->addRow(tr("Window"), presetBox_);
+
+    perSideBox_ = new QCheckBox(tr("Colour by side"), displayBox);
+    outlineBox_ = new QCheckBox(tr("Outline only"), displayBox);
+    opacitySlider_ = new QSlider(Qt::Horizontal, displayBox);
+    opacitySlider_->setRange(0, 100);
+    opacitySlider_->setValue(50);
+    auto applyOverlay = [this]
+    {
+        OverlayStyle style = model_.overlay();
+        style.perSideColours = perSideBox_->isChecked();
+        style.outline = outlineBox_->isChecked();
+        style.opacity = opacitySlider_->value() / 100.0;
+        model_.setOverlay(style);
+        for (std::uint8_t label = 1; label <= 2; ++label)
+            scene_.setLabelColour(label, labelColour(label, style));
+        view3d_->update();
+    };
+    connect(perSideBox_, &QCheckBox::toggled, this, applyOverlay);
+    connect(outlineBox_, &QCheckBox::toggled, this, applyOverlay);
+    connect(opacitySlider_, &QSlider::valueChanged, this, applyOverlay);
+    display->addRow(perSideBox_);
+    display->addRow(outlineBox_);
+    display->addRow(tr("Opacity"), opacitySlider_);
+    layout->addWidget(displayBox);
+
+    auto* box3d = new QGroupBox(tr("3D"), panel);
+    auto* layout3d = new QFormLayout(box3d);
+    volumeRenderingBox_ = new QComboBox(box3d);
+    volumeRenderingBox_->addItems({ tr("Surfaces only"), tr("MIP"), tr("T2 composite") });
+    connect(volumeRenderingBox_, qOverload<int>(&QComboBox::currentIndexChanged), this,
+            [this](int index)
+            {
+                scene_.setVolumeRendering(render::VolumeRendering(index));
+                view3d_->update();
+            });
+    volumeRenderingBox_->setCurrentIndex(int(render::VolumeRendering::Mip));
+    auto* resetButton = new QPushButton(tr("Reset view"), box3d);
+    connect(resetButton, &QPushButton::clicked, this,
+            [this]
+            {
+                scene_.resetCamera();
+                view3d_->update();
+            });
+    layout3d->addRow(tr("Volume"), volumeRenderingBox_);
+    layout3d->addRow(resetButton);
+    layout->addWidget(box3d);
+    layout->addStretch(1);
+    return panel;
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* openFile = file->addAction(tr("&Open file…"));
+    openFile->setShortcut(QKeySequence::Open);
+    connect(openFile, &QAction::triggered, this,
+            [this]
+            {
+                const QString path = QFileDialog::getOpenFileName(
+                  this, tr("Open a study"), QString(),
+                  tr("Images (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd *.dcm);;All files (*)"));
+                if (!path.isEmpty())
+                    openStudy(path);
+            });
+    QAction* openFolder = file->addAction(tr("Open &DICOM folder…"));
+    openFolder->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    connect(openFolder, &QAction::triggered, this,
+            [this]
+            {
+                const QString path =
+                  QFileDialog::getExistingDirectory(this, tr("Open a DICOM folder"));
+                if (!path.isEmpty())
+                    openStudy(path);
+            });
+    recentMenu_ = file->addMenu(tr("Open &recent"));
+    file->addSeparator();
+    loadMaskAction_ = file->addAction(tr("&Load mask…"));
+    loadMaskAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
+    connect(loadMaskAction_, &QAction::triggered, this,
+            [this]
+            {
+                const QString path = QFileDialog::getOpenFileName(
+                  this, tr("Load a mask on this study's grid"), QString(),
+                  tr("Images (*.nii *.nii.gz *.nrrd *.mha *.mhd);;All files (*)"));
+                if (!path.isEmpty())
+                    loadMask(path);
+            });
+    saveMaskAction_ = file->addAction(tr("&Save automatic mask…"));
+    saveMaskAction_->setShortcut(QKeySequence::Save);
+    connect(saveMaskAction_, &QAction::triggered, this,
+            [this]
+            {
+                const QString path = QFileDialog::getSaveFileName(
+                  this, tr("Save the automatic segmentation"), "labyrinth.nii.gz",
+                  tr("NIfTI or NRRD (*.nii.gz *.nii *.nrrd)"));
+                if (!path.isEmpty())
+                    saveMask(path);
+            });
+    QAction* screenshot = file->addAction(tr("Save screens&hot…"));
+    connect(screenshot, &QAction::triggered, this,
+            [this]
+            {
+                const QString path = QFileDialog::getSaveFileName(this, tr("Save a screenshot"),
+                                                                  "innerear.png", "PNG (*.png)");
+                if (!path.isEmpty() && !grabView("all").save(path))
+                    showError(tr("Screenshot"), tr("%1 could not be written.").arg(path));
+            });
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"));
+    quit->setShortcut(QKeySequence::Quit);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    overlayAction_ = view->addAction(tr("Show &labyrinth overlay"));
+    overlayAction_->setCheckable(true);
+    overlayAction_->setChecked(true);
+    overlayAction_->setShortcut(QKeySequence(Qt::Key_L));
+    connect(overlayAction_, &QAction::toggled, this,
+            [this](bool on)
+            {
+                OverlayStyle style = model_.overlay();
+                style.visible = on;
+                model_.setOverlay(style);
+                scene_.setLabelsVisible(on);
+                view3d_->update();
+            });
+    QAction* mip = view->addAction(tr("Toggle MIP / slice"));
+    mip->setShortcut(QKeySequence(Qt::Key_M));
+    connect(mip, &QAction::triggered, this, [this] { mipBox_->toggle(); });
+    QAction* resetWindow = view->addAction(tr("Reset window/level"));
+    resetWindow->setShortcut(QKeySequence(Qt::Key_R));
+    connect(resetWindow, &QAction::triggered, &model_, &ViewerModel::resetWindowLevel);
+    view->addSeparator();
+    const QString names[5] = { "", "axial", "3d", "coronal", "sagittal" };
+    const QString titles[5] = { tr("All four views"), tr("Axial"), tr("3D"), tr("Coronal"),
+                                tr("Sagittal") };
+    for (int i = 0; i < 5; ++i)
+    {
+        QAction* a = view->addAction(titles[i]);
+        a->setShortcut(QKeySequence(Qt::Key_0 + i));
+        const QString name = names[i];
+        connect(a, &QAction::triggered, this, [this, name] { maximise(name); });
+    }
+
+    QMenu* segmentation = menuBar()->addMenu(tr("&Segmentation"));
+    segmentAction_ = segmentation->addAction(tr("&Segment labyrinths"));
+    segmentAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    connect(segmentAction_, &QAction::triggered, this, &MainWindow::startSegmentation);
+    cancelAction_ = segmentation->addAction(tr("&Cancel"));
+    cancelAction_->setShortcut(QKeySequence(Qt::Key_Escape));
+    connect(cancelAction_, &QAction::triggered, this, &MainWindow::cancelSegmentation);
+    segmentation->addSeparator();
+    modeGroup_ = new QActionGroup(this);
+    for (const QString& mode : { QString("fast"), QString("paper") })
+    {
+        QAction* a =
+          segmentation->addAction(mode == "fast" ? tr("Fast mode (locate, then one window per ear)")
+                                                 : tr("Paper mode (256 × 256 × 64 centre crop)"));
+        a->setCheckable(true);
+        a->setData(mode);
+        a->setChecked(mode == "fast");
+        modeGroup_->addAction(a);
+    }
+    flipAction_ = segmentation->addAction(tr("Flip augmentation (4 passes, slower)"));
+    flipAction_->setCheckable(true);
+    segmentation->addSeparator();
+    deviceGroup_ = new QActionGroup(this);
+    for (const QString& device : { QString("auto"), QString("cpu"), QString("cuda") })
+    {
+        QAction* a = segmentation->addAction(tr("Device: %1").arg(device));
+        a->setCheckable(true);
+        a->setData(device);
+        a->setChecked(device == "auto");
+        deviceGroup_->addAction(a);
+    }
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* shortcuts = help->addAction(tr("&Keyboard and mouse"));
+    shortcuts->setShortcut(QKeySequence::HelpContents);
+    connect(shortcuts, &QAction::triggered, this, &MainWindow::showShortcuts);
+    connect(help->addAction(tr("&About InnerEar")), &QAction::triggered, this,
+            &MainWindow::showAbout);
+
+    QToolBar* tools = addToolBar(tr("Main"));
+    tools->setObjectName("main-toolbar");
+    tools->addAction(openFile);
+    tools->addAction(openFolder);
+    tools->addSeparator();
+    tools->addAction(segmentAction_);
+    tools->addAction(cancelAction_);
+    tools->addAction(overlayAction_);
+}
+
+void MainWindow::showError(const QString& title, const QString& message)
+{
+    lastError_ = message;
+    statusBar()->showMessage(message, 10000);
+    // Window-modal, not exec(): the event loop (and a running segmentation) goes on.
+    auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+    box->setObjectName("error-dialog");
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+bool MainWindow::openStudy(const QString& path, const QString& series, bool askForSeries)
+{
+    if (run_.running())
+    {
+        showError(tr("Open"), tr("Cancel or wait for the running segmentation first."));
+        return false;
+    }
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    try
+    {
+        const std::string file = path.toStdString();
+        const QFileInfo info(path);
+        Volume volume;
+        QStringList facts, patient, notes;
+        if (info.isDir() || io::isDicomFile(file))
+        {
+            const io::DicomScan scan = io::scanDicom(file);
+            std::string id = series.toStdString();
+            const auto loadable =
+              std::count_if(scan.series().begin(), scan.series().end(),
+                            [](const io::DicomSeriesInfo& s) { return s.loadable; });
+            if (id.empty() && loadable > 1 && askForSeries)
+            {
+                QApplication::restoreOverrideCursor();
+                id = pickSeries(this, scan).toStdString();
+                if (id.empty())
+                    return false;
+                QApplication::setOverrideCursor(Qt::WaitCursor);
+            }
+            if (id.empty())
+            {
+                const io::DicomSeriesInfo* largest = scan.largestLoadable();
+                if (!largest)
+                    throw io::IoError(io::IoError::Kind::UnsupportedDicom, file,
+                                      scan.series().empty() ? "no series found"
+                                                            : scan.series().front().problem);
+                id = largest->id;
+            }
+            const io::DicomSeriesInfo* chosen = scan.find(id);
+            if (!chosen)
+                throw io::IoError(io::IoError::Kind::NotFound, file, "no series " + id);
+            std::vector<std::string> loadNotes;
+            volume = scan.load(chosen->id, {}, &loadNotes);
+            facts << tr("DICOM %1, series %2 “%3”")
+                       .arg(QString::fromStdString(chosen->modality),
+                            QString::fromStdString(chosen->seriesNumber),
+                            QString::fromStdString(chosen->seriesDescription).toHtmlEscaped())
+                  << tr("%1 %2, %3 file(s), %4")
+                       .arg(QString::fromStdString(chosen->manufacturer),
+                            QString::fromStdString(chosen->scannerModel))
+                       .arg(chosen->fileCount)
+                       .arg(QString::fromStdString(chosen->storage));
+            if (scan.series().size() > 1)
+                facts << tr("%1 series in the folder").arg(scan.series().size());
+            if (!scan.skipped().empty())
+                facts << tr("%1 file(s) skipped").arg(scan.skipped().size());
+            patient << tr("Patient: %1").arg(QString::fromStdString(chosen->patientName))
+                    << tr("ID: %1").arg(QString::fromStdString(chosen->patientId))
+                    << tr("Study date: %1").arg(QString::fromStdString(chosen->studyDate));
+            for (const std::string& n : chosen->notes)
+                notes << QString::fromStdString(n);
+            for (const std::string& n : loadNotes)
+                notes << QString::fromStdString(n);
+        }
+        else
+        {
+            io::ReadOptions options;
+            options.firstVolumeOf4D = true;
+            io::LoadedVolume loaded = io::readVolume(file, options);
+            volume = std::move(loaded.volume);
+            facts << tr("%1 file").arg(io::formatName(loaded.format));
+            for (const std::string& n : loaded.notes)
+                notes << QString::fromStdString(n);
+        }
+        facts << geometryFacts(volume.geometry())
+              << tr("Pixel type %1").arg(pixelTypeName(volume.pixelType()));
+        for (const QString& n : notes)
+            facts << tr("Note: %1").arg(n.toHtmlEscaped());
+        studyFacts_ = facts.join("<br>");
+        patientFacts_ = patient.join("<br>").toHtmlEscaped().replace("&lt;br&gt;", "<br>");
+        studyPath_ = path;
+        model_.setVolume(std::move(volume), info.fileName());
+        scene_.clearLabels();
+        scene_.setVolume(model_.volume());
+        scene_.setWindow(model_.windowLevel().window, model_.windowLevel().level);
+        scene_.resetCamera();
+        labels3dVersion_ = model_.labelsVersion();
+        for (SliceView* v : sliceViews_)
+            v->resetZoom();
+        presetBox_->setCurrentIndex(0);
+        setWindowTitle(
+          tr("%1 — InnerEar (research software, not a medical device)").arg(info.fileName()));
+        addRecent(QFileInfo(path).absoluteFilePath());
+        updateStudyPanel();
+        updateVolumesPanel();
+        updateActions();
+        refreshViews();
+        view3d_->update();
+        QApplication::restoreOverrideCursor();
+        statusBar()->showMessage(tr("Opened %1").arg(path), 5000);
+        return true;
+    }
+    catch (const std::exception& e)
+    {
+        QApplication::restoreOverrideCursor();
+        showError(tr("Cannot open the study"),
+                  tr("%1\n\n%2").arg(path, QString::fromStdString(e.what())));
+        return false;
+    }
+}
+
+bool MainWindow::loadMask(const QString& path)
+{
+    if (!model_.hasVolume())
+    {
+        showError(tr("Load mask"), tr("Open a study first."));
+        return false;
+    }
+    try
+    {
+        io::LoadedVolume loaded = io::readVolume(path.toStdString());
+        if (!sameGrid(loaded.volume.geometry(), model_.volume().geometry(), 1e-3))
+            throw std::runtime_error(tr("the mask's grid (%1) is not the study's (%2)")
+                                       .arg(geometryFacts(loaded.volume.geometry()),
+                                            geometryFacts(model_.volume().geometry()))
+                                       .toStdString());
+        LabelMap labels(loaded.volume.geometry());
+        loaded.volume.visit(
+          [&](const auto& image)
+          {
+              for (std::size_t i = 0; i < labels.voxels().size(); ++i)
+              {
+                  const double v = double(image.voxels()[i]);
+                  labels.voxels()[i] = v <= 0.0 ? 0 : std::uint8_t(std::min(v, 255.0) + 0.5);
+              }
+          });
+        model_.setMask(ViewerModel::Mask::Loaded, std::move(labels), QFileInfo(path).fileName());
+        maskBox_->setCurrentIndex(int(ViewerModel::Mask::Loaded));
+        updateActions();
+        return true;
+    }
+    catch (const std::exception& e)
+    {
+        showError(tr("Cannot load the mask"),
+                  tr("%1\n\n%2").arg(path, QString::fromStdString(e.what())));
+        return false;
+    }
+}
+
+bool MainWindow::saveMask(const QString& path)
+{
+    const LabelMap* labels = model_.mask(ViewerModel::Mask::Automatic);
+    if (!labels)
+    {
+        showError(tr("Save mask"), tr("There is no automatic segmentation to save yet."));
+        return false;
+    }
+    try
+    {
+        io::writeVolume(Volume(*labels), path.toStdString());
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+        return true;
+    }
+    catch (const std::exception& e)
+    {
+        showError(tr("Cannot save the mask"), QString::fromStdString(e.what()));
+        return false;
+    }
+}
+
+bool MainWindow::startSegmentation()
+{
+    if (!model_.hasVolume() || run_.running())
+        return false;
+    pipeline::SegmentOptions options;
+    options.mode = modeGroup_->checkedAction()->data().toString() == "paper" ? pipeline::Mode::Paper
+                                                                             : pipeline::Mode::Fast;
+    options.flipAugmentation = flipAction_->isChecked();
+    const auto device =
+      inference::parseDeviceRequest(deviceGroup_->checkedAction()->data().toString().toStdString());
+    if (!run_.start(model_.volume(), modelPath_, options, device))
+        return false;
+    progress_->setValue(0);
+    progress_->setFormat(tr("starting — %p%"));
+    progress_->show();
+    updateActions();
+    return true;
+}
+
+void MainWindow::cancelSegmentation()
+{
+    run_.cancel();
+    progress_->setFormat(tr("cancelling…"));
+}
+
+void MainWindow::onSegmentationSucceeded()
+{
+    progress_->hide();
+    std::optional<SegmentationRun::Outcome> outcome = run_.takeOutcome();
+    if (outcome)
+    {
+        model_.setMask(ViewerModel::Mask::Automatic, std::move(outcome->labels), tr("automatic"));
+        maskBox_->setCurrentIndex(int(ViewerModel::Mask::Automatic));
+        statusDevice_->setText(
+          tr("Segmented in %1 s on %2").arg(outcome->seconds, 0, 'f', 1).arg(outcome->device));
+        if (!outcome->notes.isEmpty())
+            statusBar()->showMessage(outcome->notes.join("; "), 15000);
+    }
+    updateActions();
+    Q_EMIT segmentationFinished(true);
+}
+
+void MainWindow::scheduleRefresh()
+{
+    if (refreshPending_)
+        return;
+    refreshPending_ = true;
+    QTimer::singleShot(0, this, &MainWindow::refreshViews);
+}
+
+void MainWindow::refreshViews()
+{
+    refreshPending_ = false;
+    if (!model_.hasVolume())
+        return;
+    // Only the planes whose picture changed are made again, the three at once.
+    std::array<std::future<PlanePicture>, 3> made;
+    for (int i = 0; i < 3; ++i)
+        made[std::size_t(i)] =
+          std::async(std::launch::async, [this, i] { return renderPlane(model_, kPlanes[i]); });
+    for (int i = 0; i < 3; ++i)
+        sliceViews_[std::size_t(i)]->setPicture(made[std::size_t(i)].get());
+    if (labels3dVersion_ != model_.labelsVersion())
+        update3dLabels();
+    scene_.setWindow(model_.windowLevel().window, model_.windowLevel().level);
+    view3d_->update();
+}
+
+void MainWindow::update3dLabels()
+{
+    labels3dVersion_ = model_.labelsVersion();
+    scene_.clearLabels();
+    if (const LabelMap* labels = model_.activeLabels())
+    {
+        const std::string notes = scene_.setLabels(*labels);
+        if (!notes.empty())
+            statusBar()->showMessage(QString::fromStdString(notes), 8000);
+        scene_.setLabelsVisible(model_.overlay().visible);
+        scene_.resetCamera();
+    }
+}
+
+void MainWindow::updateStudyPanel()
+{
+    QString html = studyFacts_;
+    if (revealPatient_->isChecked() && !patientFacts_.isEmpty())
+        html += "<br><br>" + patientFacts_;
+    else if (!patientFacts_.isEmpty())
+        html += tr("<br><br><i>Patient identifiers hidden.</i>");
+    studyPanel_->setHtml(html);
+}
+
+void MainWindow::updateVolumesPanel()
+{
+    const LabelMap* labels = model_.activeLabels();
+    if (!labels)
+    {
+        volumesPanel_->setText(tr("No segmentation yet."));
+        return;
+    }
+    std::array<std::size_t, 256> counts{};
+    for (std::uint8_t v : labels->voxels())
+        ++counts[v];
+    const double voxel = labels->geometry().voxelVolume();
+    QStringList lines;
+    lines << tr("<b>%1</b>").arg(model_.maskName(model_.activeMask()).toHtmlEscaped());
+    lines << tr("Right labyrinth: %1 mm³").arg(double(counts[1]) * voxel, 0, 'f', 1);
+    lines << tr("Left labyrinth: %1 mm³").arg(double(counts[2]) * voxel, 0, 'f', 1);
+    for (std::size_t label = 3; label < counts.size(); ++label)
+        if (counts[label] > 0)
+            lines
+              << tr("Label %1: %2 mm³").arg(label).arg(double(counts[label]) * voxel, 0, 'f', 1);
+    volumesPanel_->setText(lines.join("<br>"));
+}
+
+void MainWindow::updateActions()
+{
+    const bool running = run_.running();
+    segmentAction_->setEnabled(model_.hasVolume() && !running);
+    cancelAction_->setEnabled(running);
+    loadMaskAction_->setEnabled(model_.hasVolume());
+    saveMaskAction_->setEnabled(model_.hasMask(ViewerModel::Mask::Automatic));
+    maskBox_->setEnabled(model_.hasMask(ViewerModel::Mask::Automatic) &&
+                         model_.hasMask(ViewerModel::Mask::Loaded));
+}
+
+QImage MainWindow::grabView(const QString& which)
+{
+    refreshViews();
+    for (SliceView* v : sliceViews_)
+        if (which == planeName(v->plane()))
+            return v->grab().toImage();
+    if (which == "3d")
+        return view3d_->grabFramebuffer();
+    // The grid with the 3-D view composed in (a QOpenGLWidget is not in a plain widget grab on
+    // every platform).
+    QImage all = viewGrid_->grab().toImage();
+    QPainter painter(&all);
+    const QPoint at = view3d_->mapTo(viewGrid_, QPoint(0, 0)) * all.devicePixelRatio();
+    if (view3d_->isVisible())
+        painter.drawImage(at, view3d_->grabFramebuffer());
+    return all;
+}
+
+void MainWindow::maximise(const QString& which)
+{
+    for (SliceView* v : sliceViews_)
+        v->setVisible(which.isEmpty() || which == planeName(v->plane()));
+    view3d_->setVisible(which.isEmpty() || which == "3d");
+}
+
+void MainWindow::addRecent(const QString& path)
+{
+    QSettings settings;
+    QStringList recent = settings.value("recent").toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    settings.setValue("recent", recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    recentMenu_->clear();
+    const QStringList recent = QSettings().value("recent").toStringList();
+    for (const QString& path : recent)
+        connect(recentMenu_->addAction(path), &QAction::triggered, this,
+                [this, path] { openStudy(path); });
+    recentMenu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::loadSettings()
+{
+    QSettings settings;
+    restoreGeometry(settings.value("window/geometry").toByteArray());
+    perSideBox_->setChecked(settings.value("overlay/perSide", false).toBool());
+    outlineBox_->setChecked(settings.value("overlay/outline", false).toBool());
+    opacitySlider_->setValue(settings.value("overlay/opacity", 50).toInt());
+    const QString mode = settings.value("segmentation/mode", "fast").toString();
+    for (QAction* a : modeGroup_->actions())
+        a->setChecked(a->data().toString() == mode);
+    const QString device = settings.value("segmentation/device", "auto").toString();
+    for (QAction* a : deviceGroup_->actions())
+        a->setChecked(a->data().toString() == device);
+    flipAction_->setChecked(settings.value("segmentation/flip", false).toBool());
+    rebuildRecentMenu();
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("overlay/perSide", perSideBox_->isChecked());
+    settings.setValue("overlay/outline", outlineBox_->isChecked());
+    settings.setValue("overlay/opacity", opacitySlider_->value());
+    settings.setValue("segmentation/mode", modeGroup_->checkedAction()->data());
+    settings.setValue("segmentation/device", deviceGroup_->checkedAction()->data());
+    settings.setValue("segmentation/flip", flipAction_->isChecked());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    saveSettings();
+    if (run_.running())
+        run_.cancel(); // the run's destructor waits for the worker's next check point
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.front().isLocalFile())
+        openStudy(urls.front().toLocalFile());
+}
+
+void MainWindow::showShortcuts()
+{
+    QMessageBox::information(
+      this, tr("Keyboard and mouse"),
+      tr("<table>"
+         "<tr><td><b>Ctrl+O</b></td><td>open a file</td></tr>"
+         "<tr><td><b>Ctrl+Shift+O</b></td><td>open a DICOM folder (or drop it on the "
+         "window)</td></tr>"
+         "<tr><td><b>Ctrl+R</b> / <b>Esc</b></td><td>segment / cancel</td></tr>"
+         "<tr><td><b>Ctrl+M</b> / <b>Ctrl+S</b></td><td>load a mask / save the automatic "
+         "one</td></tr>"
+         "<tr><td><b>L</b></td><td>show or hide the labyrinth overlay</td></tr>"
+         "<tr><td><b>M</b></td><td>MIP or thin slice</td></tr>"
+         "<tr><td><b>R</b></td><td>reset window/level</td></tr>"
+         "<tr><td><b>0</b>–<b>4</b></td><td>all views, axial, 3D, coronal, sagittal</td></tr>"
+         "<tr><td><b>↑ ↓ PgUp PgDn</b>, wheel</td><td>move the slice or slab</td></tr>"
+         "<tr><td>left button</td><td>place the cursor (all views follow)</td></tr>"
+         "<tr><td>right drag</td><td>window (horizontal) and level (vertical)</td></tr>"
+         "<tr><td>Ctrl+wheel / middle drag</td><td>zoom / pan</td></tr>"
+         "<tr><td>double-click</td><td>maximise a view, again to return</td></tr>"
+         "<tr><td>3D: left / right / middle drag</td><td>rotate / zoom / pan</td></tr>"
+         "</table>"));
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About InnerEar"),
+                       aboutText() + "<br><br>" + modelSummary(modelPath_));
+}
+
+} // namespace innerear::ui

@@ -1,0 +1,125 @@
+#pragma once
+
+#include "SegmentationRun.h"
+#include "SliceView.h"
+#include "ViewerModel.h"
+
+#include "innerear/render/Scene3D.h"
+
+#include <QMainWindow>
+
+#include <array>
+#include <memory>
+
+class QAction;
+class QActionGroup;
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QPushButton;
+class QSlider;
+class QTextBrowser;
+class QWidget;
+
+namespace innerear::ui
+{
+
+class VtkView;
+
+/// The viewer's window: four linked views (axial, coronal, sagittal MIPs and 3-D), the study
+/// and labyrinth panels, and the segmentation run on a worker thread.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    ViewerModel& model() { return model_; }
+    SegmentationRun& segmentation() { return run_; }
+
+    /// Opens a file or DICOM folder (`series`: which series of a folder; empty = ask when there
+    /// are several loadable ones, or take the only one). Errors go to a dialog; returns success.
+    bool openStudy(const QString& path, const QString& series = {}, bool askForSeries = true);
+    /// Loads a mask on the study's grid as the "loaded" layer.
+    bool loadMask(const QString& path);
+    bool saveMask(const QString& path);
+    /// Starts the segmentation on the worker thread; false when it cannot start.
+    bool startSegmentation();
+    void cancelSegmentation();
+
+    /// Makes the three 2-D pictures now (in parallel), instead of at the next event loop turn.
+    void refreshViews();
+    /// Picture of one view ("axial", "coronal", "sagittal", "3d") or of all four ("all").
+    QImage grabView(const QString& which);
+    void maximise(const QString& which); ///< empty: back to 2 x 2
+    void setModelPath(const QString& path) { modelPath_ = path; }
+    /// The last error shown to the user (for scripts and tests).
+    const QString& lastError() const { return lastError_; }
+
+Q_SIGNALS:
+    void segmentationFinished(bool succeeded);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void buildMenus();
+    QWidget* buildSidePanel();
+    void showError(const QString& title, const QString& message);
+    void scheduleRefresh();
+    void update3dLabels();
+    void updateStudyPanel();
+    void updateVolumesPanel();
+    void updateActions();
+    void addRecent(const QString& path);
+    void rebuildRecentMenu();
+    void loadSettings();
+    void saveSettings() const;
+    void onSegmentationSucceeded();
+    void showShortcuts();
+    void showAbout();
+
+    ViewerModel model_;
+    render::LabyrinthScene scene_;
+    SegmentationRun run_;
+    std::array<SliceView*, 3> sliceViews_{};
+    VtkView* view3d_ = nullptr;
+    QWidget* viewGrid_ = nullptr;
+    bool refreshPending_ = false;
+    int labels3dVersion_ = -1;
+    QString modelPath_;
+    QString studyPath_;
+    QString studyFacts_, patientFacts_;
+    QString lastError_;
+
+    QAction* segmentAction_ = nullptr;
+    QAction* cancelAction_ = nullptr;
+    QAction* saveMaskAction_ = nullptr;
+    QAction* loadMaskAction_ = nullptr;
+    QAction* overlayAction_ = nullptr;
+    QActionGroup* modeGroup_ = nullptr;
+    QActionGroup* deviceGroup_ = nullptr;
+    QAction* flipAction_ = nullptr;
+    QMenu* recentMenu_ = nullptr;
+    QProgressBar* progress_ = nullptr;
+    QLabel* statusDevice_ = nullptr;
+    QTextBrowser* studyPanel_ = nullptr;
+    QCheckBox* revealPatient_ = nullptr;
+    QLabel* volumesPanel_ = nullptr;
+    QCheckBox* mipBox_ = nullptr;
+    QDoubleSpinBox* slabBox_ = nullptr;
+    QComboBox* presetBox_ = nullptr;
+    QCheckBox* perSideBox_ = nullptr;
+    QCheckBox* outlineBox_ = nullptr;
+    QSlider* opacitySlider_ = nullptr;
+    QComboBox* maskBox_ = nullptr;
+    QComboBox* volumeRenderingBox_ = nullptr;
+};
+
+} // namespace innerear::ui

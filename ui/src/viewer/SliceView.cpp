@@ -1,0 +1,222 @@
+#include "SliceView.h"
+
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QWheelEvent>
+
+#include <cmath>
+
+namespace innerear::ui
+{
+
+PlanePicture renderPlane(const ViewerModel& model, Plane plane)
+{
+    PlanePicture picture;
+    if (!model.hasVolume())
+        return picture;
+    const ViewLayout layout = model.layout(plane);
+    const auto range = model.depthRange(plane);
+    const Projection grey = projectSlab(model.volume(), layout, range[0], range[1]);
+    std::optional<Projection> labels;
+    if (const LabelMap* mask = model.activeLabels())
+        labels = projectLabelSlab(*mask, layout, range[0], range[1]);
+    const std::vector<std::uint32_t> pixels =
+      composeView(grey, labels ? &*labels : nullptr, model.windowLevel(), model.overlay());
+    QImage image(int(grey.width), int(grey.height), QImage::Format_ARGB32);
+    for (int y = 0; y < image.height(); ++y)
+        std::copy_n(pixels.data() + std::size_t(y) * grey.width, grey.width,
+                    reinterpret_cast<std::uint32_t*>(image.scanLine(y)));
+    picture.image = std::move(image);
+    picture.pixelWidth = grey.pixelWidth;
+    picture.pixelHeight = grey.pixelHeight;
+    picture.depthRange = range;
+    picture.labelsVersion = model.labelsVersion();
+    return picture;
+}
+
+SliceView::SliceView(ViewerModel* model, Plane plane, QWidget* parent)
+  : QWidget(parent)
+  , model_(model)
+  , plane_(plane)
+{
+    setObjectName(QString("view-") + planeName(plane));
+    setFocusPolicy(Qt::StrongFocus);
+    setMinimumSize(160, 160);
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    connect(model_, &ViewerModel::cursorChanged, this, qOverload<>(&QWidget::update));
+}
+
+void SliceView::setPicture(PlanePicture picture)
+{
+    picture_ = std::move(picture);
+    update();
+}
+
+void SliceView::resetZoom()
+{
+    zoom_ = 1.0;
+    pan_ = {};
+    update();
+}
+
+QRectF SliceView::imageRect() const
+{
+    if (!picture_.valid())
+        return {};
+    const double w = picture_.image.width() * picture_.pixelWidth;
+    const double h = picture_.image.height() * picture_.pixelHeight;
+    const double scale = std::min(width() / w, height() / h) * zoom_;
+    const QSizeF size(w * scale, h * scale);
+    const QPointF topLeft(0.5 * (width() - size.width()) + pan_.x(),
+                          0.5 * (height() - size.height()) + pan_.y());
+    return { topLeft, size };
+}
+
+void SliceView::paintEvent(QPaintEvent*)
+{
+    QPainter painter(this);
+    painter.fillRect(rect(), Qt::black);
+    const bool focused = hasFocus();
+    if (!picture_.valid())
+    {
+        painter.setPen(QColor(150, 150, 150));
+        painter.drawText(rect(), Qt::AlignCenter, tr("%1 — open a study").arg(planeName(plane_)));
+        return;
+    }
+    const QRectF target = imageRect();
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, zoom_ < 2.0);
+    painter.drawImage(target, picture_.image);
+
+    // Crosshair through the cursor.
+    const ViewLayout layout = model_->layout(plane_);
+    const auto screen = screenFromIndex(model_->volume().geometry().size, layout, model_->cursor());
+    const double sx = target.left() + (screen[0] + 0.5) / picture_.image.width() * target.width();
+    const double sy = target.top() + (screen[1] + 0.5) / picture_.image.height() * target.height();
+    painter.setPen(QPen(QColor(80, 200, 120, 160), 1));
+    painter.drawLine(QPointF(sx, target.top()), QPointF(sx, target.bottom()));
+    painter.drawLine(QPointF(target.left(), sy), QPointF(target.right(), sy));
+
+    // Orientation letters at the edges of the view, then what is shown.
+    painter.setPen(QColor(255, 200, 80));
+    QFont font = painter.font();
+    font.setBold(true);
+    painter.setFont(font);
+    const QRect r = rect().adjusted(4, 2, -4, -2);
+    painter.drawText(r, Qt::AlignLeft | Qt::AlignVCenter, QString(QChar(layout.left)));
+    painter.drawText(r, Qt::AlignRight | Qt::AlignVCenter, QString(QChar(layout.right)));
+    painter.drawText(r, Qt::AlignHCenter | Qt::AlignTop, QString(QChar(layout.top)));
+    painter.drawText(r, Qt::AlignHCenter | Qt::AlignBottom, QString(QChar(layout.bottom)));
+    font.setBold(false);
+    painter.setFont(font);
+    painter.setPen(focused ? QColor(255, 255, 255) : QColor(190, 190, 190));
+    const std::size_t axis = std::size_t(layout.depthAxis);
+    const long depthSize = long(model_->volume().geometry().size[axis]);
+    QString what;
+    if (!model_->mip())
+        what = tr("slice %1/%2").arg(picture_.depthRange[0] + 1).arg(depthSize);
+    else if (model_->slabMillimetres() <= 0.0)
+        what = tr("MIP, whole volume");
+    else
+        what = tr("MIP slab %1 mm, slices %2-%3/%4")
+                 .arg(model_->slabMillimetres(), 0, 'f', 1)
+                 .arg(picture_.depthRange[0] + 1)
+                 .arg(picture_.depthRange[1] + 1)
+                 .arg(depthSize);
+    painter.drawText(r.adjusted(16, 0, 0, 0), Qt::AlignLeft | Qt::AlignTop,
+                     QString("%1  %2").arg(QString(planeName(plane_)).toUpper(), what));
+    const WindowLevel& wl = model_->windowLevel();
+    painter.drawText(r.adjusted(16, 0, 0, 0), Qt::AlignLeft | Qt::AlignBottom,
+                     tr("W %1  L %2").arg(wl.window, 0, 'f', 0).arg(wl.level, 0, 'f', 0));
+    if (zoom_ != 1.0)
+        painter.drawText(r.adjusted(0, 0, -16, 0), Qt::AlignRight | Qt::AlignBottom,
+                         tr("zoom %1x").arg(zoom_, 0, 'f', 1));
+}
+
+void SliceView::setCursorFrom(const QPointF& position)
+{
+    const QRectF target = imageRect();
+    if (!picture_.valid() || target.isEmpty())
+        return;
+    const double column = (position.x() - target.left()) / target.width() * picture_.image.width();
+    const double row = (position.y() - target.top()) / target.height() * picture_.image.height();
+    const ViewLayout layout = model_->layout(plane_);
+    const double depth = model_->cursor()[std::size_t(layout.depthAxis)];
+    model_->setCursor(indexFromScreen(model_->volume().geometry().size, layout, std::floor(column),
+                                      std::floor(row), depth));
+}
+
+void SliceView::mousePressEvent(QMouseEvent* event)
+{
+    lastMouse_ = event->position().toPoint();
+    dragStartWindow_ = model_->windowLevel();
+    if (event->button() == Qt::LeftButton)
+        setCursorFrom(event->position());
+}
+
+void SliceView::mouseMoveEvent(QMouseEvent* event)
+{
+    const QPoint now = event->position().toPoint();
+    const QPoint delta = now - lastMouse_;
+    if (event->buttons() & Qt::LeftButton)
+        setCursorFrom(event->position());
+    else if (event->buttons() & Qt::RightButton)
+    {
+        // Window/level as in ITK-SNAP and Slicer: horizontal = window, vertical = level.
+        WindowLevel wl = model_->windowLevel();
+        const double unit = std::max(dragStartWindow_.window, 1e-6) / 200.0;
+        wl.window = std::max(1e-6, wl.window + delta.x() * unit);
+        wl.level -= delta.y() * unit;
+        model_->setWindowLevel(wl);
+        lastMouse_ = now;
+    }
+    else if (event->buttons() & Qt::MiddleButton)
+    {
+        pan_ += QPointF(delta);
+        lastMouse_ = now;
+        update();
+    }
+}
+
+void SliceView::mouseDoubleClickEvent(QMouseEvent*)
+{
+    Q_EMIT maximiseRequested();
+}
+
+void SliceView::wheelEvent(QWheelEvent* event)
+{
+    const int steps = event->angleDelta().y() / 120;
+    if (steps == 0)
+        return;
+    if (event->modifiers() & Qt::ControlModifier)
+    {
+        zoom_ = std::clamp(zoom_ * std::pow(1.25, steps), 0.25, 32.0);
+        update();
+    }
+    else
+        model_->stepDepth(plane_, steps);
+    event->accept();
+}
+
+void SliceView::keyPressEvent(QKeyEvent* event)
+{
+    switch (event->key())
+    {
+        case Qt::Key_Up:
+            model_->stepDepth(plane_, 1);
+            break;
+        case Qt::Key_Down:
+            model_->stepDepth(plane_, -1);
+            break;
+        case Qt::Key_PageUp:
+            model_->stepDepth(plane_, 5);
+            break;
+        case Qt::Key_PageDown:
+            model_->stepDepth(plane_, -5);
+            break;
+        default:
+            QWidget::keyPressEvent(event);
+    }
+}
+
+} // namespace innerear::ui

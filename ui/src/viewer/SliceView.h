@@ -1,0 +1,65 @@
+#pragma once
+
+#include "ViewerModel.h"
+
+#include <QImage>
+#include <QPoint>
+#include <QWidget>
+
+namespace innerear::ui
+{
+
+/// The picture of one plane, made off the GUI thread (see renderPlane).
+struct PlanePicture
+{
+    QImage image;
+    double pixelWidth = 1.0; ///< mm
+    double pixelHeight = 1.0;
+    std::array<long, 2> depthRange{ 0, 0 };
+    int labelsVersion = -1;
+    bool valid() const { return !image.isNull(); }
+};
+
+/// Projection (MIP, slab or slice) of the model's volume and active mask for one plane, through
+/// the window and overlay style. Reads the model only: safe to run for the three planes at once.
+PlanePicture renderPlane(const ViewerModel& model, Plane plane);
+
+/// One 2-D view: shows its plane's picture at the true aspect ratio with a linked crosshair and
+/// orientation letters. Wheel/arrow keys move through slices or slab positions, Ctrl+wheel zooms,
+/// left button sets the cursor, right-drag changes window/level, middle-drag pans, double-click
+/// maximises.
+class SliceView : public QWidget
+{
+    Q_OBJECT
+public:
+    SliceView(ViewerModel* model, Plane plane, QWidget* parent = nullptr);
+    Plane plane() const { return plane_; }
+    void setPicture(PlanePicture picture);
+    const PlanePicture& picture() const { return picture_; }
+    void resetZoom();
+
+Q_SIGNALS:
+    void maximiseRequested();
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+
+private:
+    QRectF imageRect() const;
+    void setCursorFrom(const QPointF& position);
+
+    ViewerModel* model_;
+    Plane plane_;
+    PlanePicture picture_;
+    double zoom_ = 1.0;
+    QPointF pan_;
+    QPoint lastMouse_;
+    WindowLevel dragStartWindow_;
+};
+
+} // namespace innerear::ui

@@ -1,0 +1,141 @@
+#include "ViewerModel.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace innerear::ui
+{
+
+ViewerModel::ViewerModel(QObject* parent)
+  : QObject(parent)
+{
+}
+
+void ViewerModel::setVolume(Volume volume, const QString& name)
+{
+    const Geometry geometry = volume.geometry();
+    volume_ = std::move(volume);
+    studyName_ = name;
+    masks_ = {};
+    maskNames_ = {};
+    ++labelsVersion_;
+    for (Plane plane : { Plane::Axial, Plane::Coronal, Plane::Sagittal })
+        layouts_[std::size_t(plane)] = viewLayout(geometry, plane);
+    for (int a = 0; a < 3; ++a)
+        cursor_[std::size_t(a)] = std::floor(double(geometry.size[std::size_t(a)]) / 2.0);
+    automaticWindow_ = automaticWindow(*volume_);
+    windowLevel_ = automaticWindow_;
+    Q_EMIT volumeChanged();
+    Q_EMIT labelsChanged();
+}
+
+void ViewerModel::setMask(Mask which, LabelMap labels, const QString& name)
+{
+    masks_[std::size_t(which)] = std::move(labels);
+    maskNames_[std::size_t(which)] = name;
+    active_ = which;
+    ++labelsVersion_;
+    Q_EMIT labelsChanged();
+}
+
+bool ViewerModel::hasMask(Mask which) const
+{
+    return masks_[std::size_t(which)].has_value();
+}
+
+const LabelMap* ViewerModel::mask(Mask which) const
+{
+    const auto& m = masks_[std::size_t(which)];
+    return m ? &*m : nullptr;
+}
+
+QString ViewerModel::maskName(Mask which) const
+{
+    return maskNames_[std::size_t(which)];
+}
+
+void ViewerModel::setActiveMask(Mask which)
+{
+    if (which == active_)
+        return;
+    active_ = which;
+    ++labelsVersion_;
+    Q_EMIT labelsChanged();
+}
+
+const LabelMap* ViewerModel::activeLabels() const
+{
+    return mask(active_);
+}
+
+void ViewerModel::setCursor(const Vec3& index)
+{
+    if (!volume_)
+        return;
+    Vec3 clamped{};
+    for (std::size_t a = 0; a < 3; ++a)
+        clamped[a] = std::clamp(index[a], 0.0, double(volume_->geometry().size[a]) - 1.0);
+    if (clamped == cursor_)
+        return;
+    cursor_ = clamped;
+    Q_EMIT cursorChanged();
+}
+
+void ViewerModel::stepDepth(Plane plane, int steps)
+{
+    Vec3 next = cursor_;
+    const std::size_t axis = std::size_t(layout(plane).depthAxis);
+    next[axis] = std::round(next[axis]) + steps;
+    setCursor(next);
+}
+
+void ViewerModel::setMip(bool mip)
+{
+    mip_ = mip;
+    Q_EMIT displayChanged();
+}
+
+void ViewerModel::setSlabMillimetres(double mm)
+{
+    slabMillimetres_ = std::max(0.0, mm);
+    Q_EMIT displayChanged();
+}
+
+void ViewerModel::setWindowLevel(const WindowLevel& windowLevel)
+{
+    windowLevel_ = windowLevel;
+    windowLevel_.window = std::max(windowLevel_.window, 1e-6);
+    Q_EMIT displayChanged();
+}
+
+void ViewerModel::resetWindowLevel()
+{
+    setWindowLevel(automaticWindow_);
+}
+
+void ViewerModel::setOverlay(const OverlayStyle& style)
+{
+    overlay_ = style;
+    Q_EMIT displayChanged();
+}
+
+ViewLayout ViewerModel::layout(Plane plane) const
+{
+    return layouts_[std::size_t(plane)];
+}
+
+std::array<long, 2> ViewerModel::depthRange(Plane plane) const
+{
+    const ViewLayout l = layout(plane);
+    const std::size_t axis = std::size_t(l.depthAxis);
+    const long size = volume_ ? long(volume_->geometry().size[axis]) : 1;
+    const long centre = long(std::lround(cursor_[axis]));
+    if (!mip_)
+        return { centre, centre };
+    if (slabMillimetres_ <= 0.0)
+        return { 0, size - 1 };
+    const long half = long(std::lround(0.5 * slabMillimetres_ / volume_->geometry().spacing[axis]));
+    return { std::max(0L, centre - half), std::min(size - 1, centre + half) };
+}
+
+} // namespace innerear::ui

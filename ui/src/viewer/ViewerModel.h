@@ -1,0 +1,88 @@
+#pragma once
+
+#include "innerear/core/Display.h"
+#include "innerear/core/Projection.h"
+#include "innerear/core/Volume.h"
+
+#include <QObject>
+#include <QString>
+
+#include <array>
+#include <optional>
+
+namespace innerear::ui
+{
+
+/// What the four views show, shared by them: the study, its masks, the cursor and the display
+/// settings. Views listen to its signals; nothing here draws.
+class ViewerModel : public QObject
+{
+    Q_OBJECT
+public:
+    enum class Mask
+    {
+        Automatic, ///< made by the segmentation in this session (or loaded with --segment)
+        Loaded     ///< loaded from a file (e.g. a manual segmentation)
+    };
+
+    explicit ViewerModel(QObject* parent = nullptr);
+
+    bool hasVolume() const { return volume_.has_value(); }
+    const Volume& volume() const { return *volume_; }
+    const QString& studyName() const { return studyName_; }
+    void setVolume(Volume volume, const QString& name);
+
+    void setMask(Mask which, LabelMap labels, const QString& name);
+    bool hasMask(Mask which) const;
+    const LabelMap* mask(Mask which) const;
+    QString maskName(Mask which) const;
+    Mask activeMask() const { return active_; }
+    void setActiveMask(Mask which);
+    /// The mask the views draw, or null.
+    const LabelMap* activeLabels() const;
+    int labelsVersion() const { return labelsVersion_; }
+
+    /// Cursor as a continuous voxel index (the crosshair and the slab centres).
+    const Vec3& cursor() const { return cursor_; }
+    void setCursor(const Vec3& index);
+    /// Moves the cursor along a view's depth axis by whole voxels.
+    void stepDepth(Plane plane, int steps);
+
+    bool mip() const { return mip_; }
+    void setMip(bool mip);
+    /// Slab thickness in mm for the MIP; 0 = the whole volume.
+    double slabMillimetres() const { return slabMillimetres_; }
+    void setSlabMillimetres(double mm);
+    const WindowLevel& windowLevel() const { return windowLevel_; }
+    void setWindowLevel(const WindowLevel& windowLevel);
+    void resetWindowLevel();
+    const OverlayStyle& overlay() const { return overlay_; }
+    void setOverlay(const OverlayStyle& style);
+
+    /// The view's layout and depth range (inclusive) for the current cursor and settings.
+    ViewLayout layout(Plane plane) const;
+    std::array<long, 2> depthRange(Plane plane) const;
+
+Q_SIGNALS:
+    void volumeChanged();
+    void labelsChanged();
+    void cursorChanged();
+    void displayChanged();
+
+private:
+    std::optional<Volume> volume_;
+    QString studyName_;
+    std::array<std::optional<LabelMap>, 2> masks_;
+    std::array<QString, 2> maskNames_;
+    Mask active_ = Mask::Automatic;
+    int labelsVersion_ = 0;
+    Vec3 cursor_{};
+    bool mip_ = true;
+    double slabMillimetres_ = 0.0;
+    WindowLevel windowLevel_;
+    WindowLevel automaticWindow_;
+    OverlayStyle overlay_;
+    std::array<ViewLayout, 3> layouts_{};
+};
+
+} // namespace innerear::ui
