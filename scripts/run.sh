@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The project's one entry point for setting up, building and checking InnerEar on Debian 12.
 #
-#   scripts/run.sh demo   install what is missing, build into build/, run the main job on the
-#                         bundled sample study: its series facts, a headless segmentation, its DSC
+#   scripts/run.sh demo   install what is missing, build into build/, open the viewer on the
+#                         bundled sample study and segment it; with no display (or
+#                         INNEREAR_HEADLESS=1): its series facts, a headless segmentation, its DSC
 #   scripts/run.sh test   install what is missing, build, run the whole test suite (CTest, under
 #                         Xvfb for the parts that need a display)
 #   scripts/run.sh deps   only install the Debian packages that are missing
@@ -50,6 +51,12 @@ build() {
 
 run_demo() {
     local sample="resources/samples/inner-ear-demo"
+    if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "${INNEREAR_HEADLESS:-0}" != 1 ]; then
+        echo "== innerear-viewer $sample/dicom --segment"
+        build/bin/innerear-viewer "$sample/dicom" --segment
+        return
+    fi
+    echo "(no display: the headless demo; the viewer is build/bin/innerear-viewer)"
     echo "== innerear info $sample/dicom"
     build/bin/innerear info "$sample/dicom"
     # Headless segmentation of the sample with the shipped model, scored against its exact labels.

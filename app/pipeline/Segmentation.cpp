@@ -194,8 +194,13 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
               "volume with sliding windows instead");
             probability = model.predict(resampled, predict, &progress, &result.notes);
         }
-        for (const Vec3& centre : centres)
+        for (std::size_t ear = 0; ear < centres.size(); ++ear)
         {
+            const Vec3& centre = centres[ear];
+            // Each ear's share of the stage, halved between the two window sizes, so that the
+            // progress never runs backwards.
+            const double from = double(ear) / double(centres.size());
+            const double share = 1.0 / double(centres.size());
             // One patch around the labyrinth; if the structure reaches its border, a region twice
             // as large around it with sliding windows and Gaussian blending.
             // One network pass over a window a quarter larger than the model's (the network is
@@ -214,6 +219,7 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
             };
             for (int attempt = 0; attempt < 2; ++attempt)
             {
+                progress.setPart(from + 0.5 * share * attempt, from + 0.5 * share * (attempt + 1));
                 const Size3 region = grown(attempt == 0 ? 1.25 : 1.75);
                 const std::array<long, 3> corner{
                     long(std::lround(centre[0])) - long(region[0] / 2),

@@ -21,6 +21,7 @@ StagedProgress::StagedProgress(std::vector<Stage> stages, ProgressSink* sink,
 void StagedProgress::begin(const std::string& stage)
 {
     done_ = 0.0;
+    part_ = { 0.0, 1.0 };
     for (std::size_t s = 0; s < stages_.size(); ++s)
     {
         if (stages_[s].name == stage)
@@ -40,10 +41,16 @@ void StagedProgress::update(double stageFraction)
         cancel_->throwIfCancelled();
     if (stages_.empty())
         return;
-    fraction_ = std::clamp(
-      done_ + std::clamp(stageFraction, 0.0, 1.0) * stages_[current_].weight / total_, 0.0, 1.0);
+    const double withinStage =
+      part_[0] + std::clamp(stageFraction, 0.0, 1.0) * (part_[1] - part_[0]);
+    fraction_ = std::clamp(done_ + withinStage * stages_[current_].weight / total_, 0.0, 1.0);
     if (sink_)
         sink_->report(fraction_, stages_[current_].name);
+}
+
+void StagedProgress::setPart(double from, double to)
+{
+    part_ = { std::clamp(from, 0.0, 1.0), std::clamp(to, from, 1.0) };
 }
 
 void StagedProgress::finish()

@@ -196,7 +196,7 @@ MainWindow::MainWindow(QWidget* parent)
     grid->addWidget(sliceViews_[2], 1, 1);
     setCentralWidget(viewGrid_);
 
-    auto* dock = new QDockWidget(tr("Study"), this);
+    auto* dock = new QDockWidget(tr("Study and display"), this);
     dock->setObjectName("side-panel");
     dock->setWidget(buildSidePanel());
     dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
@@ -825,11 +825,12 @@ QImage MainWindow::grabView(const QString& which)
             return v->grab().toImage();
     if (which == "3d")
         return view3d_->grabFramebuffer();
-    // The grid with the 3-D view composed in (a QOpenGLWidget is not in a plain widget grab on
-    // every platform).
-    QImage all = viewGrid_->grab().toImage();
+    // The grid (or the whole window) with the 3-D view composed in (a QOpenGLWidget is not in a
+    // plain widget grab on every platform).
+    QWidget* source = which == "window" ? static_cast<QWidget*>(this) : viewGrid_;
+    QImage all = source->grab().toImage();
     QPainter painter(&all);
-    const QPoint at = view3d_->mapTo(viewGrid_, QPoint(0, 0)) * all.devicePixelRatio();
+    const QPoint at = view3d_->mapTo(source, QPoint(0, 0)) * all.devicePixelRatio();
     if (view3d_->isVisible())
         painter.drawImage(at, view3d_->grabFramebuffer());
     return all;

@@ -53,7 +53,8 @@ public:
 
     /// Makes the three 2-D pictures now (in parallel), instead of at the next event loop turn.
     void refreshViews();
-    /// Picture of one view ("axial", "coronal", "sagittal", "3d") or of all four ("all").
+    /// Picture of one view ("axial", "coronal", "sagittal", "3d"), of all four ("all") or of the
+    /// whole window ("window").
     QImage grabView(const QString& which);
     void maximise(const QString& which); ///< empty: back to 2 x 2
     void setModelPath(const QString& path) { modelPath_ = path; }

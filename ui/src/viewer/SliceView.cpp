@@ -5,6 +5,7 @@
 #include <QPainter>
 #include <QWheelEvent>
 
+#include <algorithm>
 #include <cmath>
 
 namespace innerear::ui
@@ -123,8 +124,12 @@ void SliceView::paintEvent(QPaintEvent*)
                  .arg(picture_.depthRange[0] + 1)
                  .arg(picture_.depthRange[1] + 1)
                  .arg(depthSize);
-    painter.drawText(r.adjusted(16, 0, 0, 0), Qt::AlignLeft | Qt::AlignTop,
-                     QString("%1  %2").arg(QString(planeName(plane_)).toUpper(), what));
+    // Left of the top letter, elided when the view is narrow.
+    const QRect titleRect(r.left() + 16, r.top(), std::max(0, r.width() / 2 - 28), r.height());
+    const QString title = painter.fontMetrics().elidedText(
+      QString("%1  %2").arg(QString(planeName(plane_)).toUpper(), what), Qt::ElideRight,
+      titleRect.width());
+    painter.drawText(titleRect, Qt::AlignLeft | Qt::AlignTop, title);
     const WindowLevel& wl = model_->windowLevel();
     painter.drawText(r.adjusted(16, 0, 0, 0), Qt::AlignLeft | Qt::AlignBottom,
                      tr("W %1  L %2").arg(wl.window, 0, 'f', 0).arg(wl.level, 0, 'f', 0));

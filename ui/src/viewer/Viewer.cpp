@@ -102,8 +102,8 @@ int runViewer(int argc, char** argv)
     const QCommandLineOption segment("segment", "Segment the labyrinths after opening.");
     const QCommandLineOption screenshot("screenshot", "Save a picture of the view(s) and exit.",
                                         "file.png");
-    const QCommandLineOption view("view", "axial, coronal, sagittal, 3d or all (default).", "view",
-                                  "all");
+    const QCommandLineOption view("view", "axial, coronal, sagittal, 3d, all (default) or window.",
+                                  "view", "all");
     const QCommandLineOption size("size", "Window size for screenshots (default 1280x900).", "WxH",
                                   "1280x900");
     const QCommandLineOption model("model", "Model manifest (.json) instead of the shipped one.",
@@ -120,7 +120,7 @@ int runViewer(int argc, char** argv)
     if (sizeParts.size() == 2)
         window.resize(sizeParts[0].toInt(), sizeParts[1].toInt());
     const QString which = parser.value(view);
-    if (which != "all")
+    if (which != "all" && which != "window")
         window.maximise(which);
     window.show();
 

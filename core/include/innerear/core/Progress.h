@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <stdexcept>
 #include <string>
@@ -61,8 +62,13 @@ public:
 
     /// Starts the named stage (must be one of the stages, in order).
     void begin(const std::string& stage);
-    /// Progress within the current stage; throws Cancelled when cancelled.
+    /// Progress within the current stage (or within its current part); throws Cancelled when
+    /// cancelled.
     void update(double stageFraction);
+    /// Maps the following update() calls onto [from, to] of the current stage, for a stage made
+    /// of several sub-jobs that each report 0..1 (e.g. one network pass per ear). begin() resets
+    /// it to the whole stage.
+    void setPart(double from, double to);
     void finish();
     const std::string& currentStage() const;
     double fraction() const { return fraction_; }
@@ -75,6 +81,7 @@ private:
     double done_ = 0.0; ///< weight of the stages already finished, normalised
     double total_ = 1.0;
     double fraction_ = 0.0;
+    std::array<double, 2> part_{ 0.0, 1.0 };
 };
 
 } // namespace innerear

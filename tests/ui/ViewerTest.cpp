@@ -1,0 +1,307 @@
+// The viewer as a user meets it (under Xvfb): the sample study opens with its facts and hidden
+// patient identifiers, the segmentation runs on the worker thread with ordered progress while
+// the event loop keeps running and its overlay appears, cancel changes nothing, bad files and a
+// missing model give an error dialog and lose nothing, masks load/save/toggle, the views follow
+// the shared cursor.
+#include "TestSupport.h"
+
+#include "MainWindow.h"
+#include "SliceView.h"
+#include "VtkView.h"
+
+#include "innerear/io/VolumeIO.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QElapsedTimer>
+#include <QLabel>
+#include <QMessageBox>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTextBrowser>
+#include <QTimer>
+#include <QWheelEvent>
+#include <QtTest>
+
+using namespace innerear;
+using innerear::ui::MainWindow;
+using innerear::ui::SliceView;
+using innerear::ui::ViewerModel;
+
+namespace
+{
+QString sampleDicom()
+{
+    return QString(INNEREAR_SOURCE_DIR) + "/resources/samples/inner-ear-demo/dicom";
+}
+QString sampleLabels()
+{
+    return QString(INNEREAR_SOURCE_DIR) + "/resources/samples/inner-ear-demo/labels.nii.gz";
+}
+
+int yellowPixels(const QImage& image)
+{
+    int count = 0;
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x)
+        {
+            const QColor c = image.pixelColor(x, y);
+            // Yellow blended over grey: red and green well above blue (grey has r = g = b).
+            count += c.red() - c.blue() > 60 && c.green() - c.blue() > 40;
+        }
+    return count;
+}
+
+QMessageBox* visibleErrorDialog(QWidget* window)
+{
+    for (QMessageBox* box : window->findChildren<QMessageBox*>("error-dialog"))
+        if (box->isVisible())
+            return box;
+    return nullptr;
+}
+
+void closeErrorDialogs(QWidget* window)
+{
+    for (QMessageBox* box : window->findChildren<QMessageBox*>("error-dialog"))
+        box->close();
+}
+} // namespace
+
+class ViewerTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void opensTheSampleWithItsFactsAndHiddenIdentifiers();
+    void segmentsOnTheWorkerWhileTheWindowResponds();
+    void cancelStopsAndChangesNothing();
+    void badInputShowsAnErrorAndLosesNothing();
+    void masksLoadSaveAndToggle();
+    void viewsFollowTheSharedCursor();
+
+private:
+    std::unique_ptr<MainWindow> openSample();
+};
+
+void ViewerTest::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true); // settings of the tests stay apart from a user's
+}
+
+std::unique_ptr<MainWindow> ViewerTest::openSample()
+{
+    auto window = std::make_unique<MainWindow>();
+    window->resize(1100, 800);
+    window->show();
+    if (!QTest::qWaitForWindowExposed(window.get()))
+        return nullptr;
+    if (!window->openStudy(sampleDicom(), {}, false))
+        return nullptr;
+    return window;
+}
+
+void ViewerTest::opensTheSampleWithItsFactsAndHiddenIdentifiers()
+{
+    auto window = openSample();
+    QVERIFY(window);
+    QCOMPARE(window->model().volume().geometry().size, (Size3{ 200, 140, 48 }));
+    auto* panel = window->findChild<QTextBrowser*>("study-information");
+    QVERIFY(panel);
+    QVERIFY2(panel->toPlainText().contains("200 × 140 × 48"), qPrintable(panel->toPlainText()));
+    QVERIFY(!panel->toPlainText().contains("Synthetic^Phantom"));
+    QVERIFY(!panel->toPlainText().contains("PHANTOM-2026"));
+    auto* reveal = window->findChild<QCheckBox*>();
+    QVERIFY(reveal && reveal->text().contains("patient"));
+    reveal->setChecked(true);
+    QVERIFY(panel->toPlainText().contains("PHANTOM-2026"));
+    window->refreshViews();
+    for (SliceView* view : window->findChildren<SliceView*>())
+    {
+        QVERIFY(view->picture().valid());
+        QVERIFY(view->picture().image.width() > 40);
+    }
+    QVERIFY(!window->grabView("all").isNull());
+}
+
+void ViewerTest::segmentsOnTheWorkerWhileTheWindowResponds()
+{
+    auto window = openSample();
+    QVERIFY(window);
+    QVector<double> fractions;
+    QStringList stages;
+    connect(&window->segmentation(), &ui::SegmentationRun::progress, this,
+            [&](double fraction, const QString& stage)
+            {
+                fractions << fraction;
+                if (stages.isEmpty() || stages.last() != stage)
+                    stages << stage;
+            });
+    // A timer on the GUI thread: it only ticks while the event loop is free.
+    int ticks = 0;
+    QTimer heartbeat;
+    connect(&heartbeat, &QTimer::timeout, this, [&] { ++ticks; });
+    heartbeat.start(20);
+    QSignalSpy finished(window.get(), &MainWindow::segmentationFinished);
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(window->startSegmentation());
+    QVERIFY(!window->startSegmentation()); // one run at a time
+    QVERIFY(finished.wait(300000));
+    const double seconds = clock.elapsed() / 1000.0;
+    QCOMPARE(finished.front().front().toBool(), true);
+    // The loop kept turning: at least a third of the 20 ms ticks arrived during the run.
+    QVERIFY2(ticks > int(seconds * 50 / 3),
+             qPrintable(QString("%1 ticks in %2 s").arg(ticks).arg(seconds)));
+    QVERIFY(fractions.size() >= 4);
+    QStringList trace;
+    for (double f : fractions)
+        trace << QString::number(f, 'f', 3);
+    QVERIFY2(std::is_sorted(fractions.begin(), fractions.end()), qPrintable(trace.join(" ")));
+    QCOMPARE(stages.front(), QString("load model"));
+    QVERIFY2(stages.indexOf("resample") < stages.indexOf("infer") &&
+               stages.indexOf("infer") < stages.indexOf("map back"),
+             qPrintable(stages.join(", ")));
+    QVERIFY(window->model().hasMask(ViewerModel::Mask::Automatic));
+    window->refreshViews();
+    const auto views = window->findChildren<SliceView*>();
+    for (SliceView* view : views)
+        QVERIFY2(yellowPixels(view->picture().image) > 50, planeName(view->plane()));
+    auto* volumes = window->findChild<QLabel*>("labyrinth-volumes");
+    QVERIFY(volumes->text().contains("Right labyrinth") && volumes->text().contains("mm³"));
+    QVERIFY(!volumes->text().contains("Right labyrinth: 0.0"));
+    QVERIFY(!volumes->text().contains("Left labyrinth: 0.0"));
+    // Hiding the overlay (the L key's action) removes it from every view.
+    OverlayStyle style = window->model().overlay();
+    style.visible = false;
+    window->model().setOverlay(style);
+    window->refreshViews();
+    for (SliceView* view : views)
+        QCOMPARE(yellowPixels(view->picture().image), 0);
+}
+
+void ViewerTest::cancelStopsAndChangesNothing()
+{
+    auto window = openSample();
+    QVERIFY(window);
+    QSignalSpy cancelled(&window->segmentation(), &ui::SegmentationRun::cancelled);
+    QSignalSpy finished(window.get(), &MainWindow::segmentationFinished);
+    QElapsedTimer sinceCancel;
+    connect(
+      &window->segmentation(), &ui::SegmentationRun::progress, window.get(),
+      [&](double, const QString&)
+      {
+          if (!sinceCancel.isValid())
+          {
+              sinceCancel.start();
+              window->cancelSegmentation();
+          }
+      },
+      Qt::QueuedConnection);
+    QVERIFY(window->startSegmentation());
+    QVERIFY(finished.wait(120000));
+    QCOMPARE(finished.front().front().toBool(), false);
+    QCOMPARE(cancelled.size(), 1);
+    QVERIFY2(sinceCancel.elapsed() < 15000, "cancel took too long");
+    QVERIFY(!window->model().hasMask(ViewerModel::Mask::Automatic));
+    QVERIFY(!window->segmentation().running());
+}
+
+void ViewerTest::badInputShowsAnErrorAndLosesNothing()
+{
+    auto window = openSample();
+    QVERIFY(window);
+    QTemporaryDir dir;
+    const QString garbage = dir.filePath("broken.nii.gz");
+    {
+        QFile f(garbage);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("this is not an image");
+    }
+    QVERIFY(!window->openStudy(garbage));
+    QVERIFY(visibleErrorDialog(window.get()));
+    QVERIFY(window->lastError().contains("broken.nii.gz"));
+    QCOMPARE(window->model().volume().geometry().size, (Size3{ 200, 140, 48 })); // still there
+    closeErrorDialogs(window.get());
+
+    // A model file that is not there: the run fails with a dialog naming it.
+    window->setModelPath(dir.filePath("missing-model.json"));
+    QSignalSpy finished(window.get(), &MainWindow::segmentationFinished);
+    QVERIFY(window->startSegmentation());
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.front().front().toBool(), false);
+    QVERIFY(visibleErrorDialog(window.get()));
+    QVERIFY2(window->lastError().contains("missing-model.json"), qPrintable(window->lastError()));
+    closeErrorDialogs(window.get());
+
+    // A mask on another grid is refused.
+    Geometry other;
+    other.size = { 10, 10, 10 };
+    const QString wrongGrid = dir.filePath("other-grid.nii.gz");
+    io::writeVolume(Volume(LabelMap(other)), wrongGrid.toStdString());
+    QVERIFY(!window->loadMask(wrongGrid));
+    QVERIFY(window->lastError().contains("grid"));
+    QVERIFY(!window->model().hasMask(ViewerModel::Mask::Loaded));
+    closeErrorDialogs(window.get());
+}
+
+void ViewerTest::masksLoadSaveAndToggle()
+{
+    auto window = openSample();
+    QVERIFY(window);
+    QTemporaryDir dir;
+    QVERIFY(!window->saveMask(dir.filePath("nothing.nii.gz"))); // no automatic mask yet
+    closeErrorDialogs(window.get());
+    QVERIFY(window->loadMask(sampleLabels()));
+    QCOMPARE(window->model().activeMask(), ViewerModel::Mask::Loaded);
+    const LabelMap reference = *window->model().mask(ViewerModel::Mask::Loaded);
+    // Stand in for a segmentation result: the automatic layer is saved and read back unchanged.
+    LabelMap automatic = reference;
+    for (auto& v : automatic.voxels())
+        v = v == 1 ? 2 : v == 2 ? 1 : 0;
+    window->model().setMask(ViewerModel::Mask::Automatic, automatic, "automatic");
+    const QString saved = dir.filePath("automatic.nrrd");
+    QVERIFY(window->saveMask(saved));
+    QVERIFY(window->loadMask(saved));
+    QVERIFY(window->model().mask(ViewerModel::Mask::Loaded)->voxels() == automatic.voxels());
+    window->model().setActiveMask(ViewerModel::Mask::Automatic);
+    QCOMPARE(window->model().activeLabels()->voxels(), automatic.voxels());
+}
+
+void ViewerTest::viewsFollowTheSharedCursor()
+{
+    auto window = openSample();
+    QVERIFY(window);
+    ViewerModel& model = window->model();
+    model.setMip(false);
+    model.setCursor({ 50, 60, 20 });
+    window->refreshViews();
+    for (SliceView* view : window->findChildren<SliceView*>())
+    {
+        const long depth = long(model.cursor()[std::size_t(model.layout(view->plane()).depthAxis)]);
+        QCOMPARE(view->picture().depthRange[0], depth);
+        QCOMPARE(view->picture().depthRange[1], depth);
+    }
+    // The wheel over the axial view moves one slice up.
+    SliceView* axial = window->findChild<SliceView*>("view-axial");
+    QWheelEvent wheel(QPointF(50, 50), axial->mapToGlobal(QPointF(50, 50)), QPoint(),
+                      QPoint(0, 120), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(axial, &wheel);
+    QCOMPARE(model.cursor()[2], 21.0);
+    // A 6 mm slab spans 6 / 0.6 = 10 slices around the cursor.
+    model.setMip(true);
+    model.setSlabMillimetres(6.0);
+    window->refreshViews();
+    QCOMPARE(axial->picture().depthRange, (std::array<long, 2>{ 16, 26 }));
+}
+
+int main(int argc, char** argv)
+{
+    innerear::ui::VtkView::setDefaultSurfaceFormat();
+    QApplication app(argc, argv);
+    ViewerTest test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "ViewerTest.moc"
