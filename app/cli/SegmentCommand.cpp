@@ -119,7 +119,7 @@ int runSegment(const SegmentOptions& options, std::ostream& out, std::ostream& e
         return UnreadableInput;
     }
     const std::string modelPath =
-      options.model.empty() ? pipeline::defaultModelPath() : options.model;
+      options.model.empty() ? pipeline::defaultModelPath(segment.mode) : options.model;
     std::unique_ptr<inference::SegmentationModel> model;
     try
     {
@@ -132,7 +132,7 @@ int runSegment(const SegmentOptions& options, std::ostream& out, std::ostream& e
         return UnreadableInput;
     }
     out << "segmenting " << options.input << " (" << pipeline::modeName(segment.mode)
-        << " mode) on " << model->device().summary << "\n";
+        << " mode) with " << modelPath << " on " << model->device().summary << "\n";
     TextProgress progress(out, options.progressBar && isatty(STDOUT_FILENO));
     pipeline::SegmentationResult result;
     try

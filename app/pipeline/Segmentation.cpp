@@ -262,10 +262,16 @@ std::string findResource(const std::string& relative)
 }
 } // namespace
 
-std::string defaultModelPath()
+std::string defaultModelPath(Mode mode)
 {
     if (const char* fromEnvironment = std::getenv("INNEREAR_MODEL"))
         return fromEnvironment;
+    if (mode == Mode::Paper)
+    {
+        const std::string paper = findResource("models/innerear-paper.json");
+        if (!paper.empty())
+            return paper;
+    }
     const std::string found = findResource("models/innerear-fast.json");
     return found.empty()
              ? (fs::path(INNEREAR_SOURCE_DIR) / "resources/models/innerear-fast.json").string()

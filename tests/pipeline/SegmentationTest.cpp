@@ -108,8 +108,9 @@ void SegmentationTest::shippedModelFindsTheEars_data()
       << 42 << int(phantom::Pathology::None) << int(pipeline::Mode::Fast);
     QTest::newRow("fast, one ear outside the view")
       << 33 << int(phantom::Pathology::EarOutsideView) << int(pipeline::Mode::Fast);
-    // No paper-mode row: the shipped model was trained on patches around the labyrinths for fast
-    // mode; on the paper's whole 256 x 256 x 64 crop it also marks cisterns (see the model card).
+    // Paper mode with its own model (innerear-paper, the paper's network width).
+    QTest::newRow("paper, random pose")
+      << 31 << int(phantom::Pathology::None) << int(pipeline::Mode::Paper);
 }
 
 void SegmentationTest::shippedModelFindsTheEars()
@@ -117,7 +118,9 @@ void SegmentationTest::shippedModelFindsTheEars()
     QFETCH(int, seed);
     QFETCH(int, pathology);
     QFETCH(int, mode);
-    const std::string modelPath = INNEREAR_SOURCE_DIR "/resources/models/innerear-fast.json";
+    const std::string modelPath = pipeline::Mode(mode) == pipeline::Mode::Paper
+                                    ? INNEREAR_SOURCE_DIR "/resources/models/innerear-paper.json"
+                                    : INNEREAR_SOURCE_DIR "/resources/models/innerear-fast.json";
     if (!QFile::exists(QString::fromStdString(modelPath)))
         QSKIP("no shipped model in resources/models");
     inference::SegmentationModel model =

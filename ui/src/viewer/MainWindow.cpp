@@ -167,7 +167,6 @@ QString modelSummary(const QString& manifestPath)
 
 MainWindow::MainWindow(QWidget* parent)
   : QMainWindow(parent)
-  , modelPath_(QString::fromStdString(pipeline::defaultModelPath()))
 {
     setWindowTitle(tr("InnerEar — research software, not a medical device"));
     setAcceptDrops(true);
@@ -701,7 +700,10 @@ bool MainWindow::startSegmentation()
     options.flipAugmentation = flipAction_->isChecked();
     const auto device =
       inference::parseDeviceRequest(deviceGroup_->checkedAction()->data().toString().toStdString());
-    if (!run_.start(model_.volume(), modelPath_, options, device))
+    const QString modelPath = modelPath_.isEmpty()
+                                ? QString::fromStdString(pipeline::defaultModelPath(options.mode))
+                                : modelPath_;
+    if (!run_.start(model_.volume(), modelPath, options, device))
         return false;
     progress_->setValue(0);
     progress_->setFormat(tr("starting — %p%"));
@@ -942,7 +944,10 @@ void MainWindow::showShortcuts()
 void MainWindow::showAbout()
 {
     QMessageBox::about(this, tr("About InnerEar"),
-                       aboutText() + "<br><br>" + modelSummary(modelPath_));
+                       aboutText() + "<br><br>" +
+                         modelSummary(modelPath_.isEmpty()
+                                        ? QString::fromStdString(pipeline::defaultModelPath())
+                                        : modelPath_));
 }
 
 } // namespace innerear::ui

@@ -57,6 +57,7 @@ public:
     /// whole window ("window").
     QImage grabView(const QString& which);
     void maximise(const QString& which); ///< empty: back to 2 x 2
+    /// A model manifest for every run; empty (the default): the shipped model of the chosen mode.
     void setModelPath(const QString& path) { modelPath_ = path; }
     /// The last error shown to the user (for scripts and tests).
     const QString& lastError() const { return lastError_; }
@@ -94,7 +95,7 @@ private:
     QWidget* viewGrid_ = nullptr;
     bool refreshPending_ = false;
     int labels3dVersion_ = -1;
-    QString modelPath_;
+    QString modelPath_; ///< empty: the mode's shipped model
     QString studyPath_;
     QString studyFacts_, patientFacts_;
     QString lastError_;
