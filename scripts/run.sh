@@ -22,6 +22,7 @@ PACKAGES=(
     libvtk9-dev libinsighttoolkit5-dev libgdcm-dev libgdcm-tools libtorch-dev
     libcli11-dev nlohmann-json3-dev
     xvfb xauth libgl1-mesa-dri fonts-dejavu-core
+    dpkg-dev lintian desktop-file-utils libboost-dev
 )
 
 install_missing_packages() {

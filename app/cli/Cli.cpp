@@ -167,6 +167,39 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
     benchCommand->add_option("--seed", bench.seed, "Seed of the generated study")
       ->capture_default_str();
 
+    CLI::App* studyCommand = app.add_subcommand(
+      "study", "Blinded reader preference studies: automatic vs manual, side by side");
+    studyCommand->require_subcommand(1);
+    StudyCreateOptions studyCreate;
+    CLI::App* studyCreateCommand = studyCommand->add_subcommand(
+      "create", "Pair images with their automatic and manual masks (by name, or from a CSV), "
+                "check that all load on the same grid, and write the study");
+    studyCreateCommand->add_option("--images", studyCreate.images, "Folder of images");
+    studyCreateCommand->add_option("--auto", studyCreate.automatic,
+                                   "Folder of automatic masks (same names)");
+    studyCreateCommand->add_option("--manual", studyCreate.manual,
+                                   "Folder of manual masks (same names)");
+    studyCreateCommand->add_option("--pairs", studyCreate.pairs,
+                                   "CSV image,automatic,manual instead of the folders");
+    studyCreateCommand->add_option("--cases", studyCreate.cases,
+                                   "Use this many cases, drawn with the seed (default: all)");
+    studyCreateCommand->add_option("--seed", studyCreate.seed, "Study seed")->capture_default_str();
+    studyCreateCommand->add_flag("--allow-no-preference", studyCreate.allowNoPreference,
+                                 "Offer \"no preference\" besides left and right");
+    studyCreateCommand->add_flag("--allow-going-back", studyCreate.allowGoingBack,
+                                 "Let readers return to earlier cases");
+    studyCreateCommand->add_option("--out", studyCreate.out, "Study file to write (.json)")
+      ->required();
+    StudyAnalyzeOptions studyAnalyze;
+    CLI::App* studyAnalyzeCommand = studyCommand->add_subcommand(
+      "analyze", "Unblind the answers: per-reader scores and binomial tests, the pooled "
+                 "one-sided t-test, agreement, times, a long-format CSV and a figure");
+    studyAnalyzeCommand->add_option("study", studyAnalyze.study, "Study file")->required();
+    studyAnalyzeCommand
+      ->add_option("--answers", studyAnalyze.answers, "Folder of <reader>.answers.json")
+      ->required();
+    studyAnalyzeCommand->add_option("--out", studyAnalyze.out, "Output folder")->required();
+
     // CLI11 prints help and errors through app.exit(); route them to our streams.
     std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());
     try
@@ -203,6 +236,10 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
         return runSegment(segment, out, err);
     if (benchCommand->parsed())
         return runBench(bench, out, err);
+    if (studyCreateCommand->parsed())
+        return runStudyCreate(studyCreate, out, err);
+    if (studyAnalyzeCommand->parsed())
+        return runStudyAnalyze(studyAnalyze, out, err);
     return BadUsage;
 }
 

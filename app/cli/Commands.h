@@ -91,4 +91,24 @@ struct BenchOptions
 };
 int runBench(const BenchOptions& options, std::ostream& out, std::ostream& err);
 
+struct StudyCreateOptions
+{
+    std::string images, automatic, manual; ///< folders, paired by name
+    std::string pairs;                     ///< or a CSV image,automatic,manual
+    int cases = 0;                         ///< 0: all
+    std::uint64_t seed = 1;
+    bool allowNoPreference = false;
+    bool allowGoingBack = false;
+    std::string out;
+};
+int runStudyCreate(const StudyCreateOptions& options, std::ostream& out, std::ostream& err);
+
+struct StudyAnalyzeOptions
+{
+    std::string study;
+    std::string answers;
+    std::string out;
+};
+int runStudyAnalyze(const StudyAnalyzeOptions& options, std::ostream& out, std::ostream& err);
+
 } // namespace innerear::cli

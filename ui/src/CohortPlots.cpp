@@ -3,6 +3,9 @@
 #include "innerear/core/Statistics.h"
 
 #include <QApplication>
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
 #include <QChart>
 #include <QDir>
 #include <QFile>
@@ -204,8 +207,8 @@ std::vector<std::string> writeCohortPlots(const std::vector<CohortCase>& cases,
             attach(chart, points, x, y);
             auto* line = new QLineSeries;
             line->setPen(QPen(c, 2));
-            const auto [low, top] = std::minmax_element(refs.begin(), refs.end());
-            line->append(*low, fit.slope * *low + fit.intercept);
+            const auto [lowest, top] = std::minmax_element(refs.begin(), refs.end());
+            line->append(*lowest, fit.slope * *lowest + fit.intercept);
             line->append(*top, fit.slope * *top + fit.intercept);
             attach(chart, line, x, y);
             chart.legend()->markers(line).front()->setVisible(false);
@@ -290,6 +293,65 @@ std::vector<std::string> writeCohortPlots(const std::vector<CohortCase>& cases,
             delete label;
     }
     return written;
+}
+
+std::string writeReaderScorePlot(const std::vector<std::pair<std::string, double>>& scores,
+                                 double mean, double ciLow, double ciHigh,
+                                 const std::string& folder)
+{
+    ensureApplication();
+    QChart chart;
+    chart.setTitle("Reader preference: automatic preferred (%)");
+    auto* set = new QBarSet("score per reader");
+    set->setColor(kGroupColours[0]);
+    QStringList readers;
+    for (const auto& [reader, score] : scores)
+    {
+        readers << QString::fromStdString(reader);
+        *set << (std::isfinite(score) ? score : 0.0);
+    }
+    auto* bars = new QBarSeries;
+    bars->append(set);
+    chart.addSeries(bars);
+    auto* x = new QBarCategoryAxis;
+    x->append(readers);
+    x->setTitleText("reader");
+    chart.addAxis(x, Qt::AlignBottom);
+    bars->attachAxis(x);
+    auto* y = new QValueAxis;
+    y->setRange(0, 100);
+    y->setTitleText("% of cases");
+    chart.addAxis(y, Qt::AlignLeft);
+    bars->attachAxis(y);
+    // Horizontal lines over the bars' category range: 50 %, the mean and its CI.
+    const double left = -0.5, right = double(scores.size()) - 0.5;
+    auto* xLines = new QValueAxis;
+    xLines->setRange(left, right);
+    xLines->setVisible(false);
+    chart.addAxis(xLines, Qt::AlignTop);
+    auto line = [&](double value, const QString& name, const QColor& colour, Qt::PenStyle style)
+    {
+        if (!std::isfinite(value))
+            return;
+        auto* series = new QLineSeries;
+        series->setName(name);
+        series->append(left, value);
+        series->append(right, value);
+        series->setPen(QPen(colour, 2, style));
+        chart.addSeries(series);
+        series->attachAxis(xLines);
+        series->attachAxis(y);
+    };
+    line(50.0, "no preference (50 %)", Qt::gray, Qt::DashLine);
+    line(mean, QString("mean %1 %").arg(mean, 0, 'f', 1), kGroupColours[3], Qt::SolidLine);
+    if (ciHigh > ciLow)
+    {
+        line(ciLow, QString("95 % CI %1-%2 %").arg(ciLow, 0, 'f', 1).arg(ciHigh, 0, 'f', 1),
+             kGroupColours[3], Qt::DotLine);
+        line(ciHigh, QString(), kGroupColours[3], Qt::DotLine);
+        chart.legend()->markers().last()->setVisible(false);
+    }
+    return save(chart, {}, folder, "reader_scores");
 }
 
 } // namespace innerear::ui

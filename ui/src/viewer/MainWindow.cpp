@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "ReaderWindow.h"
 #include "VtkView.h"
 
 #include "innerear/core/Json.h"
@@ -27,7 +28,9 @@
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -413,6 +416,35 @@ void MainWindow::buildMenus()
                   tr("NIfTI or NRRD (*.nii.gz *.nii *.nrrd)"));
                 if (!path.isEmpty())
                     saveMask(path);
+            });
+    QAction* readerStudy = file->addAction(tr("Reader s&tudy…"));
+    connect(readerStudy, &QAction::triggered, this,
+            [this]
+            {
+                const QString path = QFileDialog::getOpenFileName(
+                  this, tr("Open a reader study"), QString(), tr("Reader study (*.json)"));
+                if (path.isEmpty())
+                    return;
+                bool ok = false;
+                const QString reader = QInputDialog::getText(
+                  this, tr("Reader study"), tr("Your reader id (letters, digits, - or _):"),
+                  QLineEdit::Normal, QString(), &ok);
+                if (!ok || reader.isEmpty())
+                    return;
+                try
+                {
+                    study::Study study = study::Study::load(path.toStdString());
+                    const std::string answers = study.folder + "/answers";
+                    auto* window =
+                      new ReaderWindow(std::move(study), reader.toStdString(), answers);
+                    window->setAttribute(Qt::WA_DeleteOnClose);
+                    window->show();
+                    window->start();
+                }
+                catch (const std::exception& e)
+                {
+                    showError(tr("Reader study"), QString::fromStdString(e.what()));
+                }
             });
     QAction* screenshot = file->addAction(tr("Save screens&hot…"));
     connect(screenshot, &QAction::triggered, this,

@@ -54,6 +54,21 @@ void SliceView::setPicture(PlanePicture picture)
     update();
 }
 
+void SliceView::setPlane(Plane plane)
+{
+    plane_ = plane;
+    setObjectName(QString("view-") + planeName(plane));
+    picture_ = {};
+    update();
+}
+
+void SliceView::setZoomPan(double zoom, const QPointF& pan)
+{
+    zoom_ = zoom;
+    pan_ = pan;
+    update();
+}
+
 void SliceView::resetZoom()
 {
     zoom_ = 1.0;
@@ -180,6 +195,7 @@ void SliceView::mouseMoveEvent(QMouseEvent* event)
         pan_ += QPointF(delta);
         lastMouse_ = now;
         update();
+        Q_EMIT zoomPanChanged(zoom_, pan_);
     }
 }
 
@@ -197,6 +213,7 @@ void SliceView::wheelEvent(QWheelEvent* event)
     {
         zoom_ = std::clamp(zoom_ * std::pow(1.25, steps), 0.25, 32.0);
         update();
+        Q_EMIT zoomPanChanged(zoom_, pan_);
     }
     else
         model_->stepDepth(plane_, steps);

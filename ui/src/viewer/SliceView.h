@@ -34,12 +34,19 @@ class SliceView : public QWidget
 public:
     SliceView(ViewerModel* model, Plane plane, QWidget* parent = nullptr);
     Plane plane() const { return plane_; }
+    void setPlane(Plane plane);
+    double zoom() const { return zoom_; }
+    QPointF pan() const { return pan_; }
+    /// Sets zoom and pan without emitting zoomPanChanged (for views locked together).
+    void setZoomPan(double zoom, const QPointF& pan);
     void setPicture(PlanePicture picture);
     const PlanePicture& picture() const { return picture_; }
     void resetZoom();
 
 Q_SIGNALS:
     void maximiseRequested();
+    /// The user zoomed or panned this view.
+    void zoomPanChanged(double zoom, const QPointF& pan);
 
 protected:
     void paintEvent(QPaintEvent* event) override;

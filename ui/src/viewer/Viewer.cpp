@@ -1,6 +1,7 @@
 #include "innerear/ui/Viewer.h"
 
 #include "MainWindow.h"
+#include "ReaderWindow.h"
 #include "VtkView.h"
 
 #include "innerear/core/Random.h"
@@ -110,8 +111,51 @@ int runViewer(int argc, char** argv)
                                    "file");
     const QCommandLineOption benchmark("benchmark-views",
                                        "Time the three 2-D views on a 512x512x200 study and exit.");
-    parser.addOptions({ series, mask, segment, screenshot, view, size, model, benchmark });
+    const QCommandLineOption studyFile("study", "Reading mode: a reader study file (.json).",
+                                       "STUDY.json");
+    const QCommandLineOption reader("reader", "Reading mode: the reader's id.", "id");
+    const QCommandLineOption answers(
+      "answers", "Reading mode: folder of the answers (default: answers/ beside the study).",
+      "folder");
+    parser.addOptions({ series, mask, segment, screenshot, view, size, model, benchmark, studyFile,
+                        reader, answers });
     parser.process(app);
+
+    if (parser.isSet(studyFile))
+    {
+        if (!parser.isSet(reader))
+        {
+            std::cerr << "innerear-viewer: --study needs --reader ID\n";
+            return 2;
+        }
+        try
+        {
+            study::Study study = study::Study::load(parser.value(studyFile).toStdString());
+            const std::string folder = parser.isSet(answers) ? parser.value(answers).toStdString()
+                                                             : study.folder + "/answers";
+            ReaderWindow readerWindow(std::move(study), parser.value(reader).toStdString(), folder);
+            readerWindow.show();
+            if (!readerWindow.start())
+            {
+                std::cerr << "innerear-viewer: " << readerWindow.lastError().toStdString() << "\n";
+                if (parser.isSet(screenshot))
+                    return 1;
+            }
+            if (parser.isSet(screenshot))
+            {
+                QEventLoop settle;
+                QTimer::singleShot(300, &settle, &QEventLoop::quit);
+                settle.exec();
+                return readerWindow.grab().save(parser.value(screenshot)) ? 0 : 1;
+            }
+            return app.exec();
+        }
+        catch (const std::exception& e)
+        {
+            std::cerr << "innerear-viewer: " << e.what() << "\n";
+            return 3;
+        }
+    }
 
     MainWindow window;
     if (parser.isSet(model))

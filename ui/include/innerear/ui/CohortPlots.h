@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace innerear::ui
@@ -22,5 +23,12 @@ struct CohortCase
 /// Creates an off-screen QApplication when the program has none.
 std::vector<std::string> writeCohortPlots(const std::vector<CohortCase>& cases,
                                           const std::string& folder);
+
+/// Reader study figure: each reader's preference score (% automatic preferred) as a bar, the
+/// pooled mean with its 95 % CI and the 50 % line of no preference. Writes
+/// reader_scores.png/.svg in `folder`; returns the PNG's file name.
+std::string writeReaderScorePlot(const std::vector<std::pair<std::string, double>>& scores,
+                                 double mean, double ciLow, double ciHigh,
+                                 const std::string& folder);
 
 } // namespace innerear::ui

@@ -1,0 +1,239 @@
+// innerear study create | analyze: blinded reader preference studies (app/study).
+#include "Cli.h"
+#include "Commands.h"
+
+#include "ReaderStudy.h"
+
+#include "innerear/core/Random.h"
+#include "innerear/io/IoError.h"
+#include "innerear/io/VolumeIO.h"
+#include "innerear/ui/CohortPlots.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <map>
+#include <ostream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace innerear::cli
+{
+
+namespace
+{
+
+std::string stemOf(const fs::path& path)
+{
+    std::string name = path.filename().string();
+    for (const char* suffix : { ".nii.gz", ".nii", ".nrrd", ".nhdr", ".mha", ".mhd" })
+    {
+        const std::string s = suffix;
+        if (name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0)
+            return name.substr(0, name.size() - s.size());
+    }
+    return name;
+}
+
+/// Studies in a folder by name: image files, or sub-folders (DICOM series).
+std::map<std::string, std::string> byStem(const std::string& folder)
+{
+    std::map<std::string, std::string> found;
+    for (const auto& entry : fs::directory_iterator(folder))
+    {
+        const std::string name = entry.path().filename().string();
+        if (name.empty() || name[0] == '.')
+            continue;
+        const std::string stem = stemOf(entry.path());
+        if (entry.is_directory() || stem != name)
+            found[stem] = entry.path().string();
+    }
+    return found;
+}
+
+std::vector<std::array<std::string, 3>> readPairs(const std::string& csv)
+{
+    std::ifstream in(csv);
+    if (!in)
+        throw io::IoError(io::IoError::Kind::NotFound, csv, "cannot be read");
+    std::vector<std::array<std::string, 3>> rows;
+    std::string line;
+    std::getline(in, line); // header: image,automatic,manual
+    const fs::path base = fs::path(csv).parent_path();
+    while (std::getline(in, line))
+    {
+        if (line.empty())
+            continue;
+        std::stringstream fields(line);
+        std::array<std::string, 3> row;
+        for (std::string& f : row)
+        {
+            std::getline(fields, f, ',');
+            if (!f.empty() && fs::path(f).is_relative())
+                f = (base / f).string();
+        }
+        if (row[2].empty())
+            throw std::runtime_error(csv + ": each row needs image,automatic,manual");
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+std::string storedPath(const std::string& path, const fs::path& studyFolder)
+{
+    std::error_code error;
+    const fs::path relative = fs::relative(fs::absolute(path), studyFolder, error);
+    return error || relative.empty() ? fs::absolute(path).string() : relative.string();
+}
+
+} // namespace
+
+int runStudyCreate(const StudyCreateOptions& options, std::ostream& out, std::ostream& err)
+{
+    try
+    {
+        std::vector<std::array<std::string, 3>> triples;
+        if (!options.pairs.empty())
+            triples = readPairs(options.pairs);
+        else
+        {
+            if (options.images.empty() || options.automatic.empty() || options.manual.empty())
+            {
+                err << "innerear study create: give --images, --auto and --manual folders, or "
+                       "--pairs CSV\n";
+                return BadUsage;
+            }
+            const auto images = byStem(options.images);
+            const auto automatic = byStem(options.automatic);
+            const auto manual = byStem(options.manual);
+            for (const auto& [stem, image] : images)
+            {
+                const auto a = automatic.find(stem), m = manual.find(stem);
+                if (a == automatic.end() || m == manual.end())
+                {
+                    err << "innerear study create: " << image << ": no "
+                        << (a == automatic.end() ? "automatic" : "manual") << " mask named " << stem
+                        << "\n";
+                    return UnreadableInput;
+                }
+                triples.push_back({ image, a->second, m->second });
+            }
+        }
+        if (triples.empty())
+        {
+            err << "innerear study create: no cases found\n";
+            return UnreadableInput;
+        }
+        // Every file must load, and every mask must lie on its image's grid.
+        std::vector<std::string> problems;
+        for (const auto& [image, automatic, manual] : triples)
+        {
+            try
+            {
+                const Geometry grid = io::readVolume(image).volume.geometry();
+                for (const std::string& mask : { automatic, manual })
+                    if (!sameGrid(io::readVolume(mask).volume.geometry(), grid, 1e-3))
+                        problems.push_back(mask + ": not on the grid of " + image);
+            }
+            catch (const std::exception& e)
+            {
+                problems.push_back(e.what());
+            }
+        }
+        if (!problems.empty())
+        {
+            for (const std::string& p : problems)
+                err << "innerear study create: " << p << "\n";
+            return UnreadableInput;
+        }
+        Random random(options.seed);
+        for (std::size_t i = triples.size(); i > 1; --i)
+            std::swap(triples[i - 1], triples[std::size_t(random.integer(0, int(i) - 1))]);
+        if (options.cases > 0 && std::size_t(options.cases) < triples.size())
+            triples.resize(std::size_t(options.cases));
+
+        const fs::path studyFile = fs::absolute(options.out);
+        fs::create_directories(studyFile.parent_path());
+        study::Study s;
+        s.seed = options.seed;
+        s.options.allowNoPreference = options.allowNoPreference;
+        s.options.allowGoingBack = options.allowGoingBack;
+        const int width = triples.size() >= 100 ? 3 : 2;
+        for (std::size_t i = 0; i < triples.size(); ++i)
+        {
+            std::ostringstream id;
+            id << "case-" << std::setw(width) << std::setfill('0') << i + 1;
+            s.cases.push_back({ id.str(), storedPath(triples[i][0], studyFile.parent_path()),
+                                storedPath(triples[i][1], studyFile.parent_path()),
+                                storedPath(triples[i][2], studyFile.parent_path()) });
+        }
+        s.save(studyFile.string());
+        out << "wrote " << options.out << ": " << s.cases.size() << " case(s), seed " << s.seed
+            << (s.options.allowNoPreference ? ", \"no preference\" allowed" : ", forced choice")
+            << (s.options.allowGoingBack ? ", going back allowed" : "") << "\n"
+            << "readers: innerear-viewer --study " << options.out << " --reader <id>\n";
+        return Ok;
+    }
+    catch (const io::IoError& e)
+    {
+        err << "innerear study create: " << e.what() << "\n";
+        return UnreadableInput;
+    }
+    catch (const std::exception& e)
+    {
+        err << "innerear study create: " << e.what() << "\n";
+        return Failure;
+    }
+}
+
+int runStudyAnalyze(const StudyAnalyzeOptions& options, std::ostream& out, std::ostream& err)
+{
+    study::Study s;
+    study::StudyAnalysis analysis;
+    try
+    {
+        s = study::Study::load(options.study);
+        analysis = study::analyze(s, options.answers);
+    }
+    catch (const std::exception& e)
+    {
+        err << "innerear study analyze: " << e.what() << "\n";
+        return UnreadableInput;
+    }
+    try
+    {
+        std::vector<std::string> written = study::writeAnalysis(analysis, options.out);
+        std::vector<std::pair<std::string, double>> scores;
+        for (const study::ReaderResult& r : analysis.readers)
+            scores.emplace_back(r.reader, r.score);
+        written.push_back(ui::writeReaderScorePlot(scores, analysis.pooled.mean,
+                                                   analysis.pooled.ciLow, analysis.pooled.ciHigh,
+                                                   options.out));
+        out << std::fixed << std::setprecision(1);
+        for (const study::ReaderResult& r : analysis.readers)
+            out << "reader " << r.reader << ": " << r.casesRead << " case(s), automatic preferred "
+                << r.automaticPreferred << ", manual " << r.manualPreferred << ", none "
+                << r.noPreference << ": score " << r.score << " %, binomial p "
+                << std::setprecision(4) << r.binomialP << std::setprecision(1) << "\n";
+        const study::OneSampleT& t = analysis.pooled;
+        out << "pooled: " << t.n << " reader(s), mean score " << t.mean << " %";
+        if (t.defined)
+            out << " (95 % CI " << t.ciLow << "-" << t.ciHigh << "), t = " << std::setprecision(3)
+                << t.t << ", df = " << std::setprecision(0) << t.df
+                << ", one-sided p = " << std::setprecision(4) << t.pOneSided;
+        out << "\nwrote " << options.out << ":";
+        for (const std::string& w : written)
+            out << " " << w;
+        out << "\n" << std::defaultfloat;
+        return Ok;
+    }
+    catch (const std::exception& e)
+    {
+        err << "innerear study analyze: " << e.what() << "\n";
+        return Failure;
+    }
+}
+
+} // namespace innerear::cli

@@ -1,0 +1,165 @@
+#pragma once
+
+// Blinded reader preference studies (the seed paper's in-silico study): the study definition, the
+// per-reader allocation kept apart from what readers see, the answers written atomically, and the
+// unblinded analysis. Qt-free; statistics from Boost.Math.
+
+#include "innerear/core/Json.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace innerear::study
+{
+
+struct StudyCase
+{
+    std::string id;        ///< neutral ("case-07"): the only name a reader ever sees
+    std::string image;     ///< paths as stored: relative to the study file's folder, or absolute
+    std::string automatic; ///< the automatic segmentation
+    std::string manual;    ///< the manual (reference) segmentation
+};
+
+struct StudyOptions
+{
+    bool allowNoPreference = false; ///< forced choice unless set
+    bool allowGoingBack = false;
+};
+
+struct Study
+{
+    std::uint64_t seed = 0;
+    StudyOptions options;
+    std::vector<StudyCase> cases;
+    std::string folder; ///< where the study file is; relative paths resolve against it
+
+    std::string resolve(const std::string& path) const;
+    Json toJson() const;
+    /// Reads a study file; throws std::runtime_error naming the file and what is wrong.
+    static Study load(const std::string& path);
+    void save(const std::string& path) const;
+};
+
+/// What one reader gets: the cases in a shuffled order and, per case, whether the automatic
+/// segmentation is on the left. Deterministic for (study seed, reader id); balanced: half the
+/// cases (rounded by chance when odd) have the automatic one on the left.
+struct Allocation
+{
+    std::string reader;
+    std::vector<std::size_t> order;    ///< case indices in reading order
+    std::vector<bool> automaticOnLeft; ///< per case index (not per position)
+    Json toJson(const Study& study) const;
+};
+Allocation allocate(const Study& study, const std::string& reader);
+
+enum class Choice
+{
+    Left,
+    Right,
+    NoPreference
+};
+const char* choiceName(Choice choice);
+Choice parseChoice(const std::string& text);
+
+struct Answer
+{
+    std::string caseId;
+    Choice choice = Choice::Left;
+    double seconds = 0.0;
+    std::string answeredAt; ///< UTC, ISO 8601
+};
+
+/// One reader's answers in <folder>/<reader>.answers.json. Every record() rewrites the file
+/// atomically (temporary file, flush, fsync, rename), so a reader whose program or machine dies
+/// keeps every answer already given and resumes at the next case. Readers never share a file.
+class AnswerSheet
+{
+public:
+    AnswerSheet(std::string folder, std::string reader, std::uint64_t studySeed);
+    /// Reads the reader's file when it exists; throws std::runtime_error when it is unreadable or
+    /// belongs to another study (another seed).
+    void load();
+    /// Records (or, when going back is allowed, replaces) the answer for a case and writes.
+    void record(const Answer& answer);
+    const std::vector<Answer>& answers() const { return answers_; }
+    const Answer* find(const std::string& caseId) const;
+    std::string path() const;
+    static bool isValidReaderId(const std::string& reader);
+
+private:
+    std::string folder_;
+    std::string reader_;
+    std::uint64_t seed_;
+    std::vector<Answer> answers_;
+};
+
+/// The first position in the allocation's order without an answer (order.size() when done).
+std::size_t nextPosition(const Study& study, const Allocation& allocation,
+                         const AnswerSheet& sheet);
+
+// ---- Analysis ------------------------------------------------------------------------------
+
+/// Exact two-sided binomial test of k successes in n trials against p = 0.5 (the doubled
+/// smaller tail, capped at 1), from Boost.Math.
+double binomialTwoSidedP(std::size_t k, std::size_t n);
+
+struct OneSampleT
+{
+    std::size_t n = 0;
+    double mean = 0.0;
+    double sd = 0.0;
+    double t = 0.0;
+    double df = 0.0;
+    double pOneSided = 1.0; ///< H1: mean > mu0
+    double ciLow = 0.0;     ///< two-sided 95 % of the mean
+    double ciHigh = 0.0;
+    bool defined = false; ///< false with fewer than two values or no spread
+};
+/// Student's one-sample t-test (Boost.Math's t distribution).
+OneSampleT oneSampleT(const std::vector<double>& values, double mu0);
+
+struct ReaderResult
+{
+    std::string reader;
+    std::size_t casesRead = 0;
+    std::size_t automaticPreferred = 0;
+    std::size_t manualPreferred = 0;
+    std::size_t noPreference = 0;
+    double score = 0.0;    ///< % automatic preferred among the cases with a preference
+    double binomialP = 1.; ///< exact, two-sided, against 50 %
+    double meanSeconds = 0.0;
+    double medianSeconds = 0.0;
+};
+
+struct CaseAgreement
+{
+    std::string caseId;
+    std::size_t readers = 0;
+    std::size_t automaticPreferred = 0;
+    double agreement = 0.0; ///< share of reader pairs that chose the same source
+};
+
+struct LongRow
+{
+    std::string reader, caseId, automaticSide, choice;
+    std::optional<bool> automaticPreferred; ///< empty for "no preference"
+    double seconds = 0.0;
+};
+
+struct StudyAnalysis
+{
+    std::vector<ReaderResult> readers;
+    OneSampleT pooled; ///< of the readers' scores against 50 %
+    std::vector<CaseAgreement> cases;
+    double fleissKappa = 0.0; ///< over cases read by every reader; NaN when undefined
+    std::vector<LongRow> rows;
+};
+
+/// Unblinds every <reader>.answers.json of `answersFolder` with the allocations.
+StudyAnalysis analyze(const Study& study, const std::string& answersFolder);
+/// Writes readers.csv, cases.csv, answers-long.csv (iMRMC-style long format) and report.md.
+std::vector<std::string> writeAnalysis(const StudyAnalysis& analysis, const std::string& folder);
+
+} // namespace innerear::study

@@ -1,0 +1,255 @@
+// Reader study logic without a screen: allocation (deterministic per reader, different between
+// readers, balanced), simulated readers' scores, the statistics against independent reference
+// values, answers that survive SIGKILL, and refusing answers of another study.
+#include "TestSupport.h"
+
+#include "ReaderStudy.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <set>
+
+using namespace innerear;
+using namespace innerear::study;
+
+namespace
+{
+Study makeStudy(std::size_t cases, std::uint64_t seed = 7)
+{
+    Study s;
+    s.seed = seed;
+    for (std::size_t i = 0; i < cases; ++i)
+    {
+        const std::string n = std::to_string(i + 1);
+        s.cases.push_back({ "case-" + n, "image" + n + ".nii.gz", "auto" + n + ".nii.gz",
+                            "manual" + n + ".nii.gz" });
+    }
+    return s;
+}
+
+/// A simulated reader answering every case with `pick(case index, automatic on the left)`.
+template<typename Pick>
+void simulateReader(const Study& study, const QString& folder, const std::string& reader, Pick pick)
+{
+    const Allocation allocation = allocate(study, reader);
+    AnswerSheet sheet(folder.toStdString(), reader, study.seed);
+    for (std::size_t index : allocation.order)
+        sheet.record({ study.cases[index].id, pick(index, bool(allocation.automaticOnLeft[index])),
+                       2.0 + double(index), "" });
+}
+} // namespace
+
+class ReaderStudyTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void allocationIsDeterministicPerReader();
+    void allocationDiffersBetweenReaders();
+    void allocationIsBalanced();
+    void readersWhoAlwaysPickAutomaticScoreHundred();
+    void readersWhoAlwaysPickLeftScoreAboutHalf();
+    void binomialMatchesExactValues();
+    void tTestMatchesStudentsSleepData();
+    void answersSurviveSigkill();
+    void answersOfAnotherStudyAreRefused();
+    void studyFileRoundTrip();
+};
+
+void ReaderStudyTest::allocationIsDeterministicPerReader()
+{
+    const Study s = makeStudy(20);
+    const Allocation a = allocate(s, "R1"), b = allocate(s, "R1");
+    QVERIFY(a.order == b.order);
+    QVERIFY(a.automaticOnLeft == b.automaticOnLeft);
+    std::set<std::size_t> seen(a.order.begin(), a.order.end());
+    QCOMPARE(seen.size(), std::size_t(20)); // a permutation
+}
+
+void ReaderStudyTest::allocationDiffersBetweenReaders()
+{
+    const Study s = makeStudy(20);
+    const Allocation a = allocate(s, "R1"), b = allocate(s, "R2");
+    QVERIFY(a.order != b.order);
+    QVERIFY(a.automaticOnLeft != b.automaticOnLeft);
+    Study other = makeStudy(20, 8); // another study seed, same reader: another allocation
+    QVERIFY(allocate(other, "R1").order != a.order);
+}
+
+void ReaderStudyTest::allocationIsBalanced()
+{
+    for (std::size_t n : { 1, 2, 5, 10, 49, 50 })
+        for (const char* reader : { "A", "B", "C", "reader_17" })
+        {
+            const Allocation a = allocate(makeStudy(n), reader);
+            const auto left =
+              std::size_t(std::count(a.automaticOnLeft.begin(), a.automaticOnLeft.end(), true));
+            QVERIFY2(left == n / 2 || left == (n + 1) / 2,
+                     qPrintable(QString("%1 of %2 on the left").arg(left).arg(n)));
+        }
+}
+
+void ReaderStudyTest::readersWhoAlwaysPickAutomaticScoreHundred()
+{
+    QTemporaryDir dir;
+    const Study s = makeStudy(10);
+    for (const char* reader : { "R1", "R2", "R3" })
+        simulateReader(s, dir.path(), reader,
+                       [](std::size_t, bool automaticLeft)
+                       { return automaticLeft ? Choice::Left : Choice::Right; });
+    const StudyAnalysis a = analyze(s, dir.path().toStdString());
+    QCOMPARE(a.readers.size(), std::size_t(3));
+    for (const ReaderResult& r : a.readers)
+    {
+        QCOMPARE(r.casesRead, std::size_t(10));
+        QCOMPARE(r.score, 100.0);
+        QCOMPARE(r.binomialP, 2.0 / 1024.0); // 10 of 10, two-sided
+    }
+    QCOMPARE(a.pooled.mean, 100.0);
+    QVERIFY(!a.pooled.defined); // no spread between readers: t is undefined, and said so
+    for (const CaseAgreement& c : a.cases)
+        QCOMPARE(c.agreement, 1.0);
+    QCOMPARE(a.rows.size(), std::size_t(30));
+    QVERIFY(std::all_of(a.rows.begin(), a.rows.end(),
+                        [](const LongRow& r) { return r.automaticPreferred.value_or(false); }));
+}
+
+void ReaderStudyTest::readersWhoAlwaysPickLeftScoreAboutHalf()
+{
+    QTemporaryDir dir;
+    const Study s = makeStudy(10);
+    for (const char* reader : { "R1", "R2", "R3", "R4" })
+        simulateReader(s, dir.path(), reader, [](std::size_t, bool) { return Choice::Left; });
+    const StudyAnalysis a = analyze(s, dir.path().toStdString());
+    for (const ReaderResult& r : a.readers)
+    {
+        QCOMPARE(r.score, 50.0); // balanced: the automatic one is on the left in 5 of 10
+        QCOMPARE(r.binomialP, 1.0);
+    }
+    QCOMPARE(a.pooled.mean, 50.0);
+    const std::vector<std::string> written =
+      writeAnalysis(a, (dir.path() + "/report").toStdString());
+    QCOMPARE(written.size(), std::size_t(4));
+    QFile csv(dir.path() + "/report/answers-long.csv");
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    QCOMPARE(csv.readLine().trimmed(),
+             QByteArray("reader,case,automatic_side,choice,automatic_preferred,seconds"));
+    int rows = 0;
+    while (!csv.atEnd())
+        rows += !csv.readLine().trimmed().isEmpty();
+    QCOMPARE(rows, 40);
+}
+
+void ReaderStudyTest::binomialMatchesExactValues()
+{
+    // Exact values from sums of binomial coefficients (computed independently).
+    QCOMPARE(binomialTwoSidedP(9, 10), 0.021484375);
+    QVERIFY(std::abs(binomialTwoSidedP(15, 20) - 0.04138946533203125) < 1e-12);
+    QCOMPARE(binomialTwoSidedP(5, 10), 1.0);
+    QCOMPARE(binomialTwoSidedP(0, 7), 0.015625);
+    QVERIFY(std::abs(binomialTwoSidedP(35, 50) - 0.006600447966810918) < 1e-12);
+}
+
+void ReaderStudyTest::tTestMatchesStudentsSleepData()
+{
+    // Student (1908) / Cushny & Peebles: extra sleep, drug 2 minus drug 1, ten patients. R's
+    // t.test(..., paired = TRUE): t = 4.0621, df = 9, two-sided p = 0.002833,
+    // 95 % CI 0.7001142 to 2.4598858.
+    const std::vector<double> d{ 1.2, 2.4, 1.3, 1.3, 0.0, 1.0, 1.8, 0.8, 4.6, 1.4 };
+    const OneSampleT t = oneSampleT(d, 0.0);
+    QVERIFY(t.defined);
+    QCOMPARE(t.df, 9.0);
+    QVERIFY(std::abs(t.t - 4.0621) < 1e-4);
+    QVERIFY(std::abs(2 * t.pOneSided - 0.002833) < 1e-6);
+    QVERIFY(std::abs(t.ciLow - 0.7001142) < 1e-6);
+    QVERIFY(std::abs(t.ciHigh - 2.4598858) < 1e-6);
+    // t-table: the one-sided 5 % critical value at df = 10 is 1.812461.
+    std::vector<double> v(11, 0.0);
+    v[0] = 1.0; // mean 1/11, sd sqrt(1/11): t = 1
+    const OneSampleT one = oneSampleT(v, 0.0);
+    QVERIFY(std::abs(one.t - 1.0) < 1e-12);
+    QVERIFY(std::abs(one.pOneSided - 0.170446) < 1e-5); // P(T_10 > 1)
+}
+
+void ReaderStudyTest::answersSurviveSigkill()
+{
+    QTemporaryDir dir;
+    const Study s = makeStudy(12);
+    const Allocation allocation = allocate(s, "R9");
+    for (int k : { 1, 4, 7 })
+    {
+        const QString folder = dir.path() + "/k" + QString::number(k);
+        int pipeFds[2];
+        QVERIFY(::pipe(pipeFds) == 0);
+        const pid_t child = ::fork();
+        QVERIFY(child >= 0);
+        if (child == 0)
+        {
+            // The "reading process": answers k cases, reporting each once it is on disk, then
+            // keeps rewriting its sheet (answering the next case again and again) until killed.
+            ::close(pipeFds[0]);
+            AnswerSheet sheet(folder.toStdString(), "R9", s.seed);
+            for (int i = 0; i < k; ++i)
+            {
+                sheet.record(
+                  { s.cases[allocation.order[std::size_t(i)]].id, Choice::Left, 1.0, "" });
+                const char done = 'x';
+                if (::write(pipeFds[1], &done, 1) != 1)
+                    ::_exit(1);
+            }
+            for (;;)
+                sheet.record({ s.cases[allocation.order[0]].id, Choice::Right, 2.0, "" });
+        }
+        ::close(pipeFds[1]);
+        for (int i = 0; i < k; ++i)
+        {
+            char done = 0;
+            QCOMPARE(::read(pipeFds[0], &done, 1), ssize_t(1));
+        }
+        ::usleep(20000); // kill it in the middle of its rewriting
+        ::kill(child, SIGKILL);
+        int status = 0;
+        ::waitpid(child, &status, 0);
+        ::close(pipeFds[0]);
+        QVERIFY(WIFSIGNALED(status));
+        AnswerSheet resumed(folder.toStdString(), "R9", s.seed);
+        resumed.load(); // parses: never a half-written file
+        QCOMPARE(int(resumed.answers().size()), k);
+        QCOMPARE(nextPosition(s, allocation, resumed), std::size_t(k));
+    }
+}
+
+void ReaderStudyTest::answersOfAnotherStudyAreRefused()
+{
+    QTemporaryDir dir;
+    const Study s = makeStudy(4, 1);
+    simulateReader(s, dir.path(), "R1", [](std::size_t, bool) { return Choice::Left; });
+    AnswerSheet other(dir.path().toStdString(), "R1", 2);
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, other.load());
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, AnswerSheet(dir.path().toStdString(), "../x", 1));
+}
+
+void ReaderStudyTest::studyFileRoundTrip()
+{
+    QTemporaryDir dir;
+    Study s = makeStudy(3, 18446744073709551557ull); // a seed beyond double precision
+    s.options.allowNoPreference = true;
+    const std::string path = (dir.path() + "/study.json").toStdString();
+    s.save(path);
+    const Study back = Study::load(path);
+    QCOMPARE(back.seed, s.seed);
+    QVERIFY(back.options.allowNoPreference);
+    QVERIFY(!back.options.allowGoingBack);
+    QCOMPARE(back.cases.size(), std::size_t(3));
+    QCOMPARE(back.resolve("image1.nii.gz"), (dir.path() + "/image1.nii.gz").toStdString());
+    QVERIFY(allocate(back, "R1").order == allocate(s, "R1").order);
+}
+
+QTEST_GUILESS_MAIN(ReaderStudyTest)
+#include "ReaderStudyTest.moc"

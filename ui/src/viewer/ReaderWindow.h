@@ -1,0 +1,93 @@
+#pragma once
+
+#include "ReaderStudy.h"
+#include "SliceView.h"
+#include "ViewerModel.h"
+
+#include <QElapsedTimer>
+#include <QMainWindow>
+
+#include <future>
+#include <memory>
+#include <optional>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QPushButton;
+
+namespace innerear::ui
+{
+
+/// One case as the reader sees it: the image and the two masks in allocation order (left,
+/// right). Loaded off the GUI thread so that the next case is ready when the reader answers.
+struct ReaderCase
+{
+    Volume image;
+    LabelMap left, right;
+};
+
+/// The blinded reading mode: two panes with the same image, each with one of the two masks drawn
+/// identically, locked together (slice/slab, MIP/slice, plane, window/level, zoom, pan). The
+/// screen shows "Case k of N" and nothing that reveals where a mask came from. Each answer is
+/// written at once (AnswerSheet); a reader who comes back resumes where they stopped.
+class ReaderWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    ReaderWindow(study::Study study, std::string reader, std::string answersFolder,
+                 QWidget* parent = nullptr);
+    ~ReaderWindow() override;
+
+    /// Reads the reader's earlier answers and shows the next case; false (with lastError())
+    /// when the study or answers cannot be used.
+    bool start();
+    /// Records the choice for the case on screen and moves on.
+    bool choose(study::Choice choice);
+    bool goBack();
+    std::size_t position() const { return position_; }
+    std::size_t caseCount() const { return allocation_.order.size(); }
+    bool finished() const { return position_ >= caseCount(); }
+    const QString& lastError() const { return lastError_; }
+    std::array<ViewerModel*, 2> paneModels() { return { &models_[0], &models_[1] }; }
+    std::array<SliceView*, 2> paneViews() { return views_; }
+
+Q_SIGNALS:
+    void caseShown(int position);
+    void allDone();
+
+protected:
+    void keyPressEvent(QKeyEvent* event) override;
+
+private:
+    std::future<ReaderCase> loadAsync(std::size_t position) const;
+    void showCase(std::size_t position);
+    void showError(const QString& message);
+    void lockPanes();
+    void setPlane(Plane plane);
+    void updateControls();
+
+    study::Study study_;
+    std::string reader_;
+    study::Allocation allocation_;
+    study::AnswerSheet sheet_;
+    std::size_t position_ = 0;
+    std::optional<std::future<ReaderCase>> next_; ///< the case after the one on screen
+    std::size_t nextPosition_ = 0;
+    QElapsedTimer caseTimer_;
+    QString lastError_;
+    ViewerModel models_[2];
+    std::array<SliceView*, 2> views_{};
+    bool syncing_ = false;
+    QLabel* caseLabel_ = nullptr;
+    QComboBox* planeBox_ = nullptr;
+    QCheckBox* mipBox_ = nullptr;
+    QDoubleSpinBox* slabBox_ = nullptr;
+    QPushButton* leftButton_ = nullptr;
+    QPushButton* rightButton_ = nullptr;
+    QPushButton* noneButton_ = nullptr;
+    QPushButton* backButton_ = nullptr;
+};
+
+} // namespace innerear::ui
