@@ -3,6 +3,7 @@
 // only a C++17 compiler and LibTorch (no Qt/VTK/ITK), so it runs on a GPU machine that has
 // nothing else. The whole pipeline (resampling, components, mapping back) is timed by
 // `innerear bench`; this tool isolates what the device changes: the network passes.
+#include "ToolArguments.h"
 #include "innerear/core/Json.h"
 #include "innerear/core/Phantom.h"
 #include "innerear/inference/Model.h"
@@ -107,23 +108,17 @@ int main(int argc, char** argv)
                                              { "--repeats", "3" },
                                              { "--seed", "2026" },
                                              { "--json", "" } };
-    for (int i = 1; i < argc; ++i)
-    {
-        const std::string key = argv[i];
-        if (key == "--help" || args.count(key) == 0 || i + 1 >= argc)
-        {
-            std::cerr << "usage: innerear-bench-inference [--model model.json] "
-                         "[--devices auto|cpu|cuda|cpu,cuda] [--repeats N] [--seed S] "
-                         "[--json results.json]\n"
-                         "  Times on each device: the paper-width network (16-128 filters) over "
-                         "the paper's 256x256x64 crop at 0.45 mm in one pass, and with --model "
-                         "the model over the same crop and the fast mode's network passes "
-                         "(locator on the 0.9 mm grid + one window per ear), with and without "
-                         "flip augmentation.\n";
-            return key == "--help" ? 0 : 2;
-        }
-        args[key] = argv[++i];
-    }
+    if (const auto exitCode = tools::parseArguments(
+          argc, argv, args,
+          "usage: innerear-bench-inference [--model model.json] "
+          "[--devices auto|cpu|cuda|cpu,cuda] [--repeats N] [--seed S] "
+          "[--json results.json]\n"
+          "  Times on each device: the paper-width network (16-128 filters) over "
+          "the paper's 256x256x64 crop at 0.45 mm in one pass, and with --model "
+          "the model over the same crop and the fast mode's network passes "
+          "(locator on the 0.9 mm grid + one window per ear), with and without "
+          "flip augmentation.\n"))
+        return *exitCode;
     try
     {
         const int repeats = std::max(1, std::stoi(args["--repeats"]));

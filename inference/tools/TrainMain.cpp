@@ -1,6 +1,7 @@
 // innerear-train: trains the segmentation network on synthetic cases generated on the fly.
 // Builds with only a C++17 compiler and LibTorch (no Qt/VTK/ITK), so it also runs on a GPU
 // machine. Minimal first version (the training issue extends it: real data, resume, early stop).
+#include "ToolArguments.h"
 #include "innerear/core/Overlap.h"
 #include "innerear/inference/Model.h"
 #include "innerear/inference/SyntheticPatches.h"
@@ -37,25 +38,18 @@ int main(int argc, char** argv)
                                              { "--workers", "1" },
                                              { "--patches-per-case", "1" },
                                              { "--minutes", "0" } };
-    for (int i = 1; i < argc; ++i)
-    {
-        const std::string key = argv[i];
-        if (key == "--help" || args.count(key) == 0 || i + 1 >= argc)
-        {
-            std::cerr
-              << "usage: innerear-train [--steps N] [--batch B] [--patch P] [--base-filters F] "
-                 "[--depth D] [--lr R] [--seed S] [--device auto|cpu|cuda] [--out model.json] "
-                 "[--log log.csv] [--validate-every N] [--init model.json] [--coarse-fraction F] "
-                 "[--workers W] [--patches-per-case K] [--minutes M]\n"
-                 "  --init: start from a model's weights; --coarse-fraction: share of patches at "
-                 "0.9 mm (so the network also finds labyrinths on a coarse grid)\n"
-                 "  --workers: threads generating cases (W > 1 draws one seed per case, so the "
-                 "run differs from W = 1); --patches-per-case: patches cut from each generated "
-                 "case; --minutes: stop after this wall time (0: no limit)\n";
-            return key == "--help" ? 0 : 2;
-        }
-        args[key] = argv[++i];
-    }
+    if (const auto exitCode = tools::parseArguments(
+          argc, argv, args,
+          "usage: innerear-train [--steps N] [--batch B] [--patch P] [--base-filters F] "
+          "[--depth D] [--lr R] [--seed S] [--device auto|cpu|cuda] [--out model.json] "
+          "[--log log.csv] [--validate-every N] [--init model.json] [--coarse-fraction F] "
+          "[--workers W] [--patches-per-case K] [--minutes M]\n"
+          "  --init: start from a model's weights; --coarse-fraction: share of patches at "
+          "0.9 mm (so the network also finds labyrinths on a coarse grid)\n"
+          "  --workers: threads generating cases (W > 1 draws one seed per case, so the "
+          "run differs from W = 1); --patches-per-case: patches cut from each generated "
+          "case; --minutes: stop after this wall time (0: no limit)\n"))
+        return *exitCode;
     try
     {
         NetworkConfig config;

@@ -64,6 +64,8 @@ private Q_SLOTS:
     void evaluateReportsWhatItCannotPair();
     void segmentWritesAMaskOnTheInputGrid();
     void segmentRefusesBadModelsAndArguments();
+    void studyCreateChecksEveryPair();
+    void studyAnalyzeRefusesMissingAnswers();
 };
 
 void CliTest::versionAndHelp()
@@ -474,6 +476,77 @@ void CliTest::segmentRefusesBadModelsAndArguments()
     QCOMPARE(noFolder.code, 1);
     QVERIFY(noFolder.err.contains("does not exist"));
     QCOMPARE(runCli({ "segment", dir.filePath("nothing").toStdString(), "--out", out }).code, 3);
+}
+
+void CliTest::studyCreateChecksEveryPair()
+{
+    QTemporaryDir dir;
+    for (const char* folder : { "images", "auto", "manual" })
+        QVERIFY(QDir(dir.path()).mkpath(folder));
+    Geometry grid;
+    grid.size = { 12, 10, 8 };
+    Geometry other = grid;
+    other.spacing = { 2.0, 1.0, 1.0 };
+    auto write = [&](const char* folder, const char* name, const Geometry& g)
+    {
+        io::writeVolume(Volume(LabelMap(g)),
+                        dir.filePath(QString("%1/%2.nii.gz").arg(folder, name)).toStdString());
+    };
+    for (const char* name : { "a", "b", "c" })
+    {
+        write("images", name, grid);
+        write("auto", name, grid);
+        write("manual", name, grid);
+    }
+    const std::string study = dir.filePath("s/study.json").toStdString();
+    const Result ok =
+      runCli({ "study", "create", "--images", dir.filePath("images").toStdString(), "--auto",
+               dir.filePath("auto").toStdString(), "--manual", dir.filePath("manual").toStdString(),
+               "--cases", "2", "--seed", "5", "--allow-no-preference", "--out", study });
+    QCOMPARE(ok.code, 0);
+    QVERIFY2(ok.out.contains("2 case(s), seed 5, \"no preference\" allowed"), qPrintable(ok.out));
+    QFile file(QString::fromStdString(study));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray text = file.readAll();
+    QVERIFY(text.contains("\"case-01\"") && text.contains("../images/")); // relative paths
+
+    write("manual", "b", other); // a manual mask on another grid
+    const Result mismatch =
+      runCli({ "study", "create", "--images", dir.filePath("images").toStdString(), "--auto",
+               dir.filePath("auto").toStdString(), "--manual", dir.filePath("manual").toStdString(),
+               "--out", dir.filePath("s2.json").toStdString() });
+    QCOMPARE(mismatch.code, 3);
+    QVERIFY2(mismatch.err.contains("b.nii.gz: not on the grid of"), qPrintable(mismatch.err));
+    QVERIFY(!QFile::exists(dir.filePath("s2.json")));
+
+    QVERIFY(QFile::remove(dir.filePath("auto/c.nii.gz")));
+    const Result missing =
+      runCli({ "study", "create", "--images", dir.filePath("images").toStdString(), "--auto",
+               dir.filePath("auto").toStdString(), "--manual", dir.filePath("manual").toStdString(),
+               "--out", dir.filePath("s3.json").toStdString() });
+    QCOMPARE(missing.code, 3);
+    QVERIFY(missing.err.contains("no automatic mask named c"));
+    QCOMPARE(runCli({ "study", "create", "--out", dir.filePath("s4.json").toStdString() }).code, 2);
+}
+
+void CliTest::studyAnalyzeRefusesMissingAnswers()
+{
+    QTemporaryDir dir;
+    QFile study(dir.filePath("study.json"));
+    QVERIFY(study.open(QIODevice::WriteOnly));
+    study.write(R"({"format": "innerear-reader-study", "seed": "3", "cases": [
+                    {"id": "case-01", "image": "i", "automatic": "a", "manual": "m"}]})");
+    study.close();
+    QVERIFY(QDir(dir.path()).mkpath("answers"));
+    const Result none =
+      runCli({ "study", "analyze", dir.filePath("study.json").toStdString(), "--answers",
+               dir.filePath("answers").toStdString(), "--out", dir.filePath("out").toStdString() });
+    QCOMPARE(none.code, 3);
+    QVERIFY(none.err.contains("no <reader>.answers.json files"));
+    const Result notStudy =
+      runCli({ "study", "analyze", dir.filePath("answers").toStdString(), "--answers",
+               dir.filePath("answers").toStdString(), "--out", dir.filePath("out").toStdString() });
+    QCOMPARE(notStudy.code, 3);
 }
 
 QTEST_APPLESS_MAIN(CliTest)

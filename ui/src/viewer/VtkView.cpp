@@ -87,34 +87,29 @@ void VtkView::forward(QMouseEvent* event, unsigned long vtkEvent)
 
 void VtkView::mousePressEvent(QMouseEvent* event)
 {
-    switch (event->button())
-    {
-        case Qt::LeftButton:
-            forward(event, vtkCommand::LeftButtonPressEvent);
-            break;
-        case Qt::RightButton:
-            forward(event, vtkCommand::RightButtonPressEvent);
-            break;
-        case Qt::MiddleButton:
-            forward(event, vtkCommand::MiddleButtonPressEvent);
-            break;
-        default:
-            break;
-    }
+    forwardButton(event, true);
 }
 
 void VtkView::mouseReleaseEvent(QMouseEvent* event)
 {
+    forwardButton(event, false);
+}
+
+void VtkView::forwardButton(QMouseEvent* event, bool pressed)
+{
     switch (event->button())
     {
         case Qt::LeftButton:
-            forward(event, vtkCommand::LeftButtonReleaseEvent);
+            forward(event, pressed ? vtkCommand::LeftButtonPressEvent
+                                   : vtkCommand::LeftButtonReleaseEvent);
             break;
         case Qt::RightButton:
-            forward(event, vtkCommand::RightButtonReleaseEvent);
+            forward(event, pressed ? vtkCommand::RightButtonPressEvent
+                                   : vtkCommand::RightButtonReleaseEvent);
             break;
         case Qt::MiddleButton:
-            forward(event, vtkCommand::MiddleButtonReleaseEvent);
+            forward(event, pressed ? vtkCommand::MiddleButtonPressEvent
+                                   : vtkCommand::MiddleButtonReleaseEvent);
             break;
         default:
             break;

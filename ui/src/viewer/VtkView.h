@@ -43,6 +43,7 @@ protected:
 
 private:
     void forward(QMouseEvent* event, unsigned long vtkEvent);
+    void forwardButton(QMouseEvent* event, bool pressed);
 
     render::LabyrinthScene* scene_;
     vtkSmartPointer<vtkGenericOpenGLRenderWindow> window_;
