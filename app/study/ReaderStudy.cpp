@@ -214,6 +214,15 @@ Allocation allocate(const Study& study, const std::string& reader)
     return allocation;
 }
 
+void writeAllocationFile(const Study& study, const Allocation& allocation,
+                         const std::string& folder)
+{
+    const fs::path directory = fs::path(folder) / "allocation";
+    fs::create_directories(directory);
+    writeAtomically((directory / (allocation.reader + ".json")).string(),
+                    allocation.toJson(study).dump(2) + "\n");
+}
+
 Json Allocation::toJson(const Study& study) const
 {
     Json json = Json::object();
@@ -432,6 +441,12 @@ StudyAnalysis analyze(const Study& study, const std::string& answersFolder)
         AnswerSheet sheet(answersFolder, reader, study.seed);
         sheet.load();
         const Allocation allocation = allocate(study, reader);
+        const fs::path recorded = fs::path(answersFolder) / "allocation" / (reader + ".json");
+        if (fs::exists(recorded, error) &&
+            readJsonFile(recorded.string()).dump() != allocation.toJson(study).dump())
+            throw std::runtime_error(recorded.string() +
+                                     ": differs from the allocation of this study file (was "
+                                     "the study changed after reading began?)");
         ReaderResult result;
         result.reader = reader;
         std::vector<double> seconds;

@@ -53,6 +53,10 @@ struct Allocation
     Json toJson(const Study& study) const;
 };
 Allocation allocate(const Study& study, const std::string& reader);
+/// Writes <folder>/allocation/<reader>.json (order and sides, for the study's records; the
+/// reading window never shows it). Atomic, like the answers.
+void writeAllocationFile(const Study& study, const Allocation& allocation,
+                         const std::string& folder);
 
 enum class Choice
 {
@@ -157,7 +161,8 @@ struct StudyAnalysis
     std::vector<LongRow> rows;
 };
 
-/// Unblinds every <reader>.answers.json of `answersFolder` with the allocations.
+/// Unblinds every <reader>.answers.json of `answersFolder` with the allocations (recomputed from
+/// the seed; an allocation file that disagrees is an error: the study file was changed).
 StudyAnalysis analyze(const Study& study, const std::string& answersFolder);
 /// Writes readers.csv, cases.csv, answers-long.csv (iMRMC-style long format) and report.md.
 std::vector<std::string> writeAnalysis(const StudyAnalysis& analysis, const std::string& folder);

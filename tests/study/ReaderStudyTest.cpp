@@ -60,6 +60,8 @@ private Q_SLOTS:
     void answersSurviveSigkill();
     void answersOfAnotherStudyAreRefused();
     void studyFileRoundTrip();
+    void goingBackReplacesTheAnswer();
+    void aChangedStudyIsDetected();
 };
 
 void ReaderStudyTest::allocationIsDeterministicPerReader()
@@ -249,6 +251,33 @@ void ReaderStudyTest::studyFileRoundTrip()
     QCOMPARE(back.cases.size(), std::size_t(3));
     QCOMPARE(back.resolve("image1.nii.gz"), (dir.path() + "/image1.nii.gz").toStdString());
     QVERIFY(allocate(back, "R1").order == allocate(s, "R1").order);
+}
+
+void ReaderStudyTest::goingBackReplacesTheAnswer()
+{
+    QTemporaryDir dir;
+    const Study s = makeStudy(3);
+    AnswerSheet sheet(dir.path().toStdString(), "R1", s.seed);
+    sheet.record({ "case-2", Choice::Left, 3.0, "" });
+    sheet.record({ "case-1", Choice::Left, 4.0, "" });
+    sheet.record({ "case-2", Choice::Right, 5.0, "" }); // the reader went back and changed it
+    AnswerSheet reread(dir.path().toStdString(), "R1", s.seed);
+    reread.load();
+    QCOMPARE(reread.answers().size(), std::size_t(2));
+    QCOMPARE(reread.find("case-2")->choice, Choice::Right);
+    QCOMPARE(reread.find("case-2")->seconds, 5.0);
+}
+
+void ReaderStudyTest::aChangedStudyIsDetected()
+{
+    QTemporaryDir dir;
+    const Study s = makeStudy(6);
+    writeAllocationFile(s, allocate(s, "R1"), dir.path().toStdString());
+    simulateReader(s, dir.path(), "R1", [](std::size_t, bool) { return Choice::Left; });
+    QCOMPARE(analyze(s, dir.path().toStdString()).readers.size(), std::size_t(1));
+    Study changed = s;
+    std::swap(changed.cases[0], changed.cases[1]); // same seed, other case list
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, analyze(changed, dir.path().toStdString()));
 }
 
 QTEST_GUILESS_MAIN(ReaderStudyTest)

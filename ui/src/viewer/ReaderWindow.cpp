@@ -14,6 +14,7 @@
 #include <QStatusBar>
 #include <QVBoxLayout>
 
+#include <filesystem>
 #include <iostream>
 
 namespace innerear::ui
@@ -229,6 +230,8 @@ bool ReaderWindow::start()
     try
     {
         sheet_.load();
+        study::writeAllocationFile(study_, allocation_,
+                                   std::filesystem::path(sheet_.path()).parent_path().string());
     }
     catch (const std::exception& e)
     {
