@@ -62,6 +62,6 @@ fi
 log "training a paper-width (16-128) model for $TRAIN_MINUTES min"
 timeout $((TRAIN_MINUTES * 60 + 90)) "$BIN/innerear-train" --device cuda --base-filters 16 \
     --depth 4 --patch 96 --batch 4 --lr 1e-3 --seed 11 --coarse-fraction 0.3 \
-    --workers "$(nproc)" --patches-per-case 2 ${TRAIN_INIT:+--init "$TRAIN_INIT"} --steps 100000 --minutes "$TRAIN_MINUTES" --validate-every 200 \
+    --workers "$(nproc)" ${TRAIN_INIT:+--init "$TRAIN_INIT"} --steps 100000 --minutes "$TRAIN_MINUTES" --validate-every 200 \
     --out "$OUT/model/innerear-paper.json" --log "$OUT/train.csv" 2>&1 | tee -a "$OUT/session.log"
 log "done"

@@ -200,6 +200,60 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
       ->required();
     studyAnalyzeCommand->add_option("--out", studyAnalyze.out, "Output folder")->required();
 
+    TrainOptions trainOptions;
+    CLI::App* trainCommand = app.add_subcommand(
+      "train", "Train or fine-tune the segmentation network on generated cases, your labelled "
+               "scans, or a mix: Tversky loss, Adam, flips and rotations, early stopping, "
+               "checkpoints (run again to resume), a loss curve and a validation report");
+    trainCommand->add_option("--out", trainOptions.out, "Model manifest to write (.json)")
+      ->required();
+    trainCommand->add_option("--data", trainOptions.data,
+                             "Folder with images/ and labels/ (same names; NIfTI, NRRD, "
+                             "MetaImage or DICOM folders)");
+    trainCommand
+      ->add_option("--synthetic-ratio", trainOptions.syntheticRatio,
+                   "Share of generated patches when --data is given (0: real scans only)")
+      ->capture_default_str();
+    trainCommand->add_option("--cache", trainOptions.cache,
+                             "Preprocessed scans (default: <model>.cache beside the model)");
+    trainCommand
+      ->add_option("--validation-fraction", trainOptions.validationFraction,
+                   "Share of the labelled scans held out for validation")
+      ->capture_default_str();
+    trainCommand->add_option("--steps", trainOptions.steps, "Most steps")->capture_default_str();
+    trainCommand->add_option("--batch", trainOptions.batch)->capture_default_str();
+    trainCommand->add_option("--patch", trainOptions.patch, "Cubic patch edge in voxels")
+      ->capture_default_str();
+    trainCommand->add_option("--base-filters", trainOptions.baseFilters)->capture_default_str();
+    trainCommand->add_option("--depth", trainOptions.depth)->capture_default_str();
+    trainCommand->add_option("--lr", trainOptions.learningRate, "Adam learning rate")
+      ->capture_default_str();
+    trainCommand->add_option("--alpha", trainOptions.alpha, "Tversky weight of false negatives")
+      ->capture_default_str();
+    trainCommand->add_option("--beta", trainOptions.beta, "Tversky weight of false positives")
+      ->capture_default_str();
+    trainCommand->add_flag("--no-rotations", trainOptions.noRotations,
+                           "Only flips as augmentation");
+    trainCommand->add_option("--epoch", trainOptions.epochSteps, "Steps per epoch (validation)")
+      ->capture_default_str();
+    trainCommand
+      ->add_option("--patience", trainOptions.patience,
+                   "Epochs without a better validation loss before stopping (0: never)")
+      ->capture_default_str();
+    trainCommand->add_option("--minutes", trainOptions.minutes, "Time budget (0: none)");
+    trainCommand->add_option("--seed", trainOptions.seed)->capture_default_str();
+    trainCommand->add_option("--workers", trainOptions.workers, "Threads making batches ahead")
+      ->capture_default_str();
+    trainCommand->add_option("--device", trainOptions.device, "auto, cpu or cuda")
+      ->capture_default_str();
+    trainCommand->add_option("--init", trainOptions.init, "Start from this model (fine-tuning)");
+    trainCommand->add_option("--coarse-fraction", trainOptions.coarseFraction,
+                             "Share of generated patches at 0.9 mm (fast mode's locator)");
+    trainCommand
+      ->add_option("--final-cases", trainOptions.finalCases,
+                   "Generated studies for the final validation when no scans are held out")
+      ->capture_default_str();
+
     // CLI11 prints help and errors through app.exit(); route them to our streams.
     std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());
     try
@@ -236,6 +290,8 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
         return runSegment(segment, out, err);
     if (benchCommand->parsed())
         return runBench(bench, out, err);
+    if (trainCommand->parsed())
+        return runTrain(trainOptions, out, err);
     if (studyCreateCommand->parsed())
         return runStudyCreate(studyCreate, out, err);
     if (studyAnalyzeCommand->parsed())

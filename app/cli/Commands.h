@@ -111,4 +111,31 @@ struct StudyAnalyzeOptions
 };
 int runStudyAnalyze(const StudyAnalyzeOptions& options, std::ostream& out, std::ostream& err);
 
+struct TrainOptions
+{
+    std::string out;             ///< model manifest (.json)
+    std::string data;            ///< folder with images/ and labels/ (paired by name)
+    double syntheticRatio = 1.0; ///< share of synthetic patches when there is data
+    std::string cache;           ///< preprocessed scans; default: <out stem>.cache
+    double validationFraction = 0.2;
+    int steps = 2000;
+    int batch = 2;
+    int patch = 48;
+    int baseFilters = 8;
+    int depth = 4;
+    double learningRate = 1e-4;
+    double alpha = 0.7, beta = 0.3;
+    bool noRotations = false;
+    int epochSteps = 100;
+    int patience = 5;
+    double minutes = 0.0;
+    std::uint64_t seed = 1;
+    int workers = 1;
+    std::string device = "auto";
+    std::string init;
+    double coarseFraction = 0.0;
+    int finalCases = 4;
+};
+int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err);
+
 } // namespace innerear::cli

@@ -1,6 +1,7 @@
 // innerear study create | analyze: blinded reader preference studies (app/study).
 #include "Cli.h"
 #include "Commands.h"
+#include "FilePairs.h"
 
 #include "ReaderStudy.h"
 
@@ -24,34 +25,6 @@ namespace innerear::cli
 
 namespace
 {
-
-std::string stemOf(const fs::path& path)
-{
-    std::string name = path.filename().string();
-    for (const char* suffix : { ".nii.gz", ".nii", ".nrrd", ".nhdr", ".mha", ".mhd" })
-    {
-        const std::string s = suffix;
-        if (name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0)
-            return name.substr(0, name.size() - s.size());
-    }
-    return name;
-}
-
-/// Studies in a folder by name: image files, or sub-folders (DICOM series).
-std::map<std::string, std::string> byStem(const std::string& folder)
-{
-    std::map<std::string, std::string> found;
-    for (const auto& entry : fs::directory_iterator(folder))
-    {
-        const std::string name = entry.path().filename().string();
-        if (name.empty() || name[0] == '.')
-            continue;
-        const std::string stem = stemOf(entry.path());
-        if (entry.is_directory() || stem != name)
-            found[stem] = entry.path().string();
-    }
-    return found;
-}
 
 std::vector<std::array<std::string, 3>> readPairs(const std::string& csv)
 {
@@ -105,9 +78,9 @@ int runStudyCreate(const StudyCreateOptions& options, std::ostream& out, std::os
                        "--pairs CSV\n";
                 return BadUsage;
             }
-            const auto images = byStem(options.images);
-            const auto automatic = byStem(options.automatic);
-            const auto manual = byStem(options.manual);
+            const auto images = studiesByStem(options.images);
+            const auto automatic = studiesByStem(options.automatic);
+            const auto manual = studiesByStem(options.manual);
             for (const auto& [stem, image] : images)
             {
                 const auto a = automatic.find(stem), m = manual.find(stem);

@@ -65,6 +65,7 @@ private Q_SLOTS:
     void segmentWritesAMaskOnTheInputGrid();
     void segmentRefusesBadModelsAndArguments();
     void studyCreateChecksEveryPair();
+    void trainUsesLabelledScansSkipsBadOnesAndResumes();
     void studyAnalyzeRefusesMissingAnswers();
 };
 
@@ -476,6 +477,73 @@ void CliTest::segmentRefusesBadModelsAndArguments()
     QCOMPARE(noFolder.code, 1);
     QVERIFY(noFolder.err.contains("does not exist"));
     QCOMPARE(runCli({ "segment", dir.filePath("nothing").toStdString(), "--out", out }).code, 3);
+}
+
+void CliTest::trainUsesLabelledScansSkipsBadOnesAndResumes()
+{
+    QTemporaryDir dir;
+    QVERIFY(QDir(dir.path()).mkpath("data/images") && QDir(dir.path()).mkpath("data/labels"));
+    for (int i = 1; i <= 3; ++i)
+    {
+        phantom::PhantomOptions options;
+        options.seed = std::uint64_t(700 + i);
+        options.pathology = phantom::Pathology::None;
+        options.fieldOfView = phantom::FieldOfView::Tight;
+        options.spacing = Vec3{ 0.6, 0.6, 0.8 };
+        const phantom::PhantomCase c = phantom::generatePhantom(options);
+        const std::string name = "scan" + std::to_string(i) + ".nii.gz";
+        io::writeVolume(c.image, dir.filePath("data/images/").toStdString() + name);
+        io::writeVolume(Volume(c.labels), dir.filePath("data/labels/").toStdString() + name);
+    }
+    for (const char* folder : { "data/images/broken.nii.gz", "data/labels/broken.nii.gz" })
+    {
+        QFile broken(dir.filePath(folder));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write("not an image");
+    }
+    const std::vector<std::string> command{ "train",
+                                            "--out",
+                                            dir.filePath("model/tiny.json").toStdString(),
+                                            "--data",
+                                            dir.filePath("data").toStdString(),
+                                            "--synthetic-ratio",
+                                            "0.5",
+                                            "--steps",
+                                            "4",
+                                            "--epoch",
+                                            "2",
+                                            "--patch",
+                                            "16",
+                                            "--base-filters",
+                                            "2",
+                                            "--depth",
+                                            "2",
+                                            "--device",
+                                            "cpu" };
+    const Result first = runCli(command);
+    QCOMPARE(first.code, 0);
+    QVERIFY2(first.err.contains("skipped") && first.err.contains("broken.nii.gz"),
+             qPrintable(first.err));
+    QVERIFY2(first.out.contains("2 labelled scan(s)"), qPrintable(first.out)); // 1 held out
+    for (const char* file :
+         { "tiny.json", "tiny.pt", "tiny.log.csv", "tiny.loss.png", "tiny.validation.md" })
+        QVERIFY2(QFile::exists(dir.filePath(QString("model/") + file)), file);
+    const inference::SegmentationModel model = inference::SegmentationModel::load(
+      dir.filePath("model/tiny.json").toStdString(), inference::DeviceRequest::Cpu);
+    QCOMPARE(int(model.manifest().provenance.at("steps").asNumber()) % 2, 0);
+    // Run again with more steps: it continues from the checkpoint.
+    std::vector<std::string> more = command;
+    more[8] = "6";
+    const Result resumed = runCli(more);
+    QCOMPARE(resumed.code, 0);
+    QVERIFY2(resumed.out.contains("resumed from the checkpoint at step 4"),
+             qPrintable(resumed.out));
+    QVERIFY(resumed.out.contains("at step 6"));
+    QCOMPARE(runCli({ "train", "--out", dir.filePath("m.txt").toStdString() }).code, 2);
+    QCOMPARE(runCli({ "train", "--out", dir.filePath("m.json").toStdString(), "--data",
+                      dir.filePath("nothing").toStdString(), "--synthetic-ratio", "0" })
+               .code,
+             3);
 }
 
 void CliTest::studyCreateChecksEveryPair()

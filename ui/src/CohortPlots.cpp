@@ -23,12 +23,16 @@
 
 #include <unistd.h>
 
+#include <filesystem>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
 
 namespace innerear::ui
 {
+
+namespace fs = std::filesystem;
 
 namespace
 {
@@ -352,6 +356,40 @@ std::string writeReaderScorePlot(const std::vector<std::pair<std::string, double
         chart.legend()->markers().last()->setVisible(false);
     }
     return save(chart, {}, folder, "reader_scores");
+}
+
+std::string writeTrainingCurves(const std::vector<TrainingCurvePoint>& points,
+                                const std::string& stem)
+{
+    ensureApplication();
+    QChart chart;
+    chart.setTitle("Training");
+    double lastStep = 1.0;
+    for (const TrainingCurvePoint& p : points)
+        lastStep = std::max(lastStep, p.step);
+    QValueAxis* x = axis(chart, Qt::AlignBottom, "step", 0.0, lastStep);
+    QValueAxis* y = axis(chart, Qt::AlignLeft, "Tversky loss / DSC", 0.0, 1.0);
+    const struct
+    {
+        const char* name;
+        double TrainingCurvePoint::*value;
+        QColor colour;
+    } curves[] = { { "training loss", &TrainingCurvePoint::trainingLoss, kGroupColours[0] },
+                   { "validation loss", &TrainingCurvePoint::validationLoss, kGroupColours[1] },
+                   { "validation DSC", &TrainingCurvePoint::validationDsc, kGroupColours[2] } };
+    for (const auto& curve : curves)
+    {
+        auto* series = new QLineSeries;
+        series->setName(curve.name);
+        series->setPen(QPen(curve.colour, 2));
+        for (const TrainingCurvePoint& p : points)
+            series->append(p.step, p.*curve.value);
+        attach(chart, series, x, y);
+    }
+    const fs::path path(stem);
+    return (path.parent_path() /
+            save(chart, {}, path.parent_path().string(), path.filename().string()))
+      .string();
 }
 
 } // namespace innerear::ui

@@ -94,6 +94,17 @@ public:
     /// Returns the batch's Tversky loss before the update. Labels: any non-zero voxel is fluid.
     double step(const std::vector<const Image<float>*>& images,
                 const std::vector<const LabelMap*>& labels);
+    /// The Tversky loss of the network as it is (evaluation mode, no update).
+    double loss(const std::vector<const Image<float>*>& images,
+                const std::vector<const LabelMap*>& labels);
+    /// The optimiser's state (Adam moments), for checkpoints.
+    void saveOptimiser(const std::string& path) const;
+    void loadOptimiser(const std::string& path);
+
+    /// The loss the trainer minimises, on plain numbers (soft counts, smoothing 1):
+    /// 1 - (TP + 1) / (TP + alpha FN + beta FP + 1).
+    static double tverskyLoss(const std::vector<float>& probability,
+                              const std::vector<float>& target, double alpha, double beta);
 
 private:
     struct Impl;

@@ -31,4 +31,16 @@ std::string writeReaderScorePlot(const std::vector<std::pair<std::string, double
                                  double mean, double ciLow, double ciHigh,
                                  const std::string& folder);
 
+struct TrainingCurvePoint
+{
+    double step = 0.0;
+    double trainingLoss = 0.0;
+    double validationLoss = 0.0;
+    double validationDsc = 0.0;
+};
+/// Training and validation loss (and validation DSC) per epoch: <stem>.png and <stem>.svg.
+/// Returns the PNG's path.
+std::string writeTrainingCurves(const std::vector<TrainingCurvePoint>& points,
+                                const std::string& stem);
+
 } // namespace innerear::ui

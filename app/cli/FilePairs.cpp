@@ -1,0 +1,35 @@
+#include "FilePairs.h"
+
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace innerear::cli
+{
+
+std::string studyStem(const std::string& path)
+{
+    std::string name = fs::path(path).filename().string();
+    for (const std::string suffix : { ".nii.gz", ".nii", ".nrrd", ".nhdr", ".mha", ".mhd" })
+        if (name.size() > suffix.size() &&
+            name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+            return name.substr(0, name.size() - suffix.size());
+    return name;
+}
+
+std::map<std::string, std::string> studiesByStem(const std::string& folder)
+{
+    std::map<std::string, std::string> found;
+    for (const auto& entry : fs::directory_iterator(folder))
+    {
+        const std::string name = entry.path().filename().string();
+        if (name.empty() || name[0] == '.')
+            continue;
+        const std::string stem = studyStem(entry.path().string());
+        if (entry.is_directory() || stem != name)
+            found[stem] = entry.path().string();
+    }
+    return found;
+}
+
+} // namespace innerear::cli

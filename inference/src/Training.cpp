@@ -1,0 +1,407 @@
+#include "innerear/inference/Training.h"
+
+#include "innerear/core/Overlap.h"
+#include "innerear/core/Phantom.h"
+
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace fs = std::filesystem;
+
+namespace innerear::inference
+{
+
+// ---- Sources -------------------------------------------------------------------------------
+
+TrainingPatch SyntheticSource::sample(Random& random, const Size3& patch) const
+{
+    return sampleSyntheticPatch(random, patch, random.chance(coarseFraction_) ? 0.9 : 0.45);
+}
+
+std::string SyntheticSource::describe() const
+{
+    std::ostringstream text;
+    text << "synthetic temporal-bone T2 MRI from innerear's generator (core/Phantom.h), made on "
+            "the fly; no patient data";
+    if (coarseFraction_ > 0)
+        text << "; " << int(coarseFraction_ * 100 + 0.5) << " % of the patches at 0.9 mm";
+    return text.str();
+}
+
+VolumeSource::VolumeSource(std::vector<Case> cases)
+  : cases_(std::move(cases))
+{
+    if (cases_.empty())
+        throw std::runtime_error("no training cases");
+}
+
+TrainingPatch VolumeSource::sample(Random& random, const Size3& patch) const
+{
+    const Case& c = cases_[std::size_t(random.integer(0, int(cases_.size()) - 1))];
+    return cutPatch(random, c.image, c.labels, patch);
+}
+
+std::string VolumeSource::describe() const
+{
+    return std::to_string(cases_.size()) + " labelled scan(s) given by the user";
+}
+
+MixedSource::MixedSource(const PatchSource& first, const PatchSource& second, double firstShare)
+  : first_(first)
+  , second_(second)
+  , share_(firstShare)
+{
+}
+
+TrainingPatch MixedSource::sample(Random& random, const Size3& patch) const
+{
+    return random.chance(share_) ? first_.sample(random, patch) : second_.sample(random, patch);
+}
+
+std::string MixedSource::describe() const
+{
+    std::ostringstream text;
+    text << int(share_ * 100 + 0.5) << " % " << first_.describe() << "; "
+         << int((1 - share_) * 100 + 0.5) << " % " << second_.describe();
+    return text.str();
+}
+
+void rotateInPlane(TrainingPatch& patch, Random& random)
+{
+    const Size3 n = patch.image.size();
+    if (n[0] != n[1])
+        return;
+    const int quarterTurns = random.integer(0, 3);
+    for (int turn = 0; turn < quarterTurns; ++turn)
+    {
+        // (i, j) -> (n - 1 - j, i): a quarter turn about the slice axis.
+        auto rotate = [&n](auto& image)
+        {
+            const auto copy = image;
+            for (std::size_t k = 0; k < n[2]; ++k)
+                for (std::size_t j = 0; j < n[1]; ++j)
+                    for (std::size_t i = 0; i < n[0]; ++i)
+                        image(n[0] - 1 - j, i, k) = copy(i, j, k);
+        };
+        rotate(patch.image);
+        rotate(patch.labels);
+    }
+}
+
+// ---- The run -------------------------------------------------------------------------------
+
+namespace
+{
+
+/// The seed of batch element b of step s: splitmix64 over (seed, s, b), so that any step's batch
+/// can be made again on its own (resume, parallel workers).
+std::uint64_t elementSeed(std::uint64_t seed, int step, int element)
+{
+    std::uint64_t x = seed ^ (std::uint64_t(step) * 0x9E3779B97F4A7C15ull) ^
+                      (std::uint64_t(element) * 0xD1B54A32D192ED03ull);
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+std::vector<TrainingPatch> makeBatch(const TrainingOptions& options, const PatchSource& source,
+                                     int step)
+{
+    std::vector<TrainingPatch> batch;
+    for (int b = 0; b < options.batch; ++b)
+    {
+        Random random(elementSeed(options.seed, step, b));
+        TrainingPatch p = source.sample(random, options.patch);
+        if (options.rotations)
+            rotateInPlane(p, random);
+        batch.push_back(std::move(p));
+    }
+    return batch;
+}
+
+Json readJson(const fs::path& path)
+{
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return Json::parse(text.str());
+}
+
+void writeText(const fs::path& path, const std::string& text)
+{
+    const fs::path temporary = path.string() + ".tmp";
+    {
+        std::ofstream out(temporary);
+        out << text;
+        if (!out)
+            throw std::runtime_error(temporary.string() + ": cannot be written");
+    }
+    fs::rename(temporary, path);
+}
+
+Json epochsToJson(const std::vector<EpochRecord>& epochs)
+{
+    Json list = Json::array();
+    for (const EpochRecord& e : epochs)
+    {
+        Json item = Json::object();
+        item["step"] = e.step;
+        item["training_loss"] = e.trainingLoss;
+        item["validation_loss"] = e.validationLoss;
+        item["validation_dsc"] = e.validationDsc;
+        item["seconds"] = e.seconds;
+        list.push_back(item);
+    }
+    return list;
+}
+
+} // namespace
+
+TrainingReport train(const TrainingOptions& options, const PatchSource& source,
+                     const std::vector<TrainingPatch>& validation, ProgressSink* progress,
+                     const CancelToken* cancel)
+{
+    if (options.out.empty())
+        throw std::runtime_error("training needs an output model file (.json)");
+    if (options.batch < 1 || options.maxSteps < 1 || options.epochSteps < 1)
+        throw std::runtime_error("batch, steps and epoch length must be at least 1");
+    const fs::path out(options.out);
+    if (!out.parent_path().empty())
+        fs::create_directories(out.parent_path());
+    const fs::path stem = out.parent_path() / out.stem();
+    const fs::path checkpoint = options.checkpoint.empty() ? fs::path(stem.string() + ".checkpoint")
+                                                           : fs::path(options.checkpoint);
+    const fs::path logPath =
+      options.log.empty() ? fs::path(stem.string() + ".log.csv") : fs::path(options.log);
+    fs::create_directories(checkpoint);
+    const fs::path statePath = checkpoint / "state.json";
+    const fs::path checkpointModel = checkpoint / "model.json";
+    const fs::path optimiserPath = checkpoint / "optimiser.pt";
+
+    TrainingReport report;
+    int bestEpochsAgo = 0;
+    double previousSeconds = 0.0;
+    std::unique_ptr<SegmentationModel> model;
+    if (fs::exists(statePath))
+    {
+        const Json state = readJson(statePath);
+        if (state.at("seed").asString() != std::to_string(options.seed) ||
+            int(state.at("batch").asNumber()) != options.batch ||
+            int(state.at("patch").asNumber()) != int(options.patch[0]))
+            throw std::runtime_error(checkpoint.string() +
+                                     ": this checkpoint was made with another seed, batch or "
+                                     "patch size; remove it to start afresh");
+        model = std::make_unique<SegmentationModel>(
+          SegmentationModel::load(checkpointModel.string(), options.device));
+        report.resumedFrom = int(state.at("step").asNumber());
+        report.bestStep = int(state.at("best_step").asNumber());
+        report.bestValidationLoss = state.at("best_validation_loss").asNumber();
+        report.bestValidationDsc = state.at("best_validation_dsc").asNumber();
+        bestEpochsAgo = int(state.at("epochs_without_improvement").asNumber());
+        previousSeconds = state.at("seconds").asNumber();
+        for (const Json& e : state.at("epochs").items())
+            report.epochs.push_back(
+              { int(e.at("step").asNumber()), e.at("training_loss").asNumber(),
+                e.at("validation_loss").asNumber(), e.at("validation_dsc").asNumber(),
+                e.at("seconds").asNumber() });
+    }
+    else if (!options.init.empty())
+        model = std::make_unique<SegmentationModel>(
+          SegmentationModel::load(options.init, options.device));
+    else
+        model = std::make_unique<SegmentationModel>(
+          SegmentationModel::create(options.network, options.seed, options.device));
+    for (std::size_t p : options.patch)
+        if (p % std::size_t(model->manifest().network.sizeMultiple()) != 0)
+            throw std::runtime_error("the patch size must be a multiple of " +
+                                     std::to_string(model->manifest().network.sizeMultiple()));
+    report.device = model->device().summary;
+    report.parameters = model->parameterCount();
+
+    TrainerOptions trainerOptions;
+    trainerOptions.learningRate = options.learningRate;
+    trainerOptions.alpha = options.alpha;
+    trainerOptions.beta = options.beta;
+    Trainer trainer(*model, trainerOptions);
+    if (report.resumedFrom > 0)
+        trainer.loadOptimiser(optimiserPath.string());
+
+    auto validate = [&](EpochRecord& epoch)
+    {
+        if (validation.empty())
+            return;
+        double loss = 0.0, dsc = 0.0;
+        PredictOptions predict;
+        predict.patch = options.patch;
+        for (const TrainingPatch& v : validation)
+        {
+            loss += trainer.loss({ &v.image }, { &v.labels }) / double(validation.size());
+            const Image<float> probability = model->predict(v.image, predict);
+            LabelMap predicted(probability.geometry());
+            for (std::size_t i = 0; i < predicted.voxels().size(); ++i)
+                predicted.voxels()[i] = probability.voxels()[i] >= 0.5f;
+            LabelMap reference = v.labels;
+            for (auto& l : reference.voxels())
+                l = l != 0;
+            dsc += countOverlap(predicted, reference).dsc / double(validation.size());
+        }
+        epoch.validationLoss = loss;
+        epoch.validationDsc = dsc;
+    };
+
+    auto writeManifest = [&](const EpochRecord& epoch)
+    {
+        ModelManifest manifest;
+        manifest.patchSize = options.patch;
+        manifest.provenance = options.provenance.isObject() ? options.provenance : Json::object();
+        manifest.provenance["data"] = source.describe();
+        manifest.provenance["steps"] = epoch.step;
+        manifest.provenance["batch"] = options.batch;
+        manifest.provenance["patch"] = double(options.patch[0]);
+        manifest.provenance["seed"] = std::to_string(options.seed);
+        manifest.provenance["learning_rate"] = options.learningRate;
+        manifest.provenance["loss"] = "Tversky alpha " + std::to_string(options.alpha) + " beta " +
+                                      std::to_string(options.beta) + ", Adam";
+        manifest.provenance["augmentation"] =
+          options.rotations ? "random flips and quarter turns about the slice axis"
+                            : "random flips";
+        manifest.provenance["trainer"] = "innerear train";
+        manifest.provenance["device"] = report.device;
+        manifest.provenance["seconds"] = epoch.seconds;
+        if (!options.init.empty())
+            manifest.provenance["init"] = options.init;
+        manifest.metrics["validation_loss"] = epoch.validationLoss;
+        manifest.metrics["validation_patch_dsc"] = epoch.validationDsc;
+        manifest.metrics["validation_patches"] = double(validation.size());
+        model->save(options.out, manifest);
+    };
+
+    auto writeLog = [&]
+    {
+        std::ostringstream csv;
+        csv << "step,training_loss,validation_loss,validation_dsc,seconds\n";
+        for (const EpochRecord& e : report.epochs)
+            csv << e.step << "," << e.trainingLoss << "," << e.validationLoss << ","
+                << e.validationDsc << "," << e.seconds << "\n";
+        writeText(logPath, csv.str());
+    };
+
+    auto writeCheckpoint = [&](int step, double seconds)
+    {
+        ModelManifest manifest;
+        manifest.patchSize = options.patch;
+        model->save(checkpointModel.string(), manifest);
+        trainer.saveOptimiser(optimiserPath.string());
+        Json state = Json::object();
+        state["step"] = step;
+        state["seed"] = std::to_string(options.seed);
+        state["batch"] = options.batch;
+        state["patch"] = double(options.patch[0]);
+        state["best_step"] = report.bestStep;
+        state["best_validation_loss"] = report.bestValidationLoss;
+        state["best_validation_dsc"] = report.bestValidationDsc;
+        state["epochs_without_improvement"] = bestEpochsAgo;
+        state["seconds"] = seconds;
+        state["epochs"] = epochsToJson(report.epochs);
+        writeText(statePath, state.dump(2) + "\n"); // last: it makes the checkpoint count
+    };
+
+    // Batches are made ahead on `workers` threads while the device trains.
+    std::deque<std::pair<int, std::future<std::vector<TrainingPatch>>>> queue;
+    int nextToQueue = report.resumedFrom + 1;
+    auto fill = [&]
+    {
+        while (int(queue.size()) < std::max(1, options.workers) && nextToQueue <= options.maxSteps)
+        {
+            const int step = nextToQueue++;
+            queue.emplace_back(step, std::async(std::launch::async, [&options, &source, step]
+                                                { return makeBatch(options, source, step); }));
+        }
+    };
+
+    const auto start = std::chrono::steady_clock::now();
+    auto elapsed = [&]
+    {
+        return previousSeconds +
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
+    double epochLoss = 0.0;
+    int epochCount = 0;
+    report.steps = report.resumedFrom;
+    report.stopReason = "steps";
+    for (int step = report.resumedFrom + 1; step <= options.maxSteps; ++step)
+    {
+        if (cancel && cancel->cancelled())
+        {
+            report.stopReason = "cancelled";
+            break;
+        }
+        fill();
+        std::vector<TrainingPatch> batch = queue.front().second.get();
+        queue.pop_front();
+        std::vector<const Image<float>*> images;
+        std::vector<const LabelMap*> labels;
+        for (const TrainingPatch& p : batch)
+            images.push_back(&p.image), labels.push_back(&p.labels);
+        epochLoss += trainer.step(images, labels);
+        ++epochCount;
+        report.steps = step;
+        if (progress)
+            progress->report(double(step) / double(options.maxSteps), "train");
+        const bool outOfTime =
+          options.maxMinutes > 0 &&
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >
+            options.maxMinutes * 60.0;
+        if (step % options.epochSteps != 0 && step != options.maxSteps && !outOfTime)
+            continue;
+        EpochRecord epoch;
+        epoch.step = step;
+        epoch.trainingLoss = epochLoss / double(std::max(1, epochCount));
+        epochLoss = 0.0;
+        epochCount = 0;
+        validate(epoch);
+        epoch.seconds = elapsed();
+        report.epochs.push_back(epoch);
+        const bool better = report.bestStep == 0 || validation.empty() ||
+                            epoch.validationLoss < report.bestValidationLoss;
+        if (better)
+        {
+            report.bestStep = step;
+            report.bestValidationLoss = epoch.validationLoss;
+            report.bestValidationDsc = epoch.validationDsc;
+            bestEpochsAgo = 0;
+            writeManifest(epoch);
+        }
+        else
+            ++bestEpochsAgo;
+        writeCheckpoint(step, epoch.seconds);
+        writeLog();
+        if (outOfTime)
+        {
+            report.stopReason = "time";
+            break;
+        }
+        if (options.patience > 0 && bestEpochsAgo >= options.patience)
+        {
+            report.stopReason = "early stopping";
+            break;
+        }
+    }
+    for (auto& [step, batch] : queue)
+    {
+        (void)step;
+        batch.wait(); // the workers read `options` and `source`: let them finish first
+    }
+    report.seconds = elapsed();
+    return report;
+}
+
+} // namespace innerear::inference

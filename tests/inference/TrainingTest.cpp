@@ -1,0 +1,195 @@
+// The training run: the Tversky loss against hand-computed values, a tiny model trained for a few
+// steps is loadable, an interrupted run resumes to the same weights as an uninterrupted one,
+// early stopping on a plateau, quarter turns, and real-volume patches.
+#include "TestSupport.h"
+
+#include "innerear/inference/Training.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace innerear;
+using namespace innerear::inference;
+
+namespace
+{
+NetworkConfig tinyNetwork()
+{
+    NetworkConfig config;
+    config.baseFilters = 2;
+    config.depth = 2;
+    return config;
+}
+
+TrainingOptions tinyRun(const QString& folder)
+{
+    TrainingOptions options;
+    options.network = tinyNetwork();
+    options.patch = { 16, 16, 16 };
+    options.batch = 2;
+    options.learningRate = 1e-3;
+    options.maxSteps = 6;
+    options.epochSteps = 3;
+    options.seed = 5;
+    options.device = DeviceRequest::Cpu;
+    options.out = (folder + "/model.json").toStdString();
+    return options;
+}
+
+std::vector<TrainingPatch> validationSet()
+{
+    Random random(99);
+    std::vector<TrainingPatch> set;
+    for (int i = 0; i < 2; ++i)
+        set.push_back(sampleSyntheticPatch(random, { 16, 16, 16 }, 0.9));
+    return set;
+}
+
+std::vector<float> weightsOf(const std::string& manifest)
+{
+    QFile file(QString::fromStdString(manifest).replace(".json", ".pt"));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    const QByteArray bytes = file.readAll();
+    return std::vector<float>(bytes.begin(), bytes.end());
+}
+} // namespace
+
+class TrainingTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void tverskyMatchesHandComputedValues();
+    void aTinyRunWritesALoadableModel();
+    void anInterruptedRunResumesToTheSameModel();
+    void earlyStoppingEndsAPlateau();
+    void quarterTurnsRotateImageAndLabelsTogether();
+    void volumeSourceCutsPatchesFromGivenCases();
+};
+
+void TrainingTest::tverskyMatchesHandComputedValues()
+{
+    // TP = 1, FN = 1, FP = 1: 1 - (1 + 1) / (1 + 0.7 + 0.3 + 1) = 1/3.
+    QVERIFY(std::abs(Trainer::tverskyLoss({ 1, 0, 0.5f, 0.5f }, { 1, 1, 0, 0 }, 0.7, 0.3) -
+                     1.0 / 3.0) < 1e-6);
+    // A miss (FN) costs more than a false alarm (FP) with alpha 0.7 > beta 0.3:
+    // TP 1, FN 1: 1 - 2 / 2.7; TP 1, FP 1: 1 - 2 / 2.3.
+    const double miss = Trainer::tverskyLoss({ 1, 0, 0, 0 }, { 1, 1, 0, 0 }, 0.7, 0.3);
+    const double falseAlarm = Trainer::tverskyLoss({ 1, 1, 0, 0 }, { 1, 0, 0, 0 }, 0.7, 0.3);
+    QVERIFY(std::abs(miss - (1.0 - 2.0 / 2.7)) < 1e-6);
+    QVERIFY(std::abs(falseAlarm - (1.0 - 2.0 / 2.3)) < 1e-6);
+    QVERIFY(miss > falseAlarm);
+    // alpha = beta = 0.5 is the (smoothed) Dice loss; a perfect prediction scores 0.
+    QVERIFY(std::abs(Trainer::tverskyLoss({ 1, 1, 0 }, { 1, 1, 0 }, 0.5, 0.5)) < 1e-7);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, Trainer::tverskyLoss({ 1 }, { 1, 0 }, 1, 1));
+}
+
+void TrainingTest::aTinyRunWritesALoadableModel()
+{
+    QTemporaryDir dir;
+    const TrainingOptions options = tinyRun(dir.path());
+    const TrainingReport report = train(options, SyntheticSource(1.0), validationSet());
+    QCOMPARE(report.steps, 6);
+    QCOMPARE(report.epochs.size(), std::size_t(2));
+    QCOMPARE(report.stopReason, std::string("steps"));
+    const SegmentationModel model = SegmentationModel::load(options.out, DeviceRequest::Cpu);
+    QCOMPARE(model.manifest().patchSize, (Size3{ 16, 16, 16 }));
+    QVERIFY(model.manifest().provenance.at("data").asString().find("synthetic") !=
+            std::string::npos);
+    QVERIFY(model.manifest().metrics.contains("validation_loss"));
+    QFile log(dir.filePath("model.log.csv"));
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    QCOMPARE(log.readAll().count('\n'), 3); // header + one row per epoch
+}
+
+void TrainingTest::anInterruptedRunResumesToTheSameModel()
+{
+    QTemporaryDir whole, parts;
+    TrainingOptions options = tinyRun(whole.path());
+    options.patience = 0;
+    train(options, SyntheticSource(1.0), validationSet());
+
+    TrainingOptions interrupted = tinyRun(parts.path());
+    interrupted.patience = 0;
+    interrupted.maxSteps = 3; // "the machine went down" after the first epoch
+    QCOMPARE(train(interrupted, SyntheticSource(1.0), validationSet()).steps, 3);
+    interrupted.maxSteps = 6;
+    const TrainingReport resumed = train(interrupted, SyntheticSource(1.0), validationSet());
+    QCOMPARE(resumed.resumedFrom, 3);
+    QCOMPARE(resumed.steps, 6);
+    QCOMPARE(resumed.epochs.size(), std::size_t(2));
+    // Same batches, same optimiser state: the same weights, to the byte.
+    const auto a = weightsOf(parts.filePath("model.checkpoint/model.json").toStdString());
+    const auto b = weightsOf(whole.filePath("model.checkpoint/model.json").toStdString());
+    QVERIFY(!a.empty());
+    QVERIFY(a == b);
+
+    TrainingOptions otherSeed = interrupted;
+    otherSeed.seed = 6;
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error,
+                             train(otherSeed, SyntheticSource(1.0), validationSet()));
+}
+
+void TrainingTest::earlyStoppingEndsAPlateau()
+{
+    QTemporaryDir dir;
+    TrainingOptions options = tinyRun(dir.path());
+    options.learningRate = 0.0; // nothing changes: the validation loss is flat
+    options.maxSteps = 100;
+    options.epochSteps = 2;
+    options.patience = 3;
+    const TrainingReport report = train(options, SyntheticSource(1.0), validationSet());
+    QCOMPARE(report.stopReason, std::string("early stopping"));
+    QCOMPARE(report.steps, 2 * (1 + 3)); // the first epoch, then three without improvement
+    QCOMPARE(report.bestStep, 2);
+}
+
+void TrainingTest::quarterTurnsRotateImageAndLabelsTogether()
+{
+    Geometry g;
+    g.size = { 4, 4, 2 };
+    TrainingPatch p{ Image<float>(g), LabelMap(g) };
+    p.image(1, 0, 1) = 7.0f;
+    p.labels(1, 0, 1) = 2;
+    bool moved = false;
+    for (std::uint64_t seed = 0; seed < 8; ++seed)
+    {
+        TrainingPatch q = p;
+        Random random(seed);
+        rotateInPlane(q, random);
+        for (std::size_t k = 0; k < 2; ++k)
+            for (std::size_t j = 0; j < 4; ++j)
+                for (std::size_t i = 0; i < 4; ++i)
+                {
+                    QCOMPARE(q.image(i, j, k) == 7.0f, q.labels(i, j, k) == 2);
+                    if (q.image(i, j, k) == 7.0f)
+                    {
+                        QCOMPARE(k, std::size_t(1)); // stays on its slice
+                        moved |= !(i == 1 && j == 0);
+                    }
+                }
+    }
+    QVERIFY(moved);
+}
+
+void TrainingTest::volumeSourceCutsPatchesFromGivenCases()
+{
+    Geometry g;
+    g.size = { 20, 20, 20 };
+    g.spacing = { 0.45, 0.45, 0.45 };
+    VolumeSource::Case c{ "scan", Image<float>(g, 0.25f), LabelMap(g) };
+    c.labels(10, 10, 10) = 1;
+    VolumeSource source({ c });
+    Random random(3);
+    const TrainingPatch p = source.sample(random, { 8, 8, 8 });
+    QCOMPARE(p.image.size(), (Size3{ 8, 8, 8 }));
+    QVERIFY(source.describe().find("1 labelled scan") != std::string::npos);
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, VolumeSource({}));
+}
+
+QTEST_GUILESS_MAIN(TrainingTest)
+#include "TrainingTest.moc"
