@@ -249,6 +249,8 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
     trainCommand->add_option("--init", trainOptions.init, "Start from this model (fine-tuning)");
     trainCommand->add_option("--coarse-fraction", trainOptions.coarseFraction,
                              "Share of generated patches at 0.9 mm (fast mode's locator)");
+    trainCommand->add_option("--random-contrast", trainOptions.randomContrast,
+                             "Share of generated cases with random tissue contrast (robustness)");
     trainCommand
       ->add_option("--final-cases", trainOptions.finalCases,
                    "Generated studies for the final validation when no scans are held out")

@@ -134,6 +134,7 @@ struct TrainOptions
     std::string device = "auto";
     std::string init;
     double coarseFraction = 0.0;
+    double randomContrast = 0.0;
     int finalCases = 4;
 };
 int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err);

@@ -229,7 +229,7 @@ int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err)
         for (int v = 0; v < 6; ++v)
             validation.push_back(inference::sampleSyntheticPatch(validationRandom, patch, 0.45));
 
-    const inference::SyntheticSource synthetic(options.coarseFraction);
+    const inference::SyntheticSource synthetic(options.coarseFraction, options.randomContrast);
     std::unique_ptr<inference::VolumeSource> real;
     if (!cases.empty())
         real = std::make_unique<inference::VolumeSource>(cases);

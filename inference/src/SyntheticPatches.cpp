@@ -24,11 +24,13 @@ TrainingPatch sampleSyntheticPatch(Random& random, const Size3& patch, double sp
 }
 
 std::vector<TrainingPatch> sampleSyntheticPatches(Random& random, const Size3& patch,
-                                                  double spacing, int count)
+                                                  double spacing, int count, bool randomContrast)
 {
     phantom::PhantomOptions options;
     options.seed = random.next();
     options.spacing = Vec3{ spacing, spacing, spacing };
+    if (randomContrast)
+        options.contrast = phantom::Contrast::Random;
     options.fieldOfView =
       random.chance(0.5) ? phantom::FieldOfView::Tight : phantom::FieldOfView::Generous;
     const phantom::PhantomCase c = phantom::generatePhantom(options);

@@ -22,7 +22,11 @@ namespace innerear::inference
 
 TrainingPatch SyntheticSource::sample(Random& random, const Size3& patch) const
 {
-    return sampleSyntheticPatch(random, patch, random.chance(coarseFraction_) ? 0.9 : 0.45);
+    const double spacing = random.chance(coarseFraction_) ? 0.9 : 0.45;
+    if (randomContrastFraction_ <= 0.0) // keeps the draws of runs without random contrast
+        return sampleSyntheticPatch(random, patch, spacing);
+    const bool randomContrast = random.chance(randomContrastFraction_);
+    return sampleSyntheticPatches(random, patch, spacing, 1, randomContrast).front();
 }
 
 std::string SyntheticSource::describe() const
@@ -32,6 +36,9 @@ std::string SyntheticSource::describe() const
             "the fly; no patient data";
     if (coarseFraction_ > 0)
         text << "; " << int(coarseFraction_ * 100 + 0.5) << " % of the patches at 0.9 mm";
+    if (randomContrastFraction_ > 0)
+        text << "; " << int(randomContrastFraction_ * 100 + 0.5)
+             << " % of the cases with random tissue contrast";
     return text.str();
 }
 

@@ -21,8 +21,11 @@ TrainingPatch sampleSyntheticPatch(Random& random, const Size3& patch, double sp
 
 /// `count` patches drawn from one generated case (cheaper per patch: generating the case costs
 /// far more than cutting it).
+/// `randomContrast`: every tissue intensity drawn at random (SynthSeg's randomisation) instead
+/// of T2's.
 std::vector<TrainingPatch> sampleSyntheticPatches(Random& random, const Size3& patch,
-                                                  double spacing, int count);
+                                                  double spacing, int count,
+                                                  bool randomContrast = false);
 
 /// One patch of a generated case, as sampleSyntheticPatch draws it: usually near a labyrinth
 /// (jittered), else anywhere, mirrored along random axes.

@@ -28,12 +28,14 @@ public:
     virtual std::string describe() const = 0;
 };
 
-/// Cases from the generator, made on the fly (a share of them on the coarse 0.9 mm grid).
+/// Cases from the generator, made on the fly (a share of them on the coarse 0.9 mm grid, a share
+/// with random tissue contrast).
 class SyntheticSource : public PatchSource
 {
 public:
-    explicit SyntheticSource(double coarseFraction = 0.0)
+    explicit SyntheticSource(double coarseFraction = 0.0, double randomContrastFraction = 0.0)
       : coarseFraction_(coarseFraction)
+      , randomContrastFraction_(randomContrastFraction)
     {
     }
     TrainingPatch sample(Random& random, const Size3& patch) const override;
@@ -41,6 +43,7 @@ public:
 
 private:
     double coarseFraction_;
+    double randomContrastFraction_;
 };
 
 /// Cases already on the network's grid and normalised (real scans preprocessed by the caller).
