@@ -260,6 +260,9 @@ int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err)
     training.seed = options.seed;
     training.workers = options.workers;
     training.out = outPath.string();
+    // A model that saw 0.9 mm patches can locate on that grid in fast mode.
+    if (options.coarseFraction > 0.0)
+        training.locatorSpacing = 0.9;
     training.provenance["validation"] =
       validationCases.empty()
         ? std::string("6 generated patches (seeds training never uses)")

@@ -230,6 +230,19 @@ TrainingReport train(const TrainingOptions& options, const PatchSource& source,
         if (p % std::size_t(model->manifest().network.sizeMultiple()) != 0)
             throw std::runtime_error("the patch size must be a multiple of " +
                                      std::to_string(model->manifest().network.sizeMultiple()));
+    // What the engine should use the model for: given, else inherited from the initial model.
+    Size3 inferenceWindow = options.inferenceWindow;
+    double locatorSpacing = options.locatorSpacing;
+    if (!options.init.empty())
+    {
+        const ModelManifest& initial = model->manifest();
+        if (inferenceWindow[0] == 0)
+            inferenceWindow = initial.patchSize;
+        if (locatorSpacing <= 0.0)
+            locatorSpacing = initial.locatorSpacing;
+    }
+    if (inferenceWindow[0] == 0)
+        inferenceWindow = options.patch;
     report.device = model->device().summary;
     report.parameters = model->parameterCount();
 
@@ -267,7 +280,8 @@ TrainingReport train(const TrainingOptions& options, const PatchSource& source,
     auto writeManifest = [&](const EpochRecord& epoch)
     {
         ModelManifest manifest;
-        manifest.patchSize = options.patch;
+        manifest.patchSize = inferenceWindow;
+        manifest.locatorSpacing = locatorSpacing;
         manifest.provenance = options.provenance.isObject() ? options.provenance : Json::object();
         manifest.provenance["data"] = source.describe();
         manifest.provenance["steps"] = epoch.step;
@@ -304,7 +318,8 @@ TrainingReport train(const TrainingOptions& options, const PatchSource& source,
     auto writeCheckpoint = [&](int step, double seconds)
     {
         ModelManifest manifest;
-        manifest.patchSize = options.patch;
+        manifest.patchSize = inferenceWindow;
+        manifest.locatorSpacing = locatorSpacing;
         model->save(checkpointModel.string(), manifest);
         trainer.saveOptimiser(optimiserPath.string());
         Json state = Json::object();

@@ -83,6 +83,8 @@ int main(int argc, char** argv)
         options.init = args["--init"];
         options.out = args["--out"];
         options.log = args["--log"];
+        if (std::stod(args["--coarse-fraction"]) > 0.0)
+            options.locatorSpacing = 0.9; // the model saw the fast mode's locator grid
         const SyntheticSource source(std::stod(args["--coarse-fraction"]));
         // A fixed validation set the training never sees (other seeds).
         Random validationRandom(0x5eed0000 + options.seed);

@@ -101,6 +101,16 @@ void TrainingTest::aTinyRunWritesALoadableModel()
     QVERIFY(model.manifest().provenance.at("data").asString().find("synthetic") !=
             std::string::npos);
     QVERIFY(model.manifest().metrics.contains("validation_loss"));
+    QCOMPARE(model.manifest().locatorSpacing, 0.0);
+    // Fine-tuning keeps what the initial model tells the engine (window, locator grid).
+    TrainingOptions fineTune = tinyRun(dir.path() + "/fine");
+    fineTune.init = options.out;
+    fineTune.patch = { 8, 8, 8 };
+    fineTune.maxSteps = 1;
+    fineTune.epochSteps = 1;
+    train(fineTune, SyntheticSource(1.0), {});
+    QCOMPARE(SegmentationModel::load(fineTune.out, DeviceRequest::Cpu).manifest().patchSize,
+             (Size3{ 16, 16, 16 }));
     QFile log(dir.filePath("model.log.csv"));
     QVERIFY(log.open(QIODevice::ReadOnly));
     QCOMPARE(log.readAll().count('\n'), 3); // header + one row per epoch

@@ -368,6 +368,7 @@ std::string writeTrainingCurves(const std::vector<TrainingCurvePoint>& points,
     for (const TrainingCurvePoint& p : points)
         lastStep = std::max(lastStep, p.step);
     QValueAxis* x = axis(chart, Qt::AlignBottom, "step", 0.0, lastStep);
+    x->setLabelFormat("%.0f");
     QValueAxis* y = axis(chart, Qt::AlignLeft, "Tversky loss / DSC", 0.0, 1.0);
     const struct
     {

@@ -85,9 +85,13 @@ void rotateInPlane(TrainingPatch& patch, Random& random);
 
 struct TrainingOptions
 {
-    NetworkConfig network;          ///< ignored when resuming or with `init`
-    std::string init;               ///< start from this model's weights (fine-tuning)
-    Size3 patch{ 64, 64, 64 };      ///< voxels at the model's spacing
+    NetworkConfig network;     ///< ignored when resuming or with `init`
+    std::string init;          ///< start from this model's weights (fine-tuning)
+    Size3 patch{ 64, 64, 64 }; ///< voxels at the model's spacing
+    /// What the manifest tells the engine (0: the training patch / no coarse locator; with
+    /// `init`, the initial model's values).
+    Size3 inferenceWindow{ 0, 0, 0 };
+    double locatorSpacing = 0.0;    ///< mm; set when the model learnt the 0.9 mm grid
     int batch = 2;                  ///< seed paper
     double learningRate = 1e-4;     ///< seed paper (Adam)
     double alpha = 0.7, beta = 0.3; ///< Tversky weights of false negatives / positives
