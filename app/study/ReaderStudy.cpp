@@ -1,13 +1,11 @@
 #include "ReaderStudy.h"
 
+#include "innerear/core/Files.h"
 #include "innerear/core/Random.h"
 #include "innerear/core/Sha256.h"
 
 #include <boost/math/distributions/binomial.hpp>
 #include <boost/math/distributions/students_t.hpp>
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -33,55 +31,6 @@ namespace
 constexpr const char* kStudyFormat = "innerear-reader-study";
 constexpr const char* kAnswersFormat = "innerear-reader-answers";
 constexpr const char* kAnswersSuffix = ".answers.json";
-
-Json readJsonFile(const std::string& path)
-{
-    std::ifstream in(path);
-    if (!in)
-        throw std::runtime_error(path + ": cannot be read");
-    std::stringstream text;
-    text << in.rdbuf();
-    try
-    {
-        return Json::parse(text.str());
-    }
-    catch (const std::exception& e)
-    {
-        throw std::runtime_error(path + ": " + e.what());
-    }
-}
-
-/// Writes `text` to `path` so that a crash at any moment leaves either the old or the new file:
-/// a temporary file beside it, flushed to disk, renamed over the old one, the folder synced.
-void writeAtomically(const std::string& path, const std::string& text)
-{
-    const std::string temporary = path + ".tmp";
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0)
-        throw std::runtime_error(temporary + ": cannot be written");
-    std::size_t written = 0;
-    while (written < text.size())
-    {
-        const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-        if (n <= 0)
-        {
-            ::close(fd);
-            throw std::runtime_error(temporary + ": write failed");
-        }
-        written += std::size_t(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0)
-        throw std::runtime_error(temporary + ": cannot be flushed to disk");
-    if (::rename(temporary.c_str(), path.c_str()) != 0)
-        throw std::runtime_error(path + ": cannot be replaced");
-    const std::string folder = fs::path(path).parent_path().string();
-    const int dir = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY);
-    if (dir >= 0)
-    {
-        ::fsync(dir);
-        ::close(dir);
-    }
-}
 
 std::string utcNow()
 {
@@ -184,7 +133,7 @@ Study Study::load(const std::string& path)
 
 void Study::save(const std::string& path) const
 {
-    writeAtomically(path, toJson().dump(2) + "\n");
+    writeFileAtomically(path, toJson().dump(2) + "\n");
 }
 
 // ---- Allocation ----------------------------------------------------------------------------
@@ -219,8 +168,8 @@ void writeAllocationFile(const Study& study, const Allocation& allocation,
 {
     const fs::path directory = fs::path(folder) / "allocation";
     fs::create_directories(directory);
-    writeAtomically((directory / (allocation.reader + ".json")).string(),
-                    allocation.toJson(study).dump(2) + "\n");
+    writeFileAtomically((directory / (allocation.reader + ".json")).string(),
+                        allocation.toJson(study).dump(2) + "\n");
 }
 
 Json Allocation::toJson(const Study& study) const
@@ -357,7 +306,7 @@ void AnswerSheet::record(const Answer& answer)
     }
     json["answers"] = list;
     fs::create_directories(folder_);
-    writeAtomically(path(), json.dump(2) + "\n");
+    writeFileAtomically(path(), json.dump(2) + "\n");
     answers_ = std::move(next); // only once it is on disk
 }
 

@@ -1,5 +1,7 @@
 #include "innerear/inference/Model.h"
 
+#include "innerear/core/Files.h"
+
 #include "AttentionUNet.h"
 #include "innerear/core/Sha256.h"
 
@@ -194,15 +196,12 @@ SegmentationModel SegmentationModel::load(const std::string& manifestPath, Devic
 {
     auto fail = [&](const std::string& why)
     { throw std::runtime_error(manifestPath + ": " + why); };
-    std::ifstream file(manifestPath);
-    if (!file)
+    if (!fs::is_regular_file(manifestPath))
         fail("no such model manifest");
-    std::stringstream text;
-    text << file.rdbuf();
     ModelManifest manifest;
     try
     {
-        manifest = ModelManifest::fromJson(Json::parse(text.str()));
+        manifest = ModelManifest::fromJson(Json::parse(readTextFile(manifestPath)));
     }
     catch (const std::runtime_error& e)
     {

@@ -1,5 +1,6 @@
 #include "innerear/inference/Training.h"
 
+#include "innerear/core/Files.h"
 #include "innerear/core/Overlap.h"
 #include "innerear/core/Phantom.h"
 
@@ -134,26 +135,6 @@ std::vector<TrainingPatch> makeBatch(const TrainingOptions& options, const Patch
     return batch;
 }
 
-Json readJson(const fs::path& path)
-{
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return Json::parse(text.str());
-}
-
-void writeText(const fs::path& path, const std::string& text)
-{
-    const fs::path temporary = path.string() + ".tmp";
-    {
-        std::ofstream out(temporary);
-        out << text;
-        if (!out)
-            throw std::runtime_error(temporary.string() + ": cannot be written");
-    }
-    fs::rename(temporary, path);
-}
-
 Json epochsToJson(const std::vector<EpochRecord>& epochs)
 {
     Json list = Json::array();
@@ -199,7 +180,7 @@ TrainingReport train(const TrainingOptions& options, const PatchSource& source,
     std::unique_ptr<SegmentationModel> model;
     if (fs::exists(statePath))
     {
-        const Json state = readJson(statePath);
+        const Json state = readJsonFile(statePath.string());
         if (state.at("seed").asString() != std::to_string(options.seed) ||
             int(state.at("batch").asNumber()) != options.batch ||
             int(state.at("patch").asNumber()) != int(options.patch[0]))
@@ -312,7 +293,7 @@ TrainingReport train(const TrainingOptions& options, const PatchSource& source,
         for (const EpochRecord& e : report.epochs)
             csv << e.step << "," << e.trainingLoss << "," << e.validationLoss << ","
                 << e.validationDsc << "," << e.seconds << "\n";
-        writeText(logPath, csv.str());
+        writeFileAtomically(logPath.string(), csv.str());
     };
 
     auto writeCheckpoint = [&](int step, double seconds)
@@ -333,7 +314,8 @@ TrainingReport train(const TrainingOptions& options, const PatchSource& source,
         state["epochs_without_improvement"] = bestEpochsAgo;
         state["seconds"] = seconds;
         state["epochs"] = epochsToJson(report.epochs);
-        writeText(statePath, state.dump(2) + "\n"); // last: it makes the checkpoint count
+        writeFileAtomically(statePath.string(),
+                            state.dump(2) + "\n"); // last: it makes the checkpoint count
     };
 
     // Batches are made ahead on `workers` threads while the device trains.

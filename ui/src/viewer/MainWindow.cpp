@@ -3,7 +3,7 @@
 #include "ReaderWindow.h"
 #include "VtkView.h"
 
-#include "innerear/core/Json.h"
+#include "innerear/core/Files.h"
 #include "innerear/io/Dicom.h"
 #include "innerear/io/IoError.h"
 #include "innerear/io/VolumeIO.h"
@@ -141,14 +141,11 @@ QString pickSeries(QWidget* parent, const io::DicomScan& scan)
 
 QString modelSummary(const QString& manifestPath)
 {
-    std::ifstream in(manifestPath.toStdString());
-    if (!in)
+    if (!QFileInfo::exists(manifestPath))
         return QObject::tr("Model: %1 (not found)").arg(manifestPath);
-    std::stringstream text;
-    text << in.rdbuf();
     try
     {
-        const Json manifest = Json::parse(text.str());
+        const Json manifest = readJsonFile(manifestPath.toStdString());
         QString summary = QObject::tr("Model: %1").arg(QFileInfo(manifestPath).fileName());
         if (manifest.contains("provenance") && manifest.at("provenance").contains("data"))
             summary +=
