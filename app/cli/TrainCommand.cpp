@@ -71,13 +71,7 @@ inference::VolumeSource::Case preprocess(const std::string& name, const std::str
     const Volume labelVolume = io::readVolume(labelPath).volume;
     if (!sameGrid(image.geometry(), labelVolume.geometry(), 1e-3))
         throw std::runtime_error("the labels are not on the image's grid");
-    LabelMap labels(labelVolume.geometry());
-    labelVolume.visit(
-      [&](const auto& l)
-      {
-          for (std::size_t i = 0; i < labels.voxels().size(); ++i)
-              labels.voxels()[i] = double(l.voxels()[i]) > 0.0 ? 1 : 0;
-      });
+    const LabelMap labels = toLabelMap(labelVolume, true);
     if (std::none_of(labels.voxels().begin(), labels.voxels().end(),
                      [](std::uint8_t v) { return v != 0; }))
         throw std::runtime_error("the label map is empty");

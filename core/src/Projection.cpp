@@ -86,15 +86,15 @@ Projection project(const Image<T>& image, const ViewLayout& layout, long first, 
             }
             else if (step[0] == 1)
             {
-                float* row = out + o;
+                float* line = out + o;
                 for (std::size_t i = begin[0]; i < end[0]; ++i)
-                    row[i] = std::max(row[i], float(in[i]));
+                    line[i] = std::max(line[i], float(in[i]));
             }
             else if (step[0] == -1)
             {
-                float* row = out + o; // mirrored columns
+                float* line = out + o; // mirrored columns
                 for (std::size_t i = begin[0]; i < end[0]; ++i)
-                    *(row - long(i)) = std::max(*(row - long(i)), float(in[i]));
+                    *(line - long(i)) = std::max(*(line - long(i)), float(in[i]));
             }
             else // the grid's first axis runs along the screen's rows (permuted grids)
                 for (std::size_t i = begin[0]; i < end[0]; ++i)

@@ -65,4 +65,21 @@ Image<float> Volume::toFloat() const
       });
 }
 
+LabelMap toLabelMap(const Volume& volume, bool binary)
+{
+    LabelMap labels(volume.geometry());
+    volume.visit(
+      [&](const auto& image)
+      {
+          for (std::size_t i = 0; i < labels.voxels().size(); ++i)
+          {
+              const double v = double(image.voxels()[i]);
+              labels.voxels()[i] = v <= 0.0 ? 0
+                                   : binary ? 1
+                                            : std::uint8_t(std::min(v, 255.0) + 0.5);
+          }
+      });
+    return labels;
+}
+
 } // namespace innerear

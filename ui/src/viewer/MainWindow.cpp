@@ -675,16 +675,7 @@ bool MainWindow::loadMask(const QString& path)
                                        .arg(geometryFacts(loaded.volume.geometry()),
                                             geometryFacts(model_.volume().geometry()))
                                        .toStdString());
-        LabelMap labels(loaded.volume.geometry());
-        loaded.volume.visit(
-          [&](const auto& image)
-          {
-              for (std::size_t i = 0; i < labels.voxels().size(); ++i)
-              {
-                  const double v = double(image.voxels()[i]);
-                  labels.voxels()[i] = v <= 0.0 ? 0 : std::uint8_t(std::min(v, 255.0) + 0.5);
-              }
-          });
+        LabelMap labels = toLabelMap(loaded.volume, false);
         model_.setMask(ViewerModel::Mask::Loaded, std::move(labels), QFileInfo(path).fileName());
         maskBox_->setCurrentIndex(int(ViewerModel::Mask::Loaded));
         updateActions();

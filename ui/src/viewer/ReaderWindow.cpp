@@ -27,14 +27,7 @@ LabelMap readMask(const std::string& path, const Geometry& grid)
     const Volume volume = io::readVolume(path).volume;
     if (!sameGrid(volume.geometry(), grid, 1e-3))
         throw std::runtime_error("a mask is not on its image's grid");
-    LabelMap labels(volume.geometry());
-    volume.visit(
-      [&](const auto& image)
-      {
-          for (std::size_t i = 0; i < labels.voxels().size(); ++i)
-              labels.voxels()[i] = double(image.voxels()[i]) > 0.0 ? 1 : 0;
-      });
-    return labels;
+    return toLabelMap(volume, true);
 }
 } // namespace
 

@@ -71,4 +71,8 @@ private:
     Variant image_;
 };
 
+/// A mask read from any volume: voxels above zero become 1 (`binary`), or keep their value
+/// rounded and capped at 255; the rest 0.
+LabelMap toLabelMap(const Volume& volume, bool binary);
+
 } // namespace innerear
