@@ -15,6 +15,7 @@ private Q_SLOTS:
     void voxelOrderIsColumnFastest();
     void intensityRangeAndFloatConversion();
     void rejectsMismatchedBuffers();
+    void masksFromAnyVolume();
 };
 
 void VolumeTest::keepsItsPixelType()
@@ -66,6 +67,18 @@ void VolumeTest::rejectsMismatchedBuffers()
     Geometry other = g;
     other.size = { 2, 2, 3 };
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, image.setGeometry(other));
+}
+
+void VolumeTest::masksFromAnyVolume()
+{
+    Geometry g;
+    g.size = { 5, 1, 1 };
+    const Volume v(Image<float>(g, std::vector<float>{ -3.0f, 0.0f, 0.4f, 2.0f, 400.0f }));
+    const LabelMap binary = toLabelMap(v, true);
+    QCOMPARE(binary.voxels(), (std::vector<std::uint8_t>{ 0, 0, 1, 1, 1 }));
+    const LabelMap kept = toLabelMap(v, false);
+    QCOMPARE(kept.voxels(), (std::vector<std::uint8_t>{ 0, 0, 0, 2, 255 }));
+    QVERIFY(sameGrid(kept.geometry(), g));
 }
 
 QTEST_APPLESS_MAIN(VolumeTest)
