@@ -159,10 +159,16 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
     BenchOptions bench;
     CLI::App* benchCommand = app.add_subcommand(
       "bench",
-      "Time the paper's pipeline (paper-width network, one 256x256x64 crop) against the fast "
-      "pipeline on one generated study; prints per-stage times, the ratio and peak memory");
+      "Time the fast pipeline against the paper's (paper-width network, one 256x256x64 crop) on "
+      "the same generated studies in one run; prints per-stage times, DSC, the ratio and peak "
+      "memory");
     benchCommand->add_option("--model", bench.model,
-                             "Model for fast mode; default: the shipped model");
+                             "Model for fast mode; default: the shipped fast model");
+    benchCommand->add_option("--paper-model", bench.paperModel,
+                             "Model for paper mode; default: the shipped paper-width model");
+    benchCommand->add_option("--cases", bench.cases, "Studies, alternately thin and thick slices")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
     benchCommand->add_option("--device", bench.device, "auto, cpu or cuda")->capture_default_str();
     benchCommand->add_option("--seed", bench.seed, "Seed of the generated study")
       ->capture_default_str();
@@ -251,6 +257,9 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
                              "Share of generated patches at 0.9 mm (fast mode's locator)");
     trainCommand->add_option("--random-contrast", trainOptions.randomContrast,
                              "Share of generated cases with random tissue contrast (robustness)");
+    trainCommand->add_option("--intensity-augmentation", trainOptions.intensityAugmentation,
+                             "Share of patches with a random intensity gain (0.7-1) and offset "
+                             "(0-0.2), for robustness to min-max normalisation");
     trainCommand
       ->add_option("--final-cases", trainOptions.finalCases,
                    "Generated studies for the final validation when no scans are held out")

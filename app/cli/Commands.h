@@ -85,9 +85,11 @@ int runSegment(const SegmentOptions& options, std::ostream& out, std::ostream& e
 
 struct BenchOptions
 {
-    std::string model;
+    std::string model;      ///< fast mode's; empty: the shipped one
+    std::string paperModel; ///< paper mode's; empty: the shipped paper-width one
     std::string device = "auto";
     std::uint64_t seed = 2026;
+    int cases = 1;
 };
 int runBench(const BenchOptions& options, std::ostream& out, std::ostream& err);
 
@@ -135,6 +137,7 @@ struct TrainOptions
     std::string init;
     double coarseFraction = 0.0;
     double randomContrast = 0.0;
+    double intensityAugmentation = 0.0;
     int finalCases = 4;
 };
 int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err);

@@ -2,6 +2,7 @@
 #include "Commands.h"
 
 #include "Segmentation.h"
+#include "innerear/core/Overlap.h"
 #include "innerear/core/Phantom.h"
 #include "innerear/io/VolumeIO.h"
 
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iomanip>
+#include <map>
 #include <ostream>
 
 namespace fs = std::filesystem;
@@ -174,57 +176,95 @@ int runSegment(const SegmentOptions& options, std::ostream& out, std::ostream& e
 
 int runBench(const BenchOptions& options, std::ostream& out, std::ostream& err)
 {
-    // One generated study, the paper's pipeline with a paper-width network (16-128) on its single
-    // 256 x 256 x 64 crop, and the fast pipeline with the given (or shipped) model.
-    phantom::PhantomOptions study;
-    study.seed = options.seed;
-    study.pathology = phantom::Pathology::None;
-    study.spacing = Vec3{ 0.4, 0.4, 0.5 };
-    study.fieldOfView = phantom::FieldOfView::Generous;
-    const phantom::PhantomCase generated = phantom::generatePhantom(study);
-    const Volume volume(generated.image);
-    const Geometry& g = volume.geometry();
-    out << "study: synthetic seed " << options.seed << ", " << g.size[0] << "x" << g.size[1] << "x"
-        << g.size[2] << " at " << g.spacing[0] << "x" << g.spacing[1] << "x" << g.spacing[2]
-        << " mm\n";
-    std::unique_ptr<inference::SegmentationModel> fast;
+    // The same generated studies through both pipelines in one process: fast mode with its model,
+    // then the paper's pipeline (one 256 x 256 x 64 crop) with the paper-width network. Fast mode
+    // runs first so that the peak memory printed after it is its own.
+    std::unique_ptr<inference::SegmentationModel> fast, paper;
+    const std::string fastPath =
+      options.model.empty() ? pipeline::defaultModelPath(pipeline::Mode::Fast) : options.model;
+    const std::string paperPath = options.paperModel.empty()
+                                    ? pipeline::defaultModelPath(pipeline::Mode::Paper)
+                                    : options.paperModel;
     try
     {
-        fast = std::make_unique<inference::SegmentationModel>(inference::SegmentationModel::load(
-          options.model.empty() ? pipeline::defaultModelPath() : options.model,
-          inference::parseDeviceRequest(options.device)));
+        const inference::DeviceRequest device = inference::parseDeviceRequest(options.device);
+        fast = std::make_unique<inference::SegmentationModel>(
+          inference::SegmentationModel::load(fastPath, device));
+        paper = std::make_unique<inference::SegmentationModel>(
+          inference::SegmentationModel::load(paperPath, device));
     }
     catch (const std::exception& e)
     {
         err << "innerear bench: model: " << e.what() << "\n";
         return UnreadableInput;
     }
-    inference::SegmentationModel paperNetwork = inference::SegmentationModel::create(
-      inference::NetworkConfig{}, 1, inference::parseDeviceRequest(options.device));
-    out << "device: " << fast->device().summary << "\n";
+    out << "device: " << fast->device().summary << "\n"
+        << "fast mode:  " << fastPath << " (" << fast->parameterCount() << " parameters)\n"
+        << "paper mode: " << paperPath << " (" << paper->parameterCount() << " parameters)\n";
 
-    auto run = [&](const char* name, inference::SegmentationModel& model, pipeline::Mode mode)
+    struct Totals
     {
-        pipeline::SegmentOptions segment;
-        segment.mode = mode;
-        const auto start = std::chrono::steady_clock::now();
-        const pipeline::SegmentationResult result = pipeline::segment(volume, model, segment);
-        const double seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        out << name << " (" << model.parameterCount() << " parameters):\n";
-        for (const pipeline::StageTime& stage : result.stages)
-            out << "  " << std::left << std::setw(10) << stage.stage << std::right << std::fixed
-                << std::setprecision(2) << std::setw(8) << stage.seconds << " s\n";
-        out << "  total     " << std::setw(8) << seconds << " s, peak memory so far "
-            << std::setprecision(0) << peakMemoryMegabytes() << " MB\n"
-            << std::defaultfloat;
-        return seconds;
-    };
-    const double paperSeconds =
-      run("paper mode, paper-width network, 256x256x64 crop", paperNetwork, pipeline::Mode::Paper);
-    const double fastSeconds = run("fast mode, given model", *fast, pipeline::Mode::Fast);
+        double seconds = 0.0, dsc = 0.0;
+        std::map<std::string, double> stages;
+        std::vector<std::string> order;
+    } totals[2];
+    for (int c = 0; c < options.cases; ++c)
+    {
+        // Alternately thin (0.4 x 0.4 x 0.5 mm) and thick (0.5 x 0.5 x 1.0 mm) slices.
+        phantom::PhantomOptions study;
+        study.seed = options.seed + std::uint64_t(c);
+        study.pathology = phantom::Pathology::None;
+        study.spacing = c % 2 == 0 ? Vec3{ 0.4, 0.4, 0.5 } : Vec3{ 0.5, 0.5, 1.0 };
+        study.fieldOfView = phantom::FieldOfView::Generous;
+        const phantom::PhantomCase generated = phantom::generatePhantom(study);
+        const Volume volume(generated.image);
+        const Geometry& g = volume.geometry();
+        out << "study " << c + 1 << " of " << options.cases << ": synthetic seed " << study.seed
+            << ", " << g.size[0] << "x" << g.size[1] << "x" << g.size[2] << " at " << g.spacing[0]
+            << "x" << g.spacing[1] << "x" << g.spacing[2] << " mm\n";
+        for (int m = 0; m < 2; ++m)
+        {
+            const pipeline::Mode mode = m == 0 ? pipeline::Mode::Fast : pipeline::Mode::Paper;
+            pipeline::SegmentOptions segment;
+            segment.mode = mode;
+            const auto start = std::chrono::steady_clock::now();
+            const pipeline::SegmentationResult result =
+              pipeline::segment(volume, m == 0 ? *fast : *paper, segment);
+            const double seconds =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            const double dsc = countOverlap(result.labels, generated.labels).dsc;
+            out << "  " << std::left << std::setw(6) << pipeline::modeName(mode) << std::right;
+            for (const pipeline::StageTime& stage : result.stages)
+            {
+                out << "  " << stage.stage << " " << std::fixed << std::setprecision(2)
+                    << stage.seconds;
+                if (!totals[m].stages.count(stage.stage))
+                    totals[m].order.push_back(stage.stage);
+                totals[m].stages[stage.stage] += stage.seconds;
+            }
+            out << "  = " << seconds << " s, DSC " << std::setprecision(3) << dsc;
+            if (m == 0 && c == 0)
+                out << ", peak memory " << std::setprecision(0) << peakMemoryMegabytes() << " MB";
+            out << "\n" << std::defaultfloat;
+            totals[m].seconds += seconds;
+            totals[m].dsc += dsc;
+        }
+    }
+    const double cases = double(options.cases);
+    out << "means over " << options.cases << " stud" << (options.cases == 1 ? "y" : "ies") << ":\n";
+    for (int m = 0; m < 2; ++m)
+    {
+        out << "  " << std::left << std::setw(6) << (m == 0 ? "fast" : "paper") << std::right
+            << std::fixed;
+        for (const std::string& stage : totals[m].order)
+            out << "  " << stage << " " << std::setprecision(2) << totals[m].stages[stage] / cases;
+        out << "  = " << std::setprecision(2) << totals[m].seconds / cases << " s, DSC "
+            << std::setprecision(3) << totals[m].dsc / cases << "\n";
+    }
     out << std::fixed << std::setprecision(2)
-        << "ratio paper / fast: " << paperSeconds / fastSeconds << "x\n"
+        << "ratio paper / fast: " << totals[1].seconds / totals[0].seconds
+        << "x (goal: 8x); DSC fast - paper: " << std::showpos << std::setprecision(3)
+        << (totals[0].dsc - totals[1].dsc) / cases << std::noshowpos << "\n"
         << std::defaultfloat;
     return Ok;
 }

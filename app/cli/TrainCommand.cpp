@@ -247,6 +247,7 @@ int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err)
     training.alpha = options.alpha;
     training.beta = options.beta;
     training.rotations = !options.noRotations;
+    training.intensityAugmentation = options.intensityAugmentation;
     training.maxSteps = options.steps;
     training.epochSteps = options.epochSteps;
     training.patience = options.patience;

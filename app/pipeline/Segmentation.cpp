@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <iomanip>
+#include <sstream>
 
 namespace innerear::pipeline
 {
@@ -57,42 +59,21 @@ void overwrite(Image<float>& target, const Image<float>& patch, const std::array
             }
 }
 
-/// Centroids (index space of `grid`) of the labelled sides.
-std::vector<Vec3> sideCentroids(const LabelMap& labels)
+/// Window sizes that tile `grid` with few, evenly sized windows of 5/8 to 5/4 of the model's
+/// patch (multiples of `multiple`): the model's own size would waste up to half of each pass
+/// on a last window that mostly overlaps the one before.
+Size3 tiling(const Size3& grid, const Size3& patch, std::size_t multiple)
 {
-    std::vector<Vec3> sums(3, Vec3{ 0, 0, 0 });
-    std::vector<double> counts(3, 0.0);
-    const Size3& n = labels.size();
-    for (std::size_t k = 0; k < n[2]; ++k)
-        for (std::size_t j = 0; j < n[1]; ++j)
-            for (std::size_t i = 0; i < n[0]; ++i)
-                if (const std::uint8_t l = labels(i, j, k))
-                {
-                    sums[l] = { sums[l][0] + double(i), sums[l][1] + double(j),
-                                sums[l][2] + double(k) };
-                    counts[l] += 1.0;
-                }
-    std::vector<Vec3> centroids;
-    for (int l = 1; l <= 2; ++l)
-        if (counts[std::size_t(l)] > 0)
-            centroids.push_back({ sums[std::size_t(l)][0] / counts[std::size_t(l)],
-                                  sums[std::size_t(l)][1] / counts[std::size_t(l)],
-                                  sums[std::size_t(l)][2] / counts[std::size_t(l)] });
-    return centroids;
-}
-
-/// Does the thresholded probability reach the patch's faces?
-bool touchesBorder(const Image<float>& p, double threshold)
-{
-    const Size3& n = p.size();
-    for (std::size_t k = 0; k < n[2]; ++k)
-        for (std::size_t j = 0; j < n[1]; ++j)
-            for (std::size_t i = 0; i < n[0]; ++i)
-                if ((i == 0 || j == 0 || k == 0 || i + 1 == n[0] || j + 1 == n[1] ||
-                     k + 1 == n[2]) &&
-                    p(i, j, k) >= threshold)
-                    return true;
-    return false;
+    Size3 size{};
+    for (std::size_t a = 0; a < 3; ++a)
+    {
+        const double largest = 1.25 * double(patch[a]);
+        const std::size_t count =
+          std::max<std::size_t>(1, std::size_t(std::ceil(double(grid[a]) / largest)));
+        const std::size_t each = (grid[a] + count - 1) / count;
+        size[a] = std::max(multiple, (each + multiple - 1) / multiple * multiple);
+    }
+    return size;
 }
 
 } // namespace
@@ -114,29 +95,29 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
                                                                         { "normalise", 2 },
                                                                         { "infer", 75 },
                                                                         { "map back", 13 } }
-                                  : std::vector<StagedProgress::Stage>{ { "resample", 10 },
-                                                                        { "normalise", 2 },
-                                                                        { "locate", 25 },
-                                                                        { "infer", 50 },
-                                                                        { "map back", 13 } },
+                                  : std::vector<StagedProgress::Stage>{ { "resample", 3 },
+                                                                        { "locate", 30 },
+                                                                        { "infer", 55 },
+                                                                        { "map back", 12 } },
                             sink, cancel);
     inference::PredictOptions predict;
     predict.flipAugmentation = options.flipAugmentation;
     predict.patch = manifest.patchSize;
-
-    Image<float> resampled;
-    {
-        Timer t(result.stages, progress, "resample");
-        resampled = analysis::resampleIsotropicBSpline(volume, spacing);
-    }
-    {
-        Timer t(result.stages, progress, "normalise");
-        inference::normaliseMinMax(resampled);
-    }
-    Image<float> probability(resampled.geometry(), 0.0f);
-    const Size3& n = resampled.size();
+    // The network's grid: the scan's extent at the model's spacing.
+    const Geometry fine = analysis::isotropicGrid(volume.geometry(), spacing);
+    Image<float> probability(fine, 0.0f);
+    const Size3& n = fine.size;
     if (paper)
     {
+        Image<float> resampled;
+        {
+            Timer t(result.stages, progress, "resample");
+            resampled = analysis::resampleIsotropicBSpline(volume, spacing);
+        }
+        {
+            Timer t(result.stages, progress, "normalise");
+            inference::normaliseMinMax(resampled);
+        }
         Timer t(result.stages, progress, "infer");
         // The centre crop (zero-padded where the scan is smaller), one forward pass.
         const std::array<long, 3> corner{ long(n[0] / 2) - long(options.paperCrop[0] / 2),
@@ -148,93 +129,216 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
     }
     else
     {
-        // Locate: the network over the whole volume in windows that do not overlap — on the
-        // model's coarse locator grid when it was trained for one (8 times fewer voxels at twice
-        // the spacing), else at its own spacing.
-        std::vector<Vec3> centres;
+        // Fast mode resamples only what it looks at: the whole scan on the coarse locator grid,
+        // then a window around each labyrinth at the model's spacing. Min-max normalisation uses
+        // the scan's own range, so every piece shares one intensity scale (the whole-volume
+        // normalisation the network was trained with; B-spline overshoot aside).
+        Image<float> native;
+        float lowest = 0.0f, range = 1.0f;
+        {
+            Timer t(result.stages, progress, "resample");
+            native = volume.toFloat();
+            const auto [low, high] =
+              std::minmax_element(native.voxels().begin(), native.voxels().end());
+            lowest = *low;
+            range = std::max(1e-6f, *high - *low);
+        }
+        auto normalise = [&](Image<float>& image)
+        {
+            for (float& v : image.voxels())
+                v = (v - lowest) / range;
+        };
+        auto resampleWhole = [&]
+        {
+            Image<float> whole =
+              std::move(analysis::resampleBSplineWindows(native, { fine }, lowest).front());
+            normalise(whole);
+            return whole;
+        };
+        // Locate, on the whole volume: with the model's dedicated locator (1.8 mm for the shipped
+        // one) when it has one, else with the model itself in windows that do not overlap, on
+        // its coarse grid when it was trained for one (0.9 mm), else at its own spacing. Each
+        // side's largest components are candidates.
+        std::vector<analysis::SideComponent> found;
         {
             Timer t(result.stages, progress, "locate");
             inference::PredictOptions coarseOptions;
             coarseOptions.patch = manifest.patchSize;
             coarseOptions.overlap = 0.0;
-            const double factor =
-              manifest.locatorSpacing > spacing ? manifest.locatorSpacing / spacing : 1.0;
-            if (factor > 1.0)
+            if (inference::SegmentationModel* locator = model.locator())
             {
-                Geometry coarse = resampled.geometry();
-                for (int a = 0; a < 3; ++a)
-                {
-                    coarse.size[std::size_t(a)] =
-                      std::max<std::size_t>(1, std::size_t(double(n[std::size_t(a)]) / factor));
-                    coarse.spacing[std::size_t(a)] *= factor;
-                }
-                const Image<float> small = analysis::resampleLinear(resampled, coarse);
-                const Image<float> rough =
-                  model.predict(small, coarseOptions, &progress, &result.notes);
-                const LabelMap found = analysis::largestComponentPerSide(rough, options.threshold);
-                for (const Vec3& c : sideCentroids(found))
-                    centres.push_back(
-                      resampled.geometry().physicalToIndex(coarse.indexToPhysical(c)));
+                // The dedicated locator: whole volume on its coarse grid, averaged like the
+                // generated volumes it learnt from, normalised over that grid, windows at least
+                // its training size (the padding it saw around smaller volumes).
+                const inference::ModelManifest& locating = locator->manifest();
+                const Geometry coarse =
+                  analysis::isotropicGrid(volume.geometry(), locating.inputSpacing[0]);
+                Image<float> small = analysis::resampleAveraged(native, coarse, lowest);
+                inference::normaliseMinMax(small);
+                const Size3 tiles = tiling(coarse.size, locating.patchSize,
+                                           std::size_t(locating.network.sizeMultiple()));
+                for (std::size_t a = 0; a < 3; ++a)
+                    coarseOptions.patch[a] = std::max(tiles[a], locating.patchSize[a]);
+                found = analysis::componentsPerSide(
+                  locator->predict(small, coarseOptions, &progress, &result.notes),
+                  options.locatorThreshold);
+            }
+            else if (manifest.locatorSpacing > spacing)
+            {
+                const Geometry coarse =
+                  analysis::isotropicGrid(volume.geometry(), manifest.locatorSpacing);
+                Image<float> small = analysis::resampleLinear(native, coarse, lowest);
+                normalise(small);
+                coarseOptions.patch = tiling(coarse.size, manifest.patchSize,
+                                             std::size_t(manifest.network.sizeMultiple()));
+                found = analysis::componentsPerSide(
+                  model.predict(small, coarseOptions, &progress, &result.notes),
+                  options.locatorThreshold);
             }
             else
             {
                 const Image<float> rough =
-                  model.predict(resampled, coarseOptions, &progress, &result.notes);
-                const LabelMap found = analysis::largestComponentPerSide(rough, options.threshold);
-                centres = sideCentroids(found);
+                  model.predict(resampleWhole(), coarseOptions, &progress, &result.notes);
+                found = analysis::componentsPerSide(rough, options.locatorThreshold);
                 // The rough map stays underneath: a refinement that finds nothing loses nothing.
                 probability = rough;
             }
         }
+        // Up to options.candidatesPerSide per side, largest first; a further one only when it is
+        // not tiny next to the first. A coarse grid blurs thin canals: on thick-slice scans a
+        // bright cistern can outgrow the labyrinth there, but not at 0.45 mm.
+        std::vector<std::vector<analysis::SideComponent>> sides(3);
+        for (const analysis::SideComponent& c : found)
+        {
+            auto& list = sides[c.side];
+            // A piece within half a refinement window of a larger candidate lies inside that
+            // one's window, which segments it at 0.45 mm anyway.
+            const bool near = std::any_of(
+              list.begin(), list.end(),
+              [&](const analysis::SideComponent& larger)
+              {
+                  const Vec3 d =
+                    fine.physicalToIndex(c.centroid) - fine.physicalToIndex(larger.centroid);
+                  for (int a = 0; a < 3; ++a)
+                      if (std::abs(d[std::size_t(a)]) >
+                          0.5 * options.refineWindow * double(manifest.patchSize[std::size_t(a)]))
+                          return false;
+                  return true;
+              });
+            if (!near && int(list.size()) < options.candidatesPerSide &&
+                (list.empty() || c.volume >= options.candidateShare * list.front().volume))
+                list.push_back(c);
+        }
+        const std::size_t candidates = sides[1].size() + sides[2].size();
         Timer t(result.stages, progress, "infer");
-        if (centres.empty())
+        if (candidates == 0)
         {
             result.notes.push_back(
               "fast mode found no labyrinth on the coarse grid; segmented the whole "
               "volume with sliding windows instead");
-            probability = model.predict(resampled, predict, &progress, &result.notes);
+            probability = model.predict(resampleWhole(), predict, &progress, &result.notes);
         }
-        for (std::size_t ear = 0; ear < centres.size(); ++ear)
+        // Refinement windows of options.refineWindow model windows (the network is fully
+        // convolutional), 1.75 when the labyrinth does not fit.
+        const std::size_t multiple = std::size_t(manifest.network.sizeMultiple());
+        auto grown = [&](double factor)
         {
-            const Vec3& centre = centres[ear];
-            // Each ear's share of the stage, halved between the two window sizes, so that the
-            // progress never runs backwards.
-            const double from = double(ear) / double(centres.size());
-            const double share = 1.0 / double(centres.size());
-            // One patch around the labyrinth; if the structure reaches its border, a region twice
-            // as large around it with sliding windows and Gaussian blending.
-            // One network pass over a window a quarter larger than the model's (the network is
-            // fully convolutional); if the structure still reaches its border, one pass over a
-            // window 1.75 times the model's.
-            const std::size_t multiple = std::size_t(manifest.network.sizeMultiple());
-            auto grown = [&](double factor)
+            Size3 size{};
+            for (int a = 0; a < 3; ++a)
+                size[std::size_t(a)] =
+                  std::size_t(std::ceil(double(manifest.patchSize[std::size_t(a)]) * factor /
+                                        double(multiple))) *
+                  multiple;
+            return size;
+        };
+        struct Refined
+        {
+            Image<float> probability;
+            std::array<long, 3> corner{};
+            analysis::ComponentSummary largest;
+        };
+        // One network pass over a window `factor` model windows wide around `centre` (index of
+        // the fine grid), resampled from the scan itself.
+        auto refine = [&](const Vec3& centre, double factor)
+        {
+            const Size3 region = grown(factor);
+            Refined r;
+            r.corner = { long(std::lround(centre[0])) - long(region[0] / 2),
+                         long(std::lround(centre[1])) - long(region[1] / 2),
+                         long(std::lround(centre[2])) - long(region[2] / 2) };
+            Geometry window = fine;
+            window.origin = fine.indexToPhysical(
+              { double(r.corner[0]), double(r.corner[1]), double(r.corner[2]) });
+            window.size = region;
+            Image<float> patch =
+              std::move(analysis::resampleBSplineWindows(native, { window }, lowest).front());
+            normalise(patch);
+            inference::PredictOptions single = predict;
+            single.patch = region;
+            r.probability = model.predict(patch, single, &progress, &result.notes);
+            r.largest = analysis::largestComponent(r.probability, options.threshold);
+            return r;
+        };
+        const int sidesFound = int(!sides[1].empty()) + int(!sides[2].empty());
+        int sideIndex = 0;
+        for (int side = 1; side <= 2; ++side)
+        {
+            const auto& list = sides[std::size_t(side)];
+            if (list.empty())
+                continue;
+            // This side's share of the stage, split between its passes (candidates, then at most
+            // two more), so that the progress never runs backwards.
+            const double from = double(sideIndex) / double(sidesFound);
+            const double share = 1.0 / double(sidesFound);
+            ++sideIndex;
+            const double passes = double(list.size() + 2);
+            int pass = 0;
+            auto nextPass = [&]
             {
-                Size3 size{};
-                for (int a = 0; a < 3; ++a)
-                    size[std::size_t(a)] =
-                      std::size_t(std::ceil(double(manifest.patchSize[std::size_t(a)]) * factor /
-                                            double(multiple))) *
-                      multiple;
-                return size;
+                progress.setPart(from + share * pass / passes, from + share * (pass + 1) / passes);
+                ++pass;
             };
-            for (int attempt = 0; attempt < 2; ++attempt)
+            // Every candidate at the first window size; the one with the largest labyrinth at
+            // the model's resolution wins.
+            std::vector<Refined> refined;
+            for (const analysis::SideComponent& candidate : list)
             {
-                progress.setPart(from + 0.5 * share * attempt, from + 0.5 * share * (attempt + 1));
-                const Size3 region = grown(attempt == 0 ? 1.25 : 1.75);
-                const std::array<long, 3> corner{
-                    long(std::lround(centre[0])) - long(region[0] / 2),
-                    long(std::lround(centre[1])) - long(region[1] / 2),
-                    long(std::lround(centre[2])) - long(region[2] / 2)
-                };
-                inference::PredictOptions single = predict;
-                single.patch = region;
-                const Image<float> patch = inference::extractPatch(resampled, corner, region);
-                const Image<float> p = model.predict(patch, single, &progress, &result.notes);
-                if (attempt == 0 && touchesBorder(p, options.threshold))
-                    continue;
-                overwrite(probability, p, corner); // refined values replace the rough ones there
-                break;
+                nextPass();
+                refined.push_back(
+                  refine(fine.physicalToIndex(candidate.centroid), options.refineWindow));
             }
+            auto best = std::max_element(refined.begin(), refined.end(),
+                                         [](const Refined& a, const Refined& b)
+                                         { return a.largest.volume < b.largest.volume; });
+            if (refined.size() > 1)
+            {
+                std::ostringstream note;
+                note << std::fixed << std::setprecision(0) << (side == 1 ? "right" : "left")
+                     << " side: " << refined.size() << " candidates from the coarse grid (";
+                for (std::size_t c = 0; c < refined.size(); ++c)
+                    note << (c ? ", " : "") << refined[c].largest.volume;
+                note << " mm3 at " << std::setprecision(2) << spacing << " mm); kept "
+                     << (best == refined.begin() ? "the largest on the coarse grid"
+                                                 : "another than the largest on the coarse grid");
+                result.notes.push_back(note.str());
+            }
+            Refined chosen = std::move(*best);
+            // The labyrinth reaches the window's border: centre the window on what it found,
+            // and if that does not contain it either, one window 1.75 model windows wide.
+            if (chosen.largest.touchesBorder)
+            {
+                nextPass();
+                Refined recentred =
+                  refine(fine.physicalToIndex(chosen.largest.centroid), options.refineWindow);
+                if (recentred.largest.touchesBorder)
+                {
+                    nextPass();
+                    recentred = refine(fine.physicalToIndex(recentred.largest.centroid), 1.75);
+                }
+                chosen = std::move(recentred);
+            }
+            // Refined values replace the rough ones there.
+            overwrite(probability, chosen.probability, chosen.corner);
         }
     }
     {

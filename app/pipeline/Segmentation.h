@@ -16,7 +16,7 @@ namespace innerear::pipeline
 enum class Mode
 {
     Paper, ///< the seed paper: 0.45 mm, min-max, one 256 x 256 x 64 centre crop
-    Fast ///< locate each labyrinth (non-overlapping windows), then overlapping patches around them
+    Fast   ///< locate each labyrinth on a coarse grid, then one window around each at 0.45 mm
 };
 
 struct SegmentOptions
@@ -25,6 +25,14 @@ struct SegmentOptions
     bool flipAugmentation = false;
     double threshold = 0.5;
     Size3 paperCrop{ 256, 256, 64 }; ///< x, y, z voxels at the network spacing
+    /// Fast mode: the coarse grid's components that become candidates, per side (each refined
+    /// at the model's resolution; the one with the most labyrinth wins), how large a further one
+    /// must be next to the side's largest, and the threshold on the coarse map.
+    int candidatesPerSide = 2;
+    double candidateShare = 0.1;
+    double locatorThreshold = 0.5;
+    /// Fast mode's refinement window, in model windows; 1.75 when the labyrinth does not fit.
+    double refineWindow = 1.0;
 };
 
 struct StageTime

@@ -10,6 +10,11 @@
 namespace innerear::inference
 {
 
+/// `convolution` applied to `x`; on the CPU through oneDNN directly (see the definition for why).
+torch::Tensor convolve(torch::nn::Conv3dImpl& convolution, const torch::Tensor& x);
+/// `transposed` (kernel = stride = 2, no padding) applied to `x`; on the CPU as one matrix product.
+torch::Tensor upsampleTwice(torch::nn::ConvTranspose3dImpl& transposed, const torch::Tensor& x);
+
 class ConvBlockImpl : public torch::nn::Module
 {
 public:

@@ -40,6 +40,8 @@ Json ModelManifest::toJson() const
     json["patch_size_voxels"] = patch;
     if (locatorSpacing > 0.0)
         json["locator_spacing_mm"] = locatorSpacing;
+    if (!locatorModel.empty())
+        json["locator_model"] = locatorModel;
     json["normalisation"] = normalisation;
     json["labels"] = labels;
     json["provenance"] = provenance;
@@ -75,6 +77,8 @@ ModelManifest ModelManifest::fromJson(const Json& json)
     }
     if (json.contains("locator_spacing_mm"))
         m.locatorSpacing = json.at("locator_spacing_mm").asNumber();
+    if (json.contains("locator_model"))
+        m.locatorModel = json.at("locator_model").asString();
     m.normalisation = json.at("normalisation").asString();
     m.labels = json.at("labels").asString();
     if (json.contains("provenance"))
@@ -94,6 +98,7 @@ struct SegmentationModel::State
     torch::Device torchDevice{ torch::kCPU };
     AttentionUNet network{ nullptr };           ///< native models
     std::optional<torch::jit::Module> scripted; ///< TorchScript models
+    std::unique_ptr<SegmentationModel> locator; ///< the manifest's companion locator, if any
 
     torch::Tensor forward(const torch::Tensor& input)
     {
@@ -253,7 +258,26 @@ SegmentationModel SegmentationModel::load(const std::string& manifestPath, Devic
              what.substr(0, what.find('\n')) + ")");
     }
     state.moveTo(torchDeviceFor(state.device));
+    if (!manifest.locatorModel.empty())
+    {
+        const fs::path locatorPath = fs::path(manifestPath).parent_path() / manifest.locatorModel;
+        try
+        {
+            state.locator = std::make_unique<SegmentationModel>(load(locatorPath.string(), device));
+        }
+        catch (const std::runtime_error& e)
+        {
+            fail(std::string("its locator model: ") + e.what());
+        }
+        if (!state.locator->manifest().locatorModel.empty())
+            fail("its locator model names a locator of its own");
+    }
     return model;
+}
+
+SegmentationModel* SegmentationModel::locator()
+{
+    return state_->locator.get();
 }
 
 void SegmentationModel::save(const std::string& manifestPath, ModelManifest manifest) const

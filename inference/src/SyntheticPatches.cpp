@@ -18,13 +18,7 @@ void normaliseMinMax(Image<float>& image)
         v = (v - lo) / range;
 }
 
-TrainingPatch sampleSyntheticPatch(Random& random, const Size3& patch, double spacing)
-{
-    return sampleSyntheticPatches(random, patch, spacing, 1).front();
-}
-
-std::vector<TrainingPatch> sampleSyntheticPatches(Random& random, const Size3& patch,
-                                                  double spacing, int count, bool randomContrast)
+TrainingPatch generateNormalisedCase(Random& random, double spacing, bool randomContrast)
 {
     phantom::PhantomOptions options;
     options.seed = random.next();
@@ -37,10 +31,21 @@ std::vector<TrainingPatch> sampleSyntheticPatches(Random& random, const Size3& p
     Image<float> image(c.image.geometry(),
                        std::vector<float>(c.image.voxels().begin(), c.image.voxels().end()));
     normaliseMinMax(image);
+    return { std::move(image), c.labels };
+}
 
+TrainingPatch sampleSyntheticPatch(Random& random, const Size3& patch, double spacing)
+{
+    return sampleSyntheticPatches(random, patch, spacing, 1).front();
+}
+
+std::vector<TrainingPatch> sampleSyntheticPatches(Random& random, const Size3& patch,
+                                                  double spacing, int count, bool randomContrast)
+{
+    const TrainingPatch c = generateNormalisedCase(random, spacing, randomContrast);
     std::vector<TrainingPatch> patches;
     for (int p = 0; p < count; ++p)
-        patches.push_back(cutPatch(random, image, c.labels, patch));
+        patches.push_back(cutPatch(random, c.image, c.labels, patch));
     return patches;
 }
 

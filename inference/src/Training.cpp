@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <map>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -40,6 +42,120 @@ std::string SyntheticSource::describe() const
     if (randomContrastFraction_ > 0)
         text << "; " << int(randomContrastFraction_ * 100 + 0.5)
              << " % of the cases with random tissue contrast";
+    return text.str();
+}
+
+struct LocatorSource::Cache
+{
+    std::mutex mutex;
+    std::map<int, std::shared_future<std::pair<Image<float>, LabelMap>>> cases;
+};
+
+LocatorSource::LocatorSource(double spacing, int pool, std::uint64_t poolSeed)
+  : spacing_(spacing)
+  , pool_(pool)
+  , poolSeed_(poolSeed)
+  , cache_(std::make_unique<Cache>())
+{
+}
+
+LocatorSource::~LocatorSource() = default;
+
+namespace
+{
+std::pair<Image<float>, LabelMap> locatorCase(std::uint64_t seed, double spacing)
+{
+    Random random(seed);
+    TrainingPatch c = generateNormalisedCase(random, spacing);
+    Image<float>& image = c.image;
+    // Each labyrinth grown by one voxel (26-neighbourhood): at 1.8 mm its canals are partial
+    // volume, and a locator needs a blob, not the fluid.
+    const Size3& n = c.labels.size();
+    LabelMap grown(c.labels.geometry());
+    for (std::size_t k = 0; k < n[2]; ++k)
+        for (std::size_t j = 0; j < n[1]; ++j)
+            for (std::size_t i = 0; i < n[0]; ++i)
+                if (const std::uint8_t side = c.labels(i, j, k))
+                    for (long dk = -1; dk <= 1; ++dk)
+                        for (long dj = -1; dj <= 1; ++dj)
+                            for (long di = -1; di <= 1; ++di)
+                            {
+                                const long gi = long(i) + di, gj = long(j) + dj, gk = long(k) + dk;
+                                if (gi >= 0 && gj >= 0 && gk >= 0 && gi < long(n[0]) &&
+                                    gj < long(n[1]) && gk < long(n[2]))
+                                    grown(std::size_t(gi), std::size_t(gj), std::size_t(gk)) = side;
+                            }
+    return { std::move(image), std::move(grown) };
+}
+} // namespace
+
+TrainingPatch LocatorSource::sample(Random& random, const Size3& patch) const
+{
+    std::pair<Image<float>, LabelMap> fresh;
+    std::shared_future<std::pair<Image<float>, LabelMap>> pooled;
+    if (pool_ > 0)
+    {
+        const int index = random.integer(0, pool_ - 1);
+        std::packaged_task<std::pair<Image<float>, LabelMap>()> make;
+        {
+            std::lock_guard<std::mutex> lock(cache_->mutex);
+            auto found = cache_->cases.find(index);
+            if (found == cache_->cases.end())
+            {
+                make = std::packaged_task<std::pair<Image<float>, LabelMap>()>(
+                  [this, index] {
+                      return locatorCase(poolSeed_ * 0x9E3779B97F4A7C15ull + std::uint64_t(index),
+                                         spacing_);
+                  });
+                found = cache_->cases.emplace(index, make.get_future().share()).first;
+            }
+            pooled = found->second;
+        }
+        if (make.valid())
+            make(); // made outside the lock; other threads wanting it wait on the future
+    }
+    else
+        fresh = locatorCase(random.next(), spacing_);
+    const Image<float>& image = pool_ > 0 ? pooled.get().first : fresh.first;
+    const LabelMap& grown = pool_ > 0 ? pooled.get().second : fresh.second;
+    const Size3& n = image.size();
+    // The whole volume at a random place in the patch when it fits, else a random part of it.
+    std::array<long, 3> corner{};
+    for (std::size_t a = 0; a < 3; ++a)
+    {
+        const long slack = long(patch[a]) - long(n[a]);
+        corner[a] =
+          slack >= 0 ? -long(random.integer(0, int(slack))) : long(random.integer(0, int(-slack)));
+    }
+    TrainingPatch result{ extractPatch(image, corner, patch), extractPatch(grown, corner, patch) };
+    if (random.chance(0.5)) // mirror left-right: sides swap places, the target stays a blob each
+    {
+        const Size3 m = patch;
+        auto mirror = [&m](auto& img)
+        {
+            const auto copy = img;
+            for (std::size_t k = 0; k < m[2]; ++k)
+                for (std::size_t j = 0; j < m[1]; ++j)
+                    for (std::size_t i = 0; i < m[0]; ++i)
+                        img(i, j, k) = copy(m[0] - 1 - i, j, k);
+        };
+        mirror(result.image);
+        mirror(result.labels);
+    }
+    return result;
+}
+
+std::string LocatorSource::describe() const
+{
+    std::ostringstream text;
+    text << "whole synthetic temporal-bone T2 MRI volumes from innerear's generator "
+            "(core/Phantom.h) at "
+         << spacing_ << " mm, ";
+    if (pool_ > 0)
+        text << "a pool of " << pool_ << " cases placed at random offsets";
+    else
+        text << "made on the fly";
+    text << ", labyrinths grown by one voxel (locator targets); no patient data";
     return text.str();
 }
 
@@ -130,6 +246,13 @@ std::vector<TrainingPatch> makeBatch(const TrainingOptions& options, const Patch
         TrainingPatch p = source.sample(random, options.patch);
         if (options.rotations)
             rotateInPlane(p, random);
+        if (options.intensityAugmentation > 0.0 && random.chance(options.intensityAugmentation))
+        {
+            const float gain = float(random.uniform(0.7, 1.0));
+            const float offset = float(random.uniform(0.0, 0.2));
+            for (float& v : p.image.voxels())
+                v = v * gain + offset;
+        }
         batch.push_back(std::move(p));
     }
     return batch;
@@ -263,6 +386,7 @@ TrainingReport train(const TrainingOptions& options, const PatchSource& source,
         ModelManifest manifest;
         manifest.patchSize = inferenceWindow;
         manifest.locatorSpacing = locatorSpacing;
+        manifest.inputSpacing = { options.spacing, options.spacing, options.spacing };
         manifest.provenance = options.provenance.isObject() ? options.provenance : Json::object();
         manifest.provenance["data"] = source.describe();
         manifest.provenance["steps"] = epoch.step;
@@ -272,9 +396,14 @@ TrainingReport train(const TrainingOptions& options, const PatchSource& source,
         manifest.provenance["learning_rate"] = options.learningRate;
         manifest.provenance["loss"] = "Tversky alpha " + std::to_string(options.alpha) + " beta " +
                                       std::to_string(options.beta) + ", Adam";
-        manifest.provenance["augmentation"] =
-          options.rotations ? "random flips and quarter turns about the slice axis"
-                            : "random flips";
+        std::string augmentation = options.rotations
+                                     ? "random flips and quarter turns about the slice axis"
+                                     : "random flips";
+        if (options.intensityAugmentation > 0.0)
+            augmentation += "; " + std::to_string(int(options.intensityAugmentation * 100 + 0.5)) +
+                            " % of the patches with a random intensity gain (0.7-1) and offset "
+                            "(0-0.2)";
+        manifest.provenance["augmentation"] = augmentation;
         manifest.provenance["trainer"] = "innerear train";
         manifest.provenance["device"] = report.device;
         manifest.provenance["seconds"] = epoch.seconds;
@@ -301,6 +430,7 @@ TrainingReport train(const TrainingOptions& options, const PatchSource& source,
         ModelManifest manifest;
         manifest.patchSize = inferenceWindow;
         manifest.locatorSpacing = locatorSpacing;
+        manifest.inputSpacing = { options.spacing, options.spacing, options.spacing };
         model->save(checkpointModel.string(), manifest);
         trainer.saveOptimiser(optimiserPath.string());
         Json state = Json::object();

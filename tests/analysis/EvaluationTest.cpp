@@ -5,6 +5,7 @@
 #include "innerear/analysis/Evaluation.h"
 #include "innerear/analysis/Preprocessing.h"
 #include "innerear/core/Phantom.h"
+#include "innerear/core/Random.h"
 
 #include <QtTest>
 
@@ -53,6 +54,8 @@ private Q_SLOTS:
     void predictionOnAnotherGridIsResampledThroughPhysicalSpace();
     void emptyPredictionGivesUndefinedDistancesNotNumbers();
     void largestComponentPerSideAssignsPatientSides();
+    void windowedResamplingEqualsTheWholeVolumes();
+    void averagedResamplingAveragesNoise();
 };
 
 void EvaluationTest::countingAgreesWithItk()
@@ -175,4 +178,105 @@ void EvaluationTest::largestComponentPerSideAssignsPatientSides()
 }
 
 QTEST_APPLESS_MAIN(EvaluationTest)
+void EvaluationTest::windowedResamplingEqualsTheWholeVolumes()
+{
+    // Fast mode resamples only windows around the ears (reading a cropped part of the scan): on
+    // an oblique, anisotropic grid their voxels must equal the whole-volume B-spline's there,
+    // and a window reaching outside the scan gets the given value beyond it.
+    Geometry g;
+    g.size = { 40, 36, 14 };
+    g.spacing = { 0.5, 0.6, 1.1 };
+    g.origin = { -7.0, 3.0, 11.0 };
+    g.direction = test::rotation(10.0, -6.0, 17.0);
+    const Volume volume = test::patternImage<std::int16_t>(g);
+    const Image<float> whole = analysis::resampleIsotropicBSpline(volume, 0.45);
+    const Geometry fine = analysis::isotropicGrid(g, 0.45);
+    test::compareGeometry(whole.geometry(), fine, 1e-12);
+
+    auto window = [&](long i, long j, long k, const Size3& size)
+    {
+        Geometry w = fine;
+        w.origin = fine.indexToPhysical({ double(i), double(j), double(k) });
+        w.size = size;
+        return w;
+    };
+    const std::vector<Geometry> targets{ window(10, 12, 6, { 16, 16, 8 }),
+                                         window(-4, 30, 20, { 16, 16, 8 }) };
+    const std::vector<Image<float>> windows =
+      analysis::resampleBSplineWindows(volume.toFloat(), targets, -1000.0f);
+    QCOMPARE(windows.size(), std::size_t(2));
+    const std::array<std::array<long, 3>, 2> corners{ { { 10, 12, 6 }, { -4, 30, 20 } } };
+    std::size_t inside = 0, outside = 0;
+    for (std::size_t w = 0; w < 2; ++w)
+    {
+        test::compareGeometry(windows[w].geometry(), targets[w], 1e-12);
+        const Size3& n = targets[w].size;
+        for (std::size_t k = 0; k < n[2]; ++k)
+            for (std::size_t j = 0; j < n[1]; ++j)
+                for (std::size_t i = 0; i < n[0]; ++i)
+                {
+                    const long wi = corners[w][0] + long(i), wj = corners[w][1] + long(j),
+                               wk = corners[w][2] + long(k);
+                    const float actual = windows[w](i, j, k);
+                    const bool inGrid = wi >= 0 && wj >= 0 && wk >= 0 && wi < long(fine.size[0]) &&
+                                        wj < long(fine.size[1]) && wk < long(fine.size[2]);
+                    const float expected =
+                      inGrid ? whole(std::size_t(wi), std::size_t(wj), std::size_t(wk)) : -1000.0f;
+                    // Beyond the scan both give their outside value (0 for the whole volume).
+                    if (inGrid && expected == 0.0f && actual == -1000.0f)
+                    {
+                        ++outside;
+                        continue;
+                    }
+                    if (std::abs(actual - expected) > 1e-3f * std::max(1.0f, std::abs(expected)))
+                        QFAIL(qPrintable(QString("window %1 voxel (%2, %3, %4): %5, whole %6")
+                                           .arg(w)
+                                           .arg(i)
+                                           .arg(j)
+                                           .arg(k)
+                                           .arg(actual)
+                                           .arg(expected)));
+                    inGrid ? ++inside : ++outside;
+                }
+    }
+    qInfo("%zu window voxels equal the whole volume's, %zu lie outside the scan", inside, outside);
+    QVERIFY(inside > 2000);
+    QVERIFY(outside > 500);
+}
+
+void EvaluationTest::averagedResamplingAveragesNoise()
+{
+    // Noise around 100 at 0.4 x 0.4 x 0.5 mm onto a 1.8 mm grid: block means keep the level and
+    // shrink the spread (4 x 4 x 3 blocks: by about sqrt(48), interpolating between them a little
+    // more); point interpolation keeps most of it.
+    Geometry g;
+    g.size = { 90, 90, 72 };
+    g.spacing = { 0.4, 0.4, 0.5 };
+    g.direction = test::rotation(0.0, 0.0, 12.0);
+    Image<float> noisy(g);
+    Random random(8);
+    for (float& v : noisy.voxels())
+        v = float(100.0 + 20.0 * random.normal());
+    const Geometry coarse = analysis::isotropicGrid(g, 1.8);
+    auto spread = [](const Image<float>& image)
+    {
+        double sum = 0, squares = 0;
+        for (float v : image.voxels())
+            sum += v, squares += double(v) * v;
+        const double n = double(image.voxels().size());
+        return std::pair<double, double>{ sum / n, std::sqrt(squares / n - (sum / n) * (sum / n)) };
+    };
+    // Inner voxels only: the last row of blocks may reach beyond the scan.
+    Geometry inner = coarse;
+    inner.size = { coarse.size[0] - 2, coarse.size[1] - 2, coarse.size[2] - 2 };
+    inner.origin = coarse.indexToPhysical({ 1, 1, 1 });
+    const auto [averagedMean, averagedSd] = spread(analysis::resampleAveraged(noisy, inner));
+    const auto [pointMean, pointSd] = spread(analysis::resampleLinear(noisy, inner));
+    qInfo("averaged: mean %.2f sd %.2f; linear: mean %.2f sd %.2f", averagedMean, averagedSd,
+          pointMean, pointSd);
+    QVERIFY(std::abs(averagedMean - 100.0) < 1.0);
+    QVERIFY(averagedSd < 4.0 && averagedSd > 0.5);
+    QVERIFY(pointSd > 2.0 * averagedSd);
+}
+
 #include "EvaluationTest.moc"

@@ -91,6 +91,7 @@ class NetworkTest : public QObject
 private Q_SLOTS:
     void outputHasTheInputsShape();
     void heNormalInitialisation();
+    void cpuFastPathsEqualTheModules();
     void paperWidthNetworkSize();
     void learnsOneSyntheticCase();
     void modelFilesRoundTripAndRefuseMismatches();
@@ -126,6 +127,48 @@ void NetworkTest::heNormalInitialisation()
     const double actual = w.std().item<double>();
     qInfo("conv weight sd %.4f, He-normal %.4f", actual, expected);
     QVERIFY(std::abs(actual - expected) < 0.1 * expected);
+}
+
+void NetworkTest::cpuFastPathsEqualTheModules()
+{
+    // The CPU fast paths (oneDNN called directly, the transposed convolution as a matrix product)
+    // against LibTorch's own modules, with odd shapes, a batch of 2 and gradients.
+    torch::manual_seed(5);
+    torch::nn::Conv3d convolution(torch::nn::Conv3dOptions(3, 5, 3).padding(1));
+    torch::nn::Conv3d pointwise(torch::nn::Conv3dOptions(4, 2, 1));
+    torch::nn::ConvTranspose3d transposed(torch::nn::ConvTranspose3dOptions(6, 3, 2).stride(2));
+    const torch::Tensor x = torch::randn({ 2, 3, 5, 6, 7 }, torch::requires_grad());
+    const torch::Tensor expected = convolution->forward(x);
+    const torch::Tensor actual = convolve(*convolution, x);
+    QCOMPARE(actual.sizes().vec(), expected.sizes().vec());
+    QVERIFY((actual - expected).abs().max().item<double>() < 1e-5);
+    const torch::Tensor p = torch::randn({ 1, 4, 4, 5, 3 });
+    QVERIFY((convolve(*pointwise, p) - pointwise->forward(p)).abs().max().item<double>() < 1e-5);
+    const torch::Tensor u = torch::randn({ 2, 6, 3, 4, 5 }, torch::requires_grad());
+    const torch::Tensor upExpected = transposed->forward(u);
+    const torch::Tensor upActual = upsampleTwice(*transposed, u);
+    QCOMPARE(upActual.sizes().vec(), (std::vector<std::int64_t>{ 2, 3, 6, 8, 10 }));
+    QVERIFY((upActual - upExpected).abs().max().item<double>() < 1e-5);
+
+    // Gradients with respect to inputs and weights agree too (training uses the same paths).
+    auto gradients = [&](bool fast)
+    {
+        for (torch::Tensor t : { x, u, convolution->weight, transposed->weight })
+            if (t.grad().defined())
+                t.mutable_grad().zero_();
+        const torch::Tensor loss =
+          (fast ? convolve(*convolution, x) : convolution->forward(x)).square().sum() +
+          (fast ? upsampleTwice(*transposed, u) : transposed->forward(u)).square().sum();
+        loss.backward();
+        return std::vector<torch::Tensor>{ x.grad().clone(), u.grad().clone(),
+                                           convolution->weight.grad().clone(),
+                                           transposed->weight.grad().clone() };
+    };
+    const std::vector<torch::Tensor> slow = gradients(false), fast = gradients(true);
+    for (std::size_t i = 0; i < slow.size(); ++i)
+        QVERIFY2((slow[i] - fast[i]).abs().max().item<double>() <
+                   1e-4 * std::max(1.0, slow[i].abs().max().item<double>()),
+                 qPrintable(QString("gradient %1 differs").arg(i)));
 }
 
 void NetworkTest::paperWidthNetworkSize()
@@ -219,6 +262,35 @@ void NetworkTest::modelFilesRoundTripAndRefuseMismatches()
         weights.put('\x42');
     }
     expectRefusal("does not match the manifest's SHA-256");
+
+    // A model with a companion locator loads it; a missing locator is refused by name.
+    {
+        const std::string withLocator = dir.filePath("fast.json").toStdString();
+        const std::string locatorManifest = dir.filePath("locator.json").toStdString();
+        ModelManifest locating;
+        locating.inputSpacing = { 1.8, 1.8, 1.8 };
+        locating.patchSize = { 16, 16, 16 };
+        SegmentationModel::create(tiny(), 12, DeviceRequest::Cpu).save(locatorManifest, locating);
+        ModelManifest main = m;
+        main.locatorModel = "locator.json";
+        model.save(withLocator, main);
+        SegmentationModel both = SegmentationModel::load(withLocator, DeviceRequest::Cpu);
+        QVERIFY(both.locator() != nullptr);
+        QCOMPARE(both.locator()->manifest().inputSpacing[0], 1.8);
+        QVERIFY(SegmentationModel::load(locatorManifest, DeviceRequest::Cpu).locator() == nullptr);
+        QFile::remove(QString::fromStdString(locatorManifest));
+        try
+        {
+            SegmentationModel::load(withLocator, DeviceRequest::Cpu);
+            QFAIL("a model whose locator is missing was accepted");
+        }
+        catch (const std::runtime_error& e)
+        {
+            QVERIFY2(QString(e.what()).contains("its locator model") &&
+                       QString(e.what()).contains("locator.json"),
+                     e.what());
+        }
+    }
     std::ofstream(manifest) << "{ not json";
     expectRefusal("not a valid InnerEar model manifest");
     QFile::remove(dir.filePath("model.pt"));

@@ -9,7 +9,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
+#include <future>
 
 using namespace innerear;
 using namespace innerear::inference;
@@ -69,6 +71,7 @@ private Q_SLOTS:
     void earlyStoppingEndsAPlateau();
     void quarterTurnsRotateImageAndLabelsTogether();
     void volumeSourceCutsPatchesFromGivenCases();
+    void locatorSourcePlacesWholeVolumesWithBlobTargets();
 };
 
 void TrainingTest::tverskyMatchesHandComputedValues()
@@ -199,6 +202,47 @@ void TrainingTest::volumeSourceCutsPatchesFromGivenCases()
     QCOMPARE(p.image.size(), (Size3{ 8, 8, 8 }));
     QVERIFY(source.describe().find("1 labelled scan") != std::string::npos);
     QVERIFY_THROWS_EXCEPTION(std::runtime_error, VolumeSource({}));
+}
+
+void TrainingTest::locatorSourcePlacesWholeVolumesWithBlobTargets()
+{
+    // Whole generated volumes at 1.8 mm inside the window, each labyrinth a grown blob; the pool
+    // makes each case once and gives the same case for the same draw, on any thread.
+    const LocatorSource fresh(1.8, 0);
+    const LocatorSource pooled(1.8, 3, 7);
+    const Size3 window{ 80, 80, 24 };
+    Random random(12);
+    const TrainingPatch p = fresh.sample(random, window);
+    QCOMPARE(p.image.size(), window);
+    QCOMPARE(p.labels.size(), window);
+    std::size_t target = 0, sides[3] = { 0, 0, 0 };
+    for (std::uint8_t l : p.labels.voxels())
+        target += l != 0, ++sides[l];
+    const auto [low, high] = std::minmax_element(p.image.voxels().begin(), p.image.voxels().end());
+    qInfo("target voxels %zu (right %zu, left %zu), image %.2f-%.2f", target, sides[1], sides[2],
+          double(*low), double(*high));
+    // A labyrinth of ~200 mm3 grown by one 1.8 mm voxel: several tens of voxels each.
+    QVERIFY(sides[1] > 30 && sides[2] > 30);
+    QCOMPARE(double(*low), 0.0);
+    QVERIFY(*high <= 1.0f && *high > 0.5f);
+
+    // Same draw, same patch; concurrent draws from the pool agree with sequential ones.
+    Random a(40), b(40);
+    QVERIFY(pooled.sample(a, window).image.voxels() == pooled.sample(b, window).image.voxels());
+    std::vector<std::future<std::vector<float>>> parallel;
+    for (int t = 0; t < 4; ++t)
+        parallel.push_back(std::async(std::launch::async,
+                                      [&pooled, &window, t]
+                                      {
+                                          Random r(100 + std::uint64_t(t));
+                                          return pooled.sample(r, window).image.voxels();
+                                      }));
+    for (int t = 0; t < 4; ++t)
+    {
+        Random r(100 + std::uint64_t(t));
+        QVERIFY(parallel[std::size_t(t)].get() == pooled.sample(r, window).image.voxels());
+    }
+    QVERIFY(pooled.describe().find("pool of 3") != std::string::npos);
 }
 
 QTEST_GUILESS_MAIN(TrainingTest)

@@ -19,6 +19,8 @@ step "contents"
 dpkg-deb --contents "$deb" > "$work/contents.txt"
 for path in ./usr/bin/innerear ./usr/bin/innerear-viewer \
     ./usr/share/innerear/models/innerear-fast.json ./usr/share/innerear/models/innerear-fast.pt \
+    ./usr/share/innerear/models/innerear-locator.json \
+    ./usr/share/innerear/models/innerear-locator.pt \
     ./usr/share/innerear/models/innerear-paper.json ./usr/share/innerear/models/innerear-paper.pt \
     ./usr/share/innerear/samples/inner-ear-demo/labels.nii.gz \
     ./usr/share/applications/innerear-viewer.desktop \

@@ -3,14 +3,17 @@
 #include "innerear/itk/ItkBridge.h"
 
 #include <itkBSplineInterpolateImageFunction.h>
+#include <itkBinShrinkImageFilter.h>
 #include <itkConnectedComponentImageFilter.h>
 #include <itkIdentityTransform.h>
 #include <itkImage.h>
 #include <itkLinearInterpolateImageFunction.h>
+#include <itkRegionOfInterestImageFilter.h>
 #include <itkRelabelComponentImageFilter.h>
 #include <itkResampleImageFilter.h>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <map>
 
@@ -28,15 +31,15 @@ using itkbridge::setGeometry;
 using itkbridge::toItk;
 
 template<typename Interpolator>
-Image<float> resample(const Image<float>& image, const Geometry& target,
-                      typename Interpolator::Pointer interpolator)
+Image<float> resample(const FloatImage::Pointer& image, const Geometry& target,
+                      typename Interpolator::Pointer interpolator, float outside = 0.0f)
 {
     using Resample = itk::ResampleImageFilter<FloatImage, FloatImage>;
     auto filter = Resample::New();
-    filter->SetInput(toItk(image));
+    filter->SetInput(image);
     filter->SetTransform(itk::IdentityTransform<double, 3>::New());
     filter->SetInterpolator(interpolator);
-    filter->SetDefaultPixelValue(0.0f);
+    filter->SetDefaultPixelValue(outside);
     auto reference = FloatImage::New();
     setGeometry(reference.GetPointer(), target);
     filter->SetOutputParametersFromImage(reference);
@@ -47,9 +50,8 @@ Image<float> resample(const Image<float>& image, const Geometry& target,
 
 } // namespace
 
-Image<float> resampleIsotropicBSpline(const Volume& volume, double spacing)
+Geometry isotropicGrid(const Geometry& g, double spacing)
 {
-    const Geometry& g = volume.geometry();
     Geometry target = g;
     target.spacing = { spacing, spacing, spacing };
     for (int a = 0; a < 3; ++a)
@@ -63,20 +65,100 @@ Image<float> resampleIsotropicBSpline(const Volume& volume, double spacing)
     const Vec3 moved = multiply(g.direction, shift);
     for (int a = 0; a < 3; ++a)
         target.origin[a] = g.origin[a] + moved[a];
+    return target;
+}
+
+Image<float> resampleIsotropicBSpline(const Volume& volume, double spacing)
+{
     using Interpolator = itk::BSplineInterpolateImageFunction<FloatImage, double, double>;
     auto interpolator = Interpolator::New();
     interpolator->SetSplineOrder(3);
-    Image<float> result = resample<Interpolator>(volume.toFloat(), target, interpolator);
-    return result;
+    return resample<Interpolator>(toItk(volume.toFloat()),
+                                  isotropicGrid(volume.geometry(), spacing), interpolator);
 }
 
-Image<float> resampleLinear(const Image<float>& image, const Geometry& target)
+std::vector<Image<float>> resampleBSplineWindows(const Image<float>& image,
+                                                 const std::vector<Geometry>& targets,
+                                                 float outside)
+{
+    const FloatImage::Pointer whole = toItk(image);
+    const Size3& n = image.size();
+    std::vector<Image<float>> windows;
+    for (const Geometry& target : targets)
+    {
+        // The source voxels the target's corners fall on, widened by 8 voxels, clipped to the
+        // image: the cubic spline's support is 2, but its coefficients come from a recursive
+        // prefilter whose boundary effect decays as 0.268^distance (8 voxels: 3e-5).
+        std::array<long, 3> low{ LONG_MAX, LONG_MAX, LONG_MAX },
+          high{ LONG_MIN, LONG_MIN, LONG_MIN };
+        for (const Vec3& corner : target.cornerCentres())
+        {
+            const Vec3 index = image.geometry().physicalToIndex(corner);
+            for (int a = 0; a < 3; ++a)
+            {
+                low[a] = std::min(low[a], long(std::floor(index[a])) - 8);
+                high[a] = std::max(high[a], long(std::ceil(index[a])) + 8);
+            }
+        }
+        FloatImage::RegionType region;
+        bool empty = false;
+        for (unsigned a = 0; a < 3; ++a)
+        {
+            const long from = std::max(0L, low[a]);
+            const long to = std::min(long(n[a]) - 1, high[a]);
+            empty = empty || to < from;
+            region.SetIndex(a, from);
+            region.SetSize(a, empty ? 0 : std::size_t(to - from + 1));
+        }
+        if (empty) // the window lies wholly outside the scan
+        {
+            windows.emplace_back(target, outside);
+            continue;
+        }
+        using Crop = itk::RegionOfInterestImageFilter<FloatImage, FloatImage>;
+        auto crop = Crop::New();
+        crop->SetInput(whole);
+        crop->SetRegionOfInterest(region);
+        crop->Update();
+        using Interpolator = itk::BSplineInterpolateImageFunction<FloatImage, double, double>;
+        auto interpolator = Interpolator::New();
+        interpolator->SetSplineOrder(3);
+        windows.push_back(resample<Interpolator>(crop->GetOutput(), target, interpolator, outside));
+    }
+    return windows;
+}
+
+Image<float> resampleAveraged(const Image<float>& image, const Geometry& target, float outside)
+{
+    using Shrink = itk::BinShrinkImageFilter<FloatImage, FloatImage>;
+    auto shrink = Shrink::New();
+    shrink->SetInput(toItk(image));
+    Shrink::ShrinkFactorsType factors;
+    for (unsigned a = 0; a < 3; ++a)
+        factors[a] = std::max(
+          1u, unsigned(std::floor(target.spacing[a] / image.geometry().spacing[a] + 1e-6)));
+    shrink->SetShrinkFactors(factors);
+    shrink->Update();
+    using Interpolator = itk::LinearInterpolateImageFunction<FloatImage, double>;
+    return resample<Interpolator>(shrink->GetOutput(), target, Interpolator::New(), outside);
+}
+
+Image<float> resampleLinear(const Image<float>& image, const Geometry& target, float outside)
 {
     using Interpolator = itk::LinearInterpolateImageFunction<FloatImage, double>;
-    return resample<Interpolator>(image, target, Interpolator::New());
+    return resample<Interpolator>(toItk(image), target, Interpolator::New(), outside);
 }
 
-LabelMap largestComponentPerSide(const Image<float>& probability, double threshold)
+namespace
+{
+/// Connected components of the thresholded map (ITK), ranked by size, with their side.
+struct Components
+{
+    LabelImage::Pointer ids; ///< 1 = largest, 2 = second largest, ...
+    std::vector<SideComponent> ranked;
+};
+
+Components rankComponents(const Image<float>& probability, double threshold)
 {
     const Geometry& g = probability.geometry();
     auto mask = ByteImage::New();
@@ -84,23 +166,23 @@ LabelMap largestComponentPerSide(const Image<float>& probability, double thresho
     mask->Allocate();
     for (std::size_t v = 0; v < probability.voxels().size(); ++v)
         mask->GetBufferPointer()[v] = probability.voxels()[v] >= threshold ? 1 : 0;
-    using Components = itk::ConnectedComponentImageFilter<ByteImage, LabelImage>;
-    auto components = Components::New();
+    using ConnectedComponents = itk::ConnectedComponentImageFilter<ByteImage, LabelImage>;
+    auto components = ConnectedComponents::New();
     components->SetInput(mask);
     components->FullyConnectedOn();
     using Relabel = itk::RelabelComponentImageFilter<LabelImage, LabelImage>;
-    auto relabel = Relabel::New(); // 1 = largest, 2 = second largest, ...
+    auto relabel = Relabel::New();
     relabel->SetInput(components->GetOutput());
     relabel->Update();
-    const std::uint32_t* ids = relabel->GetOutput()->GetBufferPointer();
+    Components result;
+    result.ids = relabel->GetOutput();
+    const std::uint32_t* ids = result.ids->GetBufferPointer();
     const std::size_t count = relabel->GetNumberOfObjects();
-    LabelMap labels(g);
     if (count == 0)
-        return labels;
+        return result;
 
-    // Centroid x (LPS) of each component.
-    std::vector<double> sumX(count + 1, 0.0);
-    std::vector<double> voxels(count + 1, 0.0);
+    std::vector<Vec3> sums(count + 1, Vec3{ 0, 0, 0 });
+    std::vector<std::size_t> voxels(count + 1, 0);
     for (std::size_t k = 0; k < g.size[2]; ++k)
         for (std::size_t j = 0; j < g.size[1]; ++j)
             for (std::size_t i = 0; i < g.size[0]; ++i)
@@ -108,8 +190,10 @@ LabelMap largestComponentPerSide(const Image<float>& probability, double thresho
                 const std::uint32_t id = ids[probability.linearIndex(i, j, k)];
                 if (id == 0)
                     continue;
-                sumX[id] += g.indexToPhysical({ double(i), double(j), double(k) })[0];
-                voxels[id] += 1.0;
+                const Vec3 p = g.indexToPhysical({ double(i), double(j), double(k) });
+                for (int a = 0; a < 3; ++a)
+                    sums[id][a] += p[a];
+                ++voxels[id];
             }
     // With one labyrinth in view the midline is the patient coordinate origin's x: DICOM (and
     // NIfTI from DICOM) keeps scanner coordinates, whose origin is the isocentre, which a head
@@ -122,22 +206,75 @@ LabelMap largestComponentPerSide(const Image<float>& probability, double thresho
                        ? 0.0
                        : g.indexToPhysical({ 0.5 * (g.size[0] - 1), 0.5 * (g.size[1] - 1),
                                              0.5 * (g.size[2] - 1) })[0];
+    const double x1 = sums[1][0] / double(voxels[1]);
     if (count >= 2)
     {
-        const double x1 = sumX[1] / voxels[1], x2 = sumX[2] / voxels[2];
+        const double x2 = sums[2][0] / double(voxels[2]);
         if (std::abs(x1 - x2) > 30.0)
             midline = 0.5 * (x1 + x2);
     }
-    // The largest component on each side of the midline.
-    std::uint32_t right = 0, left = 0;
     for (std::uint32_t id = 1; id <= count; ++id)
     {
-        const double x = sumX[id] / voxels[id];
-        if (x < midline && right == 0)
-            right = id;
-        else if (x >= midline && left == 0)
-            left = id;
+        SideComponent c;
+        c.id = id;
+        c.voxels = voxels[id];
+        c.volume = double(voxels[id]) * g.voxelVolume();
+        for (int a = 0; a < 3; ++a)
+            c.centroid[a] = sums[id][a] / double(voxels[id]);
+        c.side = c.centroid[0] < midline ? 1 : 2;
+        result.ranked.push_back(c);
     }
+    return result;
+}
+} // namespace
+
+std::vector<SideComponent> componentsPerSide(const Image<float>& probability, double threshold)
+{
+    return rankComponents(probability, threshold).ranked;
+}
+
+ComponentSummary largestComponent(const Image<float>& probability, double threshold)
+{
+    const Components components = rankComponents(probability, threshold);
+    ComponentSummary summary;
+    if (components.ranked.empty())
+        return summary;
+    const SideComponent& largest = components.ranked.front();
+    summary.volume = largest.volume;
+    summary.centroid = largest.centroid;
+    const std::uint32_t* ids = components.ids->GetBufferPointer();
+    const Size3& n = probability.size();
+    for (std::size_t k = 0; k < n[2] && !summary.touchesBorder; ++k)
+        for (std::size_t j = 0; j < n[1] && !summary.touchesBorder; ++j)
+        {
+            // Whole rows on the j and k faces; elsewhere only the rows' two ends.
+            const bool face = k == 0 || j == 0 || k + 1 == n[2] || j + 1 == n[1];
+            const std::size_t step = face ? 1 : std::max<std::size_t>(1, n[0] - 1);
+            for (std::size_t i = 0; i < n[0]; i += step)
+                if (ids[probability.linearIndex(i, j, k)] == 1)
+                {
+                    summary.touchesBorder = true;
+                    break;
+                }
+        }
+    return summary;
+}
+
+LabelMap largestComponentPerSide(const Image<float>& probability, double threshold)
+{
+    const Components components = rankComponents(probability, threshold);
+    LabelMap labels(probability.geometry());
+    std::uint32_t right = 0, left = 0;
+    for (const SideComponent& c : components.ranked)
+    {
+        if (c.side == 1 && right == 0)
+            right = c.id;
+        else if (c.side == 2 && left == 0)
+            left = c.id;
+    }
+    if (components.ranked.empty())
+        return labels;
+    const std::uint32_t* ids = components.ids->GetBufferPointer();
     for (std::size_t v = 0; v < labels.voxels().size(); ++v)
     {
         if (ids[v] != 0 && ids[v] == right)

@@ -25,6 +25,9 @@ struct ModelManifest
     /// Fast mode may locate the labyrinths on this coarser isotropic grid (mm) when the model was
     /// trained for it; 0 = locate at the input spacing.
     double locatorSpacing = 0.0;
+    /// Fast mode's dedicated labyrinth locator: another model's manifest (relative to this one's
+    /// folder), loaded with this model; its input spacing is the locator grid. Empty: none.
+    std::string locatorModel;
     std::string normalisation = "min-max to [0, 1] per volume";
     std::string labels =
       "sigmoid output: labyrinth fluid; sides from the patient's midline (1 right, 2 left)";
@@ -61,6 +64,9 @@ public:
 
     const ModelManifest& manifest() const;
     const DeviceSelection& device() const;
+    /// The companion locator named by the manifest (loaded, checked and on the same device), or
+    /// null when the model has none.
+    SegmentationModel* locator();
     std::size_t parameterCount() const;
 
     /// Probabilities (0..1) for an input already on the network's spacing and normalised, by

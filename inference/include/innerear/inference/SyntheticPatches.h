@@ -27,6 +27,10 @@ std::vector<TrainingPatch> sampleSyntheticPatches(Random& random, const Size3& p
                                                   double spacing, int count,
                                                   bool randomContrast = false);
 
+/// One case from the generator at `spacing` mm isotropic (random pose, pathology, tight or
+/// generous field of view; random tissue contrast if asked), min-max normalised.
+TrainingPatch generateNormalisedCase(Random& random, double spacing, bool randomContrast = false);
+
 /// One patch of a generated case, as sampleSyntheticPatch draws it: usually near a labyrinth
 /// (jittered), else anywhere, mirrored along random axes.
 TrainingPatch cutPatch(Random& random, const Image<float>& image, const LabelMap& labels,

@@ -46,6 +46,28 @@ private:
     double randomContrastFraction_;
 };
 
+/// Whole generated cases on a coarse grid (1.8 mm by default) for fast mode's labyrinth locator:
+/// each volume at a random offset in the patch (zero-padded, as the engine pads a scan smaller
+/// than its window), the labels grown by one voxel so that each labyrinth is one blob. Made on
+/// the fly, random poses, fields of view and pathologies.
+/// With a pool of N cases, case i comes from seed (poolSeed, i) and is made once (thread-safe),
+/// then placed anew at each draw: the generator, not the network, bounds the speed on a CPU.
+class LocatorSource : public PatchSource
+{
+public:
+    explicit LocatorSource(double spacing = 1.8, int pool = 0, std::uint64_t poolSeed = 1);
+    ~LocatorSource() override;
+    TrainingPatch sample(Random& random, const Size3& patch) const override;
+    std::string describe() const override;
+
+private:
+    double spacing_;
+    int pool_;
+    std::uint64_t poolSeed_;
+    struct Cache;
+    std::unique_ptr<Cache> cache_;
+};
+
 /// Cases already on the network's grid and normalised (real scans preprocessed by the caller).
 class VolumeSource : public PatchSource
 {
@@ -88,6 +110,7 @@ struct TrainingOptions
     NetworkConfig network;     ///< ignored when resuming or with `init`
     std::string init;          ///< start from this model's weights (fine-tuning)
     Size3 patch{ 64, 64, 64 }; ///< voxels at the model's spacing
+    double spacing = 0.45;     ///< mm, isotropic: the model's input grid (the manifest's)
     /// What the manifest tells the engine (0: the training patch / no coarse locator; with
     /// `init`, the initial model's values).
     Size3 inferenceWindow{ 0, 0, 0 };
@@ -96,6 +119,10 @@ struct TrainingOptions
     double learningRate = 1e-4;     ///< seed paper (Adam)
     double alpha = 0.7, beta = 0.3; ///< Tversky weights of false negatives / positives
     bool rotations = true;          ///< plus the sources' random flips
+    /// Share of patches whose normalised intensities get a random gain (0.7-1) and offset
+    /// (0-0.2): min-max normalisation depends on a scan's extreme voxels (and, after B-spline
+    /// resampling, on its overshoot), so the same tissue lands on different values across scans.
+    double intensityAugmentation = 0.0;
     int maxSteps = 1000;
     int epochSteps = 100; ///< validation (and a checkpoint) after every epoch
     int patience = 5;     ///< epochs without a better validation loss before stopping; 0 = never

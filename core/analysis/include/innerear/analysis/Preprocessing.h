@@ -2,6 +2,8 @@
 
 #include "innerear/core/Volume.h"
 
+#include <vector>
+
 namespace innerear::analysis
 {
 
@@ -10,9 +12,28 @@ namespace innerear::analysis
 /// preprocessing step (0.45 mm).
 Image<float> resampleIsotropicBSpline(const Volume& volume, double spacing);
 
+/// The isotropic grid of `spacing` mm that resampleIsotropicBSpline produces for `grid`: same
+/// orientation and physical extent, the first voxel's outer corner kept in place.
+Geometry isotropicGrid(const Geometry& grid, double spacing);
+
+/// Cubic B-spline samples of `image` on each of `targets` (ITK), reading only the part of the
+/// image each target covers (plus the spline's support), so that a few small windows cost a
+/// fraction of resampling the whole scan. Points outside the image get `outside`.
+std::vector<Image<float>> resampleBSplineWindows(const Image<float>& image,
+                                                 const std::vector<Geometry>& targets,
+                                                 float outside = 0.0f);
+
 /// Linear interpolation of a probability map onto another grid (outside: 0), to map the network
 /// output back to the scan's own grid before thresholding.
-Image<float> resampleLinear(const Image<float>& image, const Geometry& target);
+Image<float> resampleLinear(const Image<float>& image, const Geometry& target,
+                            float outside = 0.0f);
+
+/// `image` on a much coarser `target` grid in the image's orientation, with partial-volume-like
+/// averaging: means of blocks of whole voxels no larger than a target voxel (ITK's
+/// BinShrinkImageFilter), then linear interpolation onto the grid. Plain interpolation would
+/// sample single noisy voxels.
+Image<float> resampleAveraged(const Image<float>& image, const Geometry& target,
+                              float outside = 0.0f);
 
 /// Thresholds a probability map and keeps, on each side of the patient, the largest connected
 /// component (ITK): label 1 for the patient's right (smaller LPS x), 2 for the left. The midline
@@ -20,5 +41,29 @@ Image<float> resampleLinear(const Image<float>& image, const Geometry& target);
 /// otherwise x = 0 of patient coordinates (the scanner isocentre) when it lies near the scan,
 /// else the grid's centre.
 LabelMap largestComponentPerSide(const Image<float>& probability, double threshold = 0.5);
+
+/// One connected component of a thresholded probability map.
+struct SideComponent
+{
+    std::uint32_t id = 0;  ///< rank by size, 1 = largest
+    std::uint8_t side = 0; ///< 1 right, 2 left (the midline rule of largestComponentPerSide)
+    std::size_t voxels = 0;
+    double volume = 0.0;      ///< mm^3
+    Vec3 centroid{ 0, 0, 0 }; ///< LPS mm
+};
+
+/// The largest connected component of the thresholded map: its volume (0 when there is none),
+/// centroid, and whether it reaches the grid's faces.
+struct ComponentSummary
+{
+    double volume = 0.0;      ///< mm^3
+    Vec3 centroid{ 0, 0, 0 }; ///< LPS mm
+    bool touchesBorder = false;
+};
+ComponentSummary largestComponent(const Image<float>& probability, double threshold = 0.5);
+
+/// All components of the thresholded map, largest first, with the side each lies on.
+std::vector<SideComponent> componentsPerSide(const Image<float>& probability,
+                                             double threshold = 0.5);
 
 } // namespace innerear::analysis
