@@ -347,6 +347,21 @@ TrainingReport train(const TrainingOptions& options, const PatchSource& source,
     }
     if (inferenceWindow[0] == 0)
         inferenceWindow = options.patch;
+    // A locator named by the initial (or checkpointed) manifest stays named, relative to each
+    // folder a manifest is written to.
+    fs::path locator;
+    if (!model->manifest().locatorModel.empty())
+    {
+        const fs::path from =
+          report.resumedFrom > 0 ? checkpoint : fs::path(options.init).parent_path();
+        locator = fs::absolute(from / model->manifest().locatorModel);
+    }
+    auto locatorFrom = [&](const fs::path& manifestPath)
+    {
+        return locator.empty()
+                 ? std::string()
+                 : fs::relative(locator, fs::absolute(manifestPath).parent_path()).string();
+    };
     report.device = model->device().summary;
     report.parameters = model->parameterCount();
 
@@ -386,6 +401,7 @@ TrainingReport train(const TrainingOptions& options, const PatchSource& source,
         ModelManifest manifest;
         manifest.patchSize = inferenceWindow;
         manifest.locatorSpacing = locatorSpacing;
+        manifest.locatorModel = locatorFrom(out);
         manifest.inputSpacing = { options.spacing, options.spacing, options.spacing };
         manifest.provenance = options.provenance.isObject() ? options.provenance : Json::object();
         manifest.provenance["data"] = source.describe();
@@ -430,6 +446,7 @@ TrainingReport train(const TrainingOptions& options, const PatchSource& source,
         ModelManifest manifest;
         manifest.patchSize = inferenceWindow;
         manifest.locatorSpacing = locatorSpacing;
+        manifest.locatorModel = locatorFrom(checkpointModel);
         manifest.inputSpacing = { options.spacing, options.spacing, options.spacing };
         model->save(checkpointModel.string(), manifest);
         trainer.saveOptimiser(optimiserPath.string());

@@ -114,6 +114,27 @@ void TrainingTest::aTinyRunWritesALoadableModel()
     train(fineTune, SyntheticSource(1.0), {});
     QCOMPARE(SegmentationModel::load(fineTune.out, DeviceRequest::Cpu).manifest().patchSize,
              (Size3{ 16, 16, 16 }));
+    // ... and the locator it names, from the new folder (and from the checkpoint's).
+    {
+        ModelManifest locating;
+        locating.inputSpacing = { 1.8, 1.8, 1.8 };
+        SegmentationModel::create(tinyNetwork(), 3, DeviceRequest::Cpu)
+          .save(dir.filePath("locator.json").toStdString(), locating);
+        SegmentationModel base = SegmentationModel::load(options.out, DeviceRequest::Cpu);
+        ModelManifest withLocator = base.manifest();
+        withLocator.locatorModel = "locator.json";
+        base.save(options.out, withLocator);
+        TrainingOptions again = fineTune;
+        again.out = (dir.path() + "/again/model.json").toStdString();
+        train(again, SyntheticSource(1.0), {});
+        SegmentationModel tuned = SegmentationModel::load(again.out, DeviceRequest::Cpu);
+        QVERIFY(tuned.locator() != nullptr);
+        QCOMPARE(QString::fromStdString(tuned.manifest().locatorModel), QString("../locator.json"));
+        QVERIFY(
+          SegmentationModel::load((dir.path() + "/again/model.checkpoint/model.json").toStdString(),
+                                  DeviceRequest::Cpu)
+            .locator() != nullptr);
+    }
     QFile log(dir.filePath("model.log.csv"));
     QVERIFY(log.open(QIODevice::ReadOnly));
     QCOMPARE(log.readAll().count('\n'), 3); // header + one row per epoch
