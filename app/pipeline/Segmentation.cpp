@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iomanip>
+#include <memory>
 #include <sstream>
 
 namespace innerear::pipeline
@@ -134,6 +135,7 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
         // the scan's own range, so every piece shares one intensity scale (the whole-volume
         // normalisation the network was trained with; B-spline overshoot aside).
         Image<float> native;
+        std::unique_ptr<analysis::BSplineWindows> windows;
         float lowest = 0.0f, range = 1.0f;
         {
             Timer t(result.stages, progress, "resample");
@@ -142,6 +144,7 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
               std::minmax_element(native.voxels().begin(), native.voxels().end());
             lowest = *low;
             range = std::max(1e-6f, *high - *low);
+            windows = std::make_unique<analysis::BSplineWindows>(native);
         }
         auto normalise = [&](Image<float>& image)
         {
@@ -150,8 +153,7 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
         };
         auto resampleWhole = [&]
         {
-            Image<float> whole =
-              std::move(analysis::resampleBSplineWindows(native, { fine }, lowest).front());
+            Image<float> whole = windows->sample(fine, lowest);
             normalise(whole);
             return whole;
         };
@@ -270,8 +272,7 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
             window.origin = fine.indexToPhysical(
               { double(r.corner[0]), double(r.corner[1]), double(r.corner[2]) });
             window.size = region;
-            Image<float> patch =
-              std::move(analysis::resampleBSplineWindows(native, { window }, lowest).front());
+            Image<float> patch = windows->sample(window, lowest);
             normalise(patch);
             inference::PredictOptions single = predict;
             single.patch = region;

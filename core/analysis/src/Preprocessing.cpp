@@ -77,55 +77,54 @@ Image<float> resampleIsotropicBSpline(const Volume& volume, double spacing)
                                   isotropicGrid(volume.geometry(), spacing), interpolator);
 }
 
-std::vector<Image<float>> resampleBSplineWindows(const Image<float>& image,
-                                                 const std::vector<Geometry>& targets,
-                                                 float outside)
+struct BSplineWindows::Impl
 {
-    const FloatImage::Pointer whole = toItk(image);
-    const Size3& n = image.size();
-    std::vector<Image<float>> windows;
-    for (const Geometry& target : targets)
+    Geometry geometry;
+    FloatImage::Pointer image;
+};
+
+BSplineWindows::BSplineWindows(const Image<float>& image)
+  : impl_(std::make_unique<Impl>(Impl{ image.geometry(), toItk(image) }))
+{
+}
+
+BSplineWindows::~BSplineWindows() = default;
+
+Image<float> BSplineWindows::sample(const Geometry& target, float outside) const
+{
+    // The source voxels the target's corners fall on, widened by 8 voxels, clipped to the
+    // image: the cubic spline's support is 2, but its coefficients come from a recursive
+    // prefilter whose boundary effect decays as 0.268^distance (8 voxels: 3e-5).
+    const Size3& n = impl_->geometry.size;
+    std::array<long, 3> low{ LONG_MAX, LONG_MAX, LONG_MAX }, high{ LONG_MIN, LONG_MIN, LONG_MIN };
+    for (const Vec3& corner : target.cornerCentres())
     {
-        // The source voxels the target's corners fall on, widened by 8 voxels, clipped to the
-        // image: the cubic spline's support is 2, but its coefficients come from a recursive
-        // prefilter whose boundary effect decays as 0.268^distance (8 voxels: 3e-5).
-        std::array<long, 3> low{ LONG_MAX, LONG_MAX, LONG_MAX },
-          high{ LONG_MIN, LONG_MIN, LONG_MIN };
-        for (const Vec3& corner : target.cornerCentres())
+        const Vec3 index = impl_->geometry.physicalToIndex(corner);
+        for (int a = 0; a < 3; ++a)
         {
-            const Vec3 index = image.geometry().physicalToIndex(corner);
-            for (int a = 0; a < 3; ++a)
-            {
-                low[a] = std::min(low[a], long(std::floor(index[a])) - 8);
-                high[a] = std::max(high[a], long(std::ceil(index[a])) + 8);
-            }
+            low[a] = std::min(low[a], long(std::floor(index[a])) - 8);
+            high[a] = std::max(high[a], long(std::ceil(index[a])) + 8);
         }
-        FloatImage::RegionType region;
-        bool empty = false;
-        for (unsigned a = 0; a < 3; ++a)
-        {
-            const long from = std::max(0L, low[a]);
-            const long to = std::min(long(n[a]) - 1, high[a]);
-            empty = empty || to < from;
-            region.SetIndex(a, from);
-            region.SetSize(a, empty ? 0 : std::size_t(to - from + 1));
-        }
-        if (empty) // the window lies wholly outside the scan
-        {
-            windows.emplace_back(target, outside);
-            continue;
-        }
-        using Crop = itk::RegionOfInterestImageFilter<FloatImage, FloatImage>;
-        auto crop = Crop::New();
-        crop->SetInput(whole);
-        crop->SetRegionOfInterest(region);
-        crop->Update();
-        using Interpolator = itk::BSplineInterpolateImageFunction<FloatImage, double, double>;
-        auto interpolator = Interpolator::New();
-        interpolator->SetSplineOrder(3);
-        windows.push_back(resample<Interpolator>(crop->GetOutput(), target, interpolator, outside));
     }
-    return windows;
+    FloatImage::RegionType region;
+    for (unsigned a = 0; a < 3; ++a)
+    {
+        const long from = std::max(0L, low[a]);
+        const long to = std::min(long(n[a]) - 1, high[a]);
+        if (to < from) // the window lies wholly outside the scan
+            return Image<float>(target, outside);
+        region.SetIndex(a, from);
+        region.SetSize(a, std::size_t(to - from + 1));
+    }
+    using Crop = itk::RegionOfInterestImageFilter<FloatImage, FloatImage>;
+    auto crop = Crop::New();
+    crop->SetInput(impl_->image);
+    crop->SetRegionOfInterest(region);
+    crop->Update();
+    using Interpolator = itk::BSplineInterpolateImageFunction<FloatImage, double, double>;
+    auto interpolator = Interpolator::New();
+    interpolator->SetSplineOrder(3);
+    return resample<Interpolator>(crop->GetOutput(), target, interpolator, outside);
 }
 
 Image<float> resampleAveraged(const Image<float>& image, const Geometry& target, float outside)

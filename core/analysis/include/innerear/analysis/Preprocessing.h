@@ -2,6 +2,7 @@
 
 #include "innerear/core/Volume.h"
 
+#include <memory>
 #include <vector>
 
 namespace innerear::analysis
@@ -16,15 +17,26 @@ Image<float> resampleIsotropicBSpline(const Volume& volume, double spacing);
 /// orientation and physical extent, the first voxel's outer corner kept in place.
 Geometry isotropicGrid(const Geometry& grid, double spacing);
 
-/// Cubic B-spline samples of `image` on each of `targets` (ITK), reading only the part of the
-/// image each target covers (plus the spline's support), so that a few small windows cost a
-/// fraction of resampling the whole scan. Points outside the image get `outside`.
-std::vector<Image<float>> resampleBSplineWindows(const Image<float>& image,
-                                                 const std::vector<Geometry>& targets,
-                                                 float outside = 0.0f);
+/// Cubic B-spline samples of one image on any target grid (ITK), each reading only the part of
+/// the image it covers (plus the spline's reach), so that a few small windows cost a fraction of
+/// resampling the whole scan. The image is handed to ITK once, when this is made.
+class BSplineWindows
+{
+public:
+    explicit BSplineWindows(const Image<float>& image);
+    ~BSplineWindows();
+    BSplineWindows(const BSplineWindows&) = delete;
+    BSplineWindows& operator=(const BSplineWindows&) = delete;
+    /// The image on `target`; points outside the image get `outside`.
+    Image<float> sample(const Geometry& target, float outside = 0.0f) const;
 
-/// Linear interpolation of a probability map onto another grid (outside: 0), to map the network
-/// output back to the scan's own grid before thresholding.
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+/// Linear interpolation of an image onto another grid (outside: `outside`), e.g. to map the
+/// network output back to the scan's own grid before thresholding.
 Image<float> resampleLinear(const Image<float>& image, const Geometry& target,
                             float outside = 0.0f);
 
