@@ -257,9 +257,11 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
                              "Share of generated patches at 0.9 mm (fast mode's locator)");
     trainCommand->add_option("--random-contrast", trainOptions.randomContrast,
                              "Share of generated cases with random tissue contrast (robustness)");
-    trainCommand->add_option("--intensity-augmentation", trainOptions.intensityAugmentation,
-                             "Share of patches with a random intensity gain (0.7-1) and offset "
-                             "(0-0.2), for robustness to min-max normalisation");
+    trainCommand
+      ->add_option("--intensity-augmentation", trainOptions.intensityAugmentation,
+                   "Share of patches with a random intensity gain (0.7-1) and offset "
+                   "(0-0.2), for robustness to min-max normalisation")
+      ->check(CLI::Range(0.0, 1.0));
     trainCommand
       ->add_option("--final-cases", trainOptions.finalCases,
                    "Generated studies for the final validation when no scans are held out")

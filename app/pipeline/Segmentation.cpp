@@ -92,6 +92,21 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
     const inference::ModelManifest& manifest = model.manifest();
     const double spacing = manifest.inputSpacing[0];
     const bool paper = options.mode == Mode::Paper;
+    {
+        // A labyrinth spans about 15-20 mm: a scan narrower than 10 mm along an axis cannot hold
+        // one, whatever the network marks in it.
+        const Geometry& g = volume.geometry();
+        for (std::size_t a = 0; a < 3; ++a)
+            if (double(g.size[a]) * g.spacing[a] < 10.0)
+            {
+                std::ostringstream note;
+                note << std::fixed << std::setprecision(1) << "the scan covers only "
+                     << double(g.size[a]) * g.spacing[a] << " mm along its axis " << a
+                     << ", less than a labyrinth spans: what is marked is unlikely to be one";
+                result.notes.push_back(note.str());
+                break;
+            }
+    }
     StagedProgress progress(paper ? std::vector<StagedProgress::Stage>{ { "resample", 10 },
                                                                         { "normalise", 2 },
                                                                         { "infer", 75 },
@@ -135,7 +150,7 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
         // the scan's own range, so every piece shares one intensity scale (the whole-volume
         // normalisation the network was trained with; B-spline overshoot aside).
         Image<float> native;
-        std::unique_ptr<analysis::BSplineWindows> windows;
+        std::unique_ptr<analysis::ScanSampler> scan;
         float lowest = 0.0f, range = 1.0f;
         {
             Timer t(result.stages, progress, "resample");
@@ -144,7 +159,7 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
               std::minmax_element(native.voxels().begin(), native.voxels().end());
             lowest = *low;
             range = std::max(1e-6f, *high - *low);
-            windows = std::make_unique<analysis::BSplineWindows>(native);
+            scan = std::make_unique<analysis::ScanSampler>(native);
         }
         auto normalise = [&](Image<float>& image)
         {
@@ -153,7 +168,7 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
         };
         auto resampleWhole = [&]
         {
-            Image<float> whole = windows->sample(fine, lowest);
+            Image<float> whole = scan->bspline(fine, lowest);
             normalise(whole);
             return whole;
         };
@@ -175,7 +190,7 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
                 const inference::ModelManifest& locating = locator->manifest();
                 const Geometry coarse =
                   analysis::isotropicGrid(volume.geometry(), locating.inputSpacing[0]);
-                Image<float> small = analysis::resampleAveraged(native, coarse, lowest);
+                Image<float> small = scan->averaged(coarse, lowest);
                 inference::normaliseMinMax(small);
                 const Size3 tiles = tiling(coarse.size, locating.patchSize,
                                            std::size_t(locating.network.sizeMultiple()));
@@ -272,7 +287,7 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
             window.origin = fine.indexToPhysical(
               { double(r.corner[0]), double(r.corner[1]), double(r.corner[2]) });
             window.size = region;
-            Image<float> patch = windows->sample(window, lowest);
+            Image<float> patch = scan->bspline(window, lowest);
             normalise(patch);
             inference::PredictOptions single = predict;
             single.patch = region;

@@ -261,6 +261,19 @@ SegmentationModel SegmentationModel::load(const std::string& manifestPath, Devic
     if (!manifest.locatorModel.empty())
     {
         const fs::path locatorPath = fs::path(manifestPath).parent_path() / manifest.locatorModel;
+        // A locator that names a locator (itself, say) would be loaded without end: look first.
+        bool namesLocator = false;
+        try
+        {
+            namesLocator =
+              !ModelManifest::fromJson(readJsonFile(locatorPath.string())).locatorModel.empty();
+        }
+        catch (const std::runtime_error&)
+        {
+            // Missing or malformed: load() below says which, with the file's name.
+        }
+        if (namesLocator)
+            fail("its locator model " + locatorPath.string() + " names a locator of its own");
         try
         {
             state.locator = std::make_unique<SegmentationModel>(load(locatorPath.string(), device));
@@ -269,8 +282,6 @@ SegmentationModel SegmentationModel::load(const std::string& manifestPath, Devic
         {
             fail(std::string("its locator model: ") + e.what());
         }
-        if (!state.locator->manifest().locatorModel.empty())
-            fail("its locator model names a locator of its own");
     }
     return model;
 }

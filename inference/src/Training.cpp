@@ -69,7 +69,8 @@ std::pair<Image<float>, LabelMap> locatorCase(std::uint64_t seed, double spacing
     TrainingPatch c = generateNormalisedCase(random, spacing);
     Image<float>& image = c.image;
     // Each labyrinth grown by one voxel (26-neighbourhood): at 1.8 mm its canals are partial
-    // volume, and a locator needs a blob, not the fluid.
+    // volume, and a locator needs a blob, not the fluid. Hand-written: inference builds without
+    // ITK (whose BinaryDilateImageFilter the app would use).
     const Size3& n = c.labels.size();
     LabelMap grown(c.labels.geometry());
     for (std::size_t k = 0; k < n[2]; ++k)

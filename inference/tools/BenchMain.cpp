@@ -266,7 +266,7 @@ int main(int argc, char** argv)
     }
     catch (const std::exception& e)
     {
-        std::cerr << "innerear-bench-inference: " << e.what() << "\n";
+        std::cerr << "innerear-bench-inference: " << tools::errorMessage(e) << "\n";
         return 1;
     }
 }

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 namespace innerear::tools
@@ -30,6 +31,16 @@ inline std::optional<int> parseArguments(int argc, char** argv, Arguments& argum
         arguments[key] = argv[++i];
     }
     return std::nullopt;
+}
+
+/// The message for an error that ends a tool: std::stoi and friends name only themselves when an
+/// option that takes a number was given something else.
+inline std::string errorMessage(const std::exception& error)
+{
+    const std::string what = error.what();
+    if (dynamic_cast<const std::logic_error*>(&error) && what.rfind("sto", 0) == 0)
+        return "an option that takes a number was given something else (" + what + ")";
+    return what;
 }
 
 } // namespace innerear::tools

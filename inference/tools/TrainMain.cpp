@@ -97,7 +97,13 @@ int main(int argc, char** argv)
         options.intensityAugmentation = std::stod(args["--intensity-augmentation"]);
         if (std::stod(args["--coarse-fraction"]) > 0.0)
             options.locatorSpacing = 0.9; // the model saw the fast mode's locator grid
+        if (args["--locator"] != "0" && args["--locator"] != "1")
+            throw std::runtime_error("--locator takes 0 or 1");
         const bool locator = args["--locator"] == "1";
+        if (std::stoi(args["--pool"]) < 0)
+            throw std::runtime_error("--pool takes a number of cases, 0 or more");
+        if (options.intensityAugmentation < 0.0 || options.intensityAugmentation > 1.0)
+            throw std::runtime_error("--intensity-augmentation takes a share from 0 to 1");
         const SyntheticSource synthetic(std::stod(args["--coarse-fraction"]));
         const LocatorSource locatorSource(1.8, std::stoi(args["--pool"]), options.seed);
         const LocatorSource locatorValidation(1.8, 0);
@@ -132,7 +138,7 @@ int main(int argc, char** argv)
     }
     catch (const std::exception& e)
     {
-        std::cerr << "innerear-train: " << e.what() << "\n";
+        std::cerr << "innerear-train: " << tools::errorMessage(e) << "\n";
         return 1;
     }
 }

@@ -202,9 +202,9 @@ void EvaluationTest::windowedResamplingEqualsTheWholeVolumes()
     };
     const std::vector<Geometry> targets{ window(10, 12, 6, { 16, 16, 8 }),
                                          window(-4, 30, 20, { 16, 16, 8 }) };
-    const analysis::BSplineWindows sampler(volume.toFloat());
-    const std::vector<Image<float>> windows{ sampler.sample(targets[0], -1000.0f),
-                                             sampler.sample(targets[1], -1000.0f) };
+    const analysis::ScanSampler sampler(volume.toFloat());
+    const std::vector<Image<float>> windows{ sampler.bspline(targets[0], -1000.0f),
+                                             sampler.bspline(targets[1], -1000.0f) };
     const std::array<std::array<long, 3>, 2> corners{ { { 10, 12, 6 }, { -4, 30, 20 } } };
     std::size_t inside = 0, outside = 0;
     for (std::size_t w = 0; w < 2; ++w)

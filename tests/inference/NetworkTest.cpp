@@ -278,6 +278,22 @@ void NetworkTest::modelFilesRoundTripAndRefuseMismatches()
         QVERIFY(both.locator() != nullptr);
         QCOMPARE(both.locator()->manifest().inputSpacing[0], 1.8);
         QVERIFY(SegmentationModel::load(locatorManifest, DeviceRequest::Cpu).locator() == nullptr);
+        // A locator naming itself is refused, not loaded without end.
+        {
+            ModelManifest selfNaming = locating;
+            selfNaming.locatorModel = "locator.json";
+            SegmentationModel::create(tiny(), 12, DeviceRequest::Cpu)
+              .save(locatorManifest, selfNaming);
+            try
+            {
+                SegmentationModel::load(withLocator, DeviceRequest::Cpu);
+                QFAIL("a locator naming itself was accepted");
+            }
+            catch (const std::runtime_error& e)
+            {
+                QVERIFY2(QString(e.what()).contains("names a locator of its own"), e.what());
+            }
+        }
         QFile::remove(QString::fromStdString(locatorManifest));
         try
         {

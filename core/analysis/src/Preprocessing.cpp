@@ -77,20 +77,20 @@ Image<float> resampleIsotropicBSpline(const Volume& volume, double spacing)
                                   isotropicGrid(volume.geometry(), spacing), interpolator);
 }
 
-struct BSplineWindows::Impl
+struct ScanSampler::Impl
 {
     Geometry geometry;
     FloatImage::Pointer image;
 };
 
-BSplineWindows::BSplineWindows(const Image<float>& image)
+ScanSampler::ScanSampler(const Image<float>& image)
   : impl_(std::make_unique<Impl>(Impl{ image.geometry(), toItk(image) }))
 {
 }
 
-BSplineWindows::~BSplineWindows() = default;
+ScanSampler::~ScanSampler() = default;
 
-Image<float> BSplineWindows::sample(const Geometry& target, float outside) const
+Image<float> ScanSampler::bspline(const Geometry& target, float outside) const
 {
     // The source voxels the target's corners fall on, widened by 8 voxels, clipped to the
     // image: the cubic spline's support is 2, but its coefficients come from a recursive
@@ -127,19 +127,29 @@ Image<float> BSplineWindows::sample(const Geometry& target, float outside) const
     return resample<Interpolator>(crop->GetOutput(), target, interpolator, outside);
 }
 
-Image<float> resampleAveraged(const Image<float>& image, const Geometry& target, float outside)
+Image<float> ScanSampler::averaged(const Geometry& target, float outside) const
 {
     using Shrink = itk::BinShrinkImageFilter<FloatImage, FloatImage>;
     auto shrink = Shrink::New();
-    shrink->SetInput(toItk(image));
+    shrink->SetInput(impl_->image);
     Shrink::ShrinkFactorsType factors;
     for (unsigned a = 0; a < 3; ++a)
-        factors[a] = std::max(
-          1u, unsigned(std::floor(target.spacing[a] / image.geometry().spacing[a] + 1e-6)));
+    {
+        // Whole target voxels' worth of scan voxels, but never more than the scan has (a scan of
+        // two slices stays two slices thick; BinShrink refuses a bin larger than its input).
+        const auto bin =
+          unsigned(std::floor(target.spacing[a] / impl_->geometry.spacing[a] + 1e-6));
+        factors[a] = std::clamp(bin, 1u, unsigned(impl_->geometry.size[a]));
+    }
     shrink->SetShrinkFactors(factors);
     shrink->Update();
     using Interpolator = itk::LinearInterpolateImageFunction<FloatImage, double>;
     return resample<Interpolator>(shrink->GetOutput(), target, Interpolator::New(), outside);
+}
+
+Image<float> resampleAveraged(const Image<float>& image, const Geometry& target, float outside)
+{
+    return ScanSampler(image).averaged(target, outside);
 }
 
 Image<float> resampleLinear(const Image<float>& image, const Geometry& target, float outside)

@@ -17,18 +17,21 @@ Image<float> resampleIsotropicBSpline(const Volume& volume, double spacing);
 /// orientation and physical extent, the first voxel's outer corner kept in place.
 Geometry isotropicGrid(const Geometry& grid, double spacing);
 
-/// Cubic B-spline samples of one image on any target grid (ITK), each reading only the part of
-/// the image it covers (plus the spline's reach), so that a few small windows cost a fraction of
-/// resampling the whole scan. The image is handed to ITK once, when this is made.
-class BSplineWindows
+/// One scan, handed to ITK once, sampled onto other grids as fast mode needs it: small windows
+/// by cubic B-spline (reading only the part of the scan each covers, plus the spline's reach, so
+/// that a few windows cost a fraction of resampling the whole scan) and a coarse grid by block
+/// averaging (resampleAveraged).
+class ScanSampler
 {
 public:
-    explicit BSplineWindows(const Image<float>& image);
-    ~BSplineWindows();
-    BSplineWindows(const BSplineWindows&) = delete;
-    BSplineWindows& operator=(const BSplineWindows&) = delete;
-    /// The image on `target`; points outside the image get `outside`.
-    Image<float> sample(const Geometry& target, float outside = 0.0f) const;
+    explicit ScanSampler(const Image<float>& image);
+    ~ScanSampler();
+    ScanSampler(const ScanSampler&) = delete;
+    ScanSampler& operator=(const ScanSampler&) = delete;
+    /// Cubic B-spline samples on `target`; points outside the scan get `outside`.
+    Image<float> bspline(const Geometry& target, float outside = 0.0f) const;
+    /// As resampleAveraged.
+    Image<float> averaged(const Geometry& target, float outside = 0.0f) const;
 
 private:
     struct Impl;
