@@ -72,7 +72,9 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
                    "none, labyrinthectomy, schwannoma, fibrosis, cochlear-malformation, "
                    "ear-outside-view or random")
       ->capture_default_str();
-    phantomCommand->add_option("--contrast", phantomOptions.contrast, "t2 or random")
+    phantomCommand
+      ->add_option("--contrast", phantomOptions.contrast,
+                   "t2, variant (CISS/FIESTA/SPACE-like: banding, blur, low SNR) or random")
       ->capture_default_str();
     phantomCommand->add_option("--fov", phantomOptions.fov, "random, tight or generous")
       ->capture_default_str();

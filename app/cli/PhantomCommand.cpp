@@ -83,15 +83,13 @@ int runPhantom(const PhantomCommandOptions& options, std::ostream& out, std::ost
         return BadUsage;
     }
     generator.pathology = *pathology;
-    if (options.contrast == "t2")
-        generator.contrast = phantom::Contrast::T2;
-    else if (options.contrast == "random")
-        generator.contrast = phantom::Contrast::Random;
-    else
+    const auto contrast = phantom::parseContrast(options.contrast);
+    if (!contrast)
     {
-        err << "innerear phantom: --contrast must be t2 or random\n";
+        err << "innerear phantom: --contrast must be t2, variant or random\n";
         return BadUsage;
     }
+    generator.contrast = *contrast;
     if (options.fov == "tight")
         generator.fieldOfView = phantom::FieldOfView::Tight;
     else if (options.fov == "generous")

@@ -272,7 +272,7 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
         {
             Image<float> probability;
             std::array<long, 3> corner{};
-            analysis::ComponentSummary largest;
+            analysis::LabyrinthSummary largest;
         };
         // One network pass over a window `factor` model windows wide around `centre` (index of
         // the fine grid), resampled from the scan itself.
@@ -292,7 +292,7 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
             inference::PredictOptions single = predict;
             single.patch = region;
             r.probability = model.predict(patch, single, &progress, &result.notes);
-            r.largest = analysis::largestComponent(r.probability, options.threshold);
+            r.largest = analysis::largestLabyrinth(r.probability, options.labyrinth);
             return r;
         };
         const int sidesFound = int(!sides[1].empty()) + int(!sides[2].empty());
@@ -360,7 +360,7 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
     {
         Timer t(result.stages, progress, "map back");
         result.probability = analysis::resampleLinear(probability, volume.geometry());
-        result.labels = analysis::largestComponentPerSide(result.probability, options.threshold);
+        result.labels = analysis::labyrinthPerSide(result.probability, options.labyrinth);
     }
     progress.finish();
     result.device = model.device().summary;

@@ -3,6 +3,7 @@
 // The segmentation pipeline: composes the ITK preprocessing (core/analysis) with the network
 // (inference). Qt-free, used by the CLI and, later, the viewer's worker thread.
 
+#include "innerear/analysis/Preprocessing.h"
 #include "innerear/core/Progress.h"
 #include "innerear/core/Volume.h"
 #include "innerear/inference/Model.h"
@@ -23,7 +24,9 @@ struct SegmentOptions
 {
     Mode mode = Mode::Fast;
     bool flipAugmentation = false;
-    double threshold = 0.5;
+    /// What is kept of the probability map (threshold 0.5, pieces joined through 0.2, further
+    /// pieces within 3 mm of each side's main one): the whole labyrinth, not its largest piece.
+    analysis::LabyrinthRule labyrinth;
     Size3 paperCrop{ 256, 256, 64 }; ///< x, y, z voxels at the network spacing
     /// Fast mode: the coarse grid's components that become candidates, per side (each refined
     /// at the model's resolution; the one with the most labyrinth wins), how large a further one

@@ -148,6 +148,50 @@ int tissueAt(const Vec3& p, const Scene& scene)
 
 } // namespace
 
+constexpr double kPi = 3.14159265358979323846;
+
+/// Separable Gaussian blur of the signal on its grid (sigma in mm). Written here because the
+/// generator is plain C++17 (training machines have only LibTorch, no ITK).
+void blurSignal(std::vector<float>& signal, const Geometry& grid, double sigmaMm)
+{
+    std::vector<float> line;
+    for (int axis = 0; axis < 3; ++axis)
+    {
+        const double sigma = sigmaMm / grid.spacing[std::size_t(axis)];
+        if (sigma < 0.2)
+            continue;
+        const int radius = int(std::ceil(3.0 * sigma));
+        std::vector<double> kernel(std::size_t(2 * radius + 1));
+        double total = 0.0;
+        for (int t = -radius; t <= radius; ++t)
+            total += kernel[std::size_t(t + radius)] = std::exp(-0.5 * t * t / (sigma * sigma));
+        for (double& w : kernel)
+            w /= total;
+        const Size3& n = grid.size;
+        const std::size_t stride = axis == 0 ? 1 : axis == 1 ? n[0] : n[0] * n[1];
+        const std::size_t length = n[std::size_t(axis)];
+        line.resize(length);
+        for (std::size_t start = 0; start < signal.size(); ++start)
+        {
+            // Each line once: starts are the voxels whose index along `axis` is 0.
+            if ((start / stride) % length != 0)
+                continue;
+            for (std::size_t t = 0; t < length; ++t)
+                line[t] = signal[start + t * stride];
+            for (std::size_t t = 0; t < length; ++t)
+            {
+                double sum = 0.0;
+                for (int o = -radius; o <= radius; ++o)
+                {
+                    const long u = std::clamp<long>(long(t) + o, 0, long(length) - 1);
+                    sum += kernel[std::size_t(o + radius)] * line[std::size_t(u)];
+                }
+                signal[start + t * stride] = float(sum);
+            }
+        }
+    }
+}
+
 long expectedEulerCharacteristic(const EarParameters& ear)
 {
     return ear.canalsAndVestibule ? -2 : 1;
@@ -196,6 +240,28 @@ const char* pathologyName(Pathology pathology)
     return "none";
 }
 
+const char* contrastName(Contrast contrast)
+{
+    switch (contrast)
+    {
+        case Contrast::T2:
+            return "t2";
+        case Contrast::Variant:
+            return "variant";
+        case Contrast::Random:
+            return "random";
+    }
+    return "t2";
+}
+
+std::optional<Contrast> parseContrast(const std::string& name)
+{
+    for (Contrast c : { Contrast::T2, Contrast::Variant, Contrast::Random })
+        if (name == contrastName(c))
+            return c;
+    return std::nullopt;
+}
+
 std::optional<Pathology> parsePathology(const std::string& name)
 {
     for (Pathology p :
@@ -228,7 +294,7 @@ PhantomCase generatePhantom(const PhantomOptions& options)
     if (fov == FieldOfView::Random)
         fov = random.chance(0.35) ? FieldOfView::Tight : FieldOfView::Generous;
     parameters.fieldOfView = fov == FieldOfView::Tight ? "tight" : "generous";
-    parameters.contrast = options.contrast == Contrast::T2 ? "t2" : "random";
+    parameters.contrast = contrastName(options.contrast);
 
     // Anatomy.
     parameters.interauralDistance = random.uniform(55.0, 75.0);
@@ -262,7 +328,8 @@ PhantomCase generatePhantom(const PhantomOptions& options)
                 }
             }
             models[side] = buildLabyrinth(ear, right, options.internalResolution);
-            if (hasExpectedTopology(models[side], right, options.internalResolution))
+            if (!options.checkTopology ||
+                hasExpectedTopology(models[side], right, options.internalResolution))
                 break;
         }
         parameters.ears[side] = ear;
@@ -306,6 +373,26 @@ PhantomCase generatePhantom(const PhantomOptions& options)
                       random.uniform(0.45, 0.60), fluid,
                       random.uniform(0.15, 0.40) };
     }
+    else if (options.contrast == Contrast::Variant)
+    {
+        // CISS, FIESTA, SPACE, DRIVE and 3D-TSE scans from several vendors: fluid and CSF the
+        // brightest, the rest anywhere from dark to bright grey (fat bright in bSSFP).
+        const double fluid = random.uniform(0.8, 1.0);
+        const double brain = random.uniform(0.15, 0.65);
+        intensity = { random.uniform(0.0, 0.05),
+                      random.uniform(0.1, 0.9),
+                      brain,
+                      std::clamp(brain + random.uniform(-0.1, 0.1), 0.05, 0.75),
+                      std::clamp(brain + random.uniform(-0.1, 0.1), 0.05, 0.75),
+                      fluid * random.uniform(0.75, 1.0),
+                      random.uniform(0.0, 0.15),
+                      random.uniform(0.15, 0.5),
+                      random.uniform(0.0, 0.15),
+                      random.uniform(0.3, 0.95),
+                      random.uniform(0.2, 0.7),
+                      fluid,
+                      random.uniform(0.05, 0.4) };
+    }
     else
     {
         for (double& value : intensity)
@@ -314,6 +401,22 @@ PhantomCase generatePhantom(const PhantomOptions& options)
     for (int t = 0; t < TissueCount; ++t)
         parameters.tissueIntensities.push_back({ kTissueNames[t], intensity[t] });
     parameters.snr = random.uniform(10.0, 45.0);
+    Vec3 bandingDirection{ 1.0, 0.0, 0.0 };
+    if (options.contrast == Contrast::Variant)
+    {
+        // Lower SNR (thin slices, fast sequences), off-resonance banding of balanced SSFP, and
+        // a point spread wider than the voxel (reconstruction filters, interpolated grids).
+        parameters.snr = random.uniform(6.0, 40.0);
+        if (random.chance(0.6))
+        {
+            parameters.bandingDepth = random.uniform(0.3, 0.9);
+            parameters.bandingPeriod = random.uniform(25.0, 80.0);
+            bandingDirection =
+              normalized(Vec3{ random.normal(), random.normal(), random.normal() });
+        }
+        if (random.chance(0.5))
+            parameters.blurSigma = random.uniform(0.1, 0.6);
+    }
     parameters.biasAmplitude = random.uniform(0.03, 0.2);
     std::array<double, 9> biasCoefficients{};
     for (double& c : biasCoefficients)
@@ -348,7 +451,11 @@ PhantomCase generatePhantom(const PhantomOptions& options)
       parameters.headTranslation;
     Vec3 centre = between + Vec3{ random.uniform(-4.0, 4.0), random.uniform(-4.0, 4.0),
                                   random.uniform(-3.0, 3.0) };
-    if (pathology == Pathology::EarOutsideView)
+    if (options.centreOnEar)
+        centre =
+          multiply(headPose, parameters.ears[std::size_t(*options.centreOnEar != 0)].centre) +
+          parameters.headTranslation + options.centreOffset;
+    else if (pathology == Pathology::EarOutsideView)
     {
         const EarParameters& kept = parameters.ears[1 - affectedSide];
         centre = multiply(headPose, kept.centre) + parameters.headTranslation;
@@ -496,6 +603,9 @@ PhantomCase generatePhantom(const PhantomOptions& options)
           std::find(result.labels.voxels().begin(), result.labels.voxels().end(),
                     std::uint8_t(side + 1)) != result.labels.voxels().end();
 
+    if (parameters.blurSigma > 0.0)
+        blurSignal(signal, grid, parameters.blurSigma);
+
     // Motion ghost along the phase-encoding (second) axis.
     if (parameters.ghosting > 0.0)
     {
@@ -545,7 +655,15 @@ PhantomCase generatePhantom(const PhantomOptions& options)
                   biasCoefficients[6] * r[0] * r[1] + biasCoefficients[7] * r[0] * r[2] +
                   biasCoefficients[8] * r[1] * r[2];
                 const std::size_t index = result.image.linearIndex(i, j, k);
-                const double clean = signal[index] * std::max(0.3, 1.0 + poly);
+                double clean = signal[index] * std::max(0.3, 1.0 + poly);
+                if (parameters.bandingDepth > 0.0)
+                {
+                    // Dark bands where the off-resonance phase passes pi (80 mm per unit of r).
+                    const double phase =
+                      2.0 * kPi * 80.0 * dot(r, bandingDirection) / parameters.bandingPeriod;
+                    clean *= 1.0 - parameters.bandingDepth *
+                                     std::pow(std::max(0.0, -std::cos(phase)), 8.0);
+                }
                 const double real = clean + sigma * nextGaussian();
                 const double imaginary = sigma * nextGaussian();
                 const double magnitude = std::sqrt(real * real + imaginary * imaginary);
@@ -591,6 +709,13 @@ std::string PhantomCase::parametersJson() const
     json["snr"] = p.snr;
     json["bias_amplitude"] = p.biasAmplitude;
     json["ghosting"] = p.ghosting;
+    if (p.bandingDepth > 0.0)
+    {
+        json["banding_depth"] = p.bandingDepth;
+        json["banding_period_mm"] = p.bandingPeriod;
+    }
+    if (p.blurSigma > 0.0)
+        json["blur_sigma_mm"] = p.blurSigma;
     Json& tissues = json["tissue_intensities"];
     for (const auto& [name, value] : p.tissueIntensities)
         tissues[name] = value;

@@ -77,12 +77,43 @@ TrainingPatch cutPatch(Random& random, const Image<float>& image, const LabelMap
                                       centre[1] - long(patch[1] / 2),
                                       centre[2] - long(patch[2] / 2) };
     TrainingPatch result{ extractPatch(image, corner, patch), extractPatch(labels, corner, patch) };
-    // Mirror along a random set of axes (the seed paper flips and rotates).
+    mirrorRandomly(result, random);
+    return result;
+}
+
+TrainingPatch generateWindowPatch(Random& random, const Size3& patch, double spacing,
+                                  phantom::Contrast contrast)
+{
+    phantom::PhantomOptions options;
+    options.seed = random.next();
+    options.spacing = Vec3{ spacing, spacing, spacing };
+    options.size = patch;
+    options.contrast = contrast;
+    options.checkTopology = false;
+    options.centreOnEar = random.integer(0, 1);
+    const bool nearEar = random.chance(0.75);
+    for (std::size_t a = 0; a < 3; ++a)
+    {
+        const double reach = nearEar ? 0.3 * double(patch[a]) * spacing : (a == 2 ? 25.0 : 40.0);
+        options.centreOffset[a] = random.uniform(-reach, reach);
+    }
+    const phantom::PhantomCase c = phantom::generatePhantom(options);
+    TrainingPatch result{ Image<float>(
+                            c.image.geometry(),
+                            std::vector<float>(c.image.voxels().begin(), c.image.voxels().end())),
+                          c.labels };
+    normaliseMinMax(result.image);
+    mirrorRandomly(result, random);
+    return result;
+}
+
+void mirrorRandomly(TrainingPatch& result, Random& random)
+{
     for (int axis = 0; axis < 3; ++axis)
     {
         if (!random.chance(0.5))
             continue;
-        const Size3& s = patch;
+        const Size3& s = result.image.size();
         auto mirror = [&](auto& img)
         {
             auto copy = img;
@@ -96,7 +127,6 @@ TrainingPatch cutPatch(Random& random, const Image<float>& image, const LabelMap
         mirror(result.image);
         mirror(result.labels);
     }
-    return result;
 }
 
 } // namespace innerear::inference

@@ -4,7 +4,9 @@
 #include "innerear/core/Overlap.h"
 #include "innerear/core/Phantom.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <deque>
 #include <filesystem>
@@ -25,22 +27,36 @@ namespace innerear::inference
 
 TrainingPatch SyntheticSource::sample(Random& random, const Size3& patch) const
 {
-    const double spacing = random.chance(coarseFraction_) ? 0.9 : 0.45;
-    if (randomContrastFraction_ <= 0.0) // keeps the draws of runs without random contrast
+    const double spacing = random.chance(options_.coarseFraction) ? 0.9 : 0.45;
+    if (options_.windowed)
+    {
+        const double draw = random.uniform();
+        const phantom::Contrast contrast =
+          draw < options_.randomContrast                              ? phantom::Contrast::Random
+          : draw < options_.randomContrast + options_.variantContrast ? phantom::Contrast::Variant
+                                                                      : phantom::Contrast::T2;
+        return generateWindowPatch(random, patch, spacing, contrast);
+    }
+    if (options_.randomContrast <= 0.0) // keeps the draws of runs without random contrast
         return sampleSyntheticPatch(random, patch, spacing);
-    const bool randomContrast = random.chance(randomContrastFraction_);
+    const bool randomContrast = random.chance(options_.randomContrast);
     return sampleSyntheticPatches(random, patch, spacing, 1, randomContrast).front();
 }
 
 std::string SyntheticSource::describe() const
 {
     std::ostringstream text;
-    text << "synthetic temporal-bone T2 MRI from innerear's generator (core/Phantom.h), made on "
+    text << "synthetic temporal-bone MRI from innerear's generator (core/Phantom.h), made on "
             "the fly; no patient data";
-    if (coarseFraction_ > 0)
-        text << "; " << int(coarseFraction_ * 100 + 0.5) << " % of the patches at 0.9 mm";
-    if (randomContrastFraction_ > 0)
-        text << "; " << int(randomContrastFraction_ * 100 + 0.5)
+    if (options_.windowed)
+        text << "; each patch generated on its own window around an ear";
+    if (options_.coarseFraction > 0)
+        text << "; " << int(options_.coarseFraction * 100 + 0.5) << " % of the patches at 0.9 mm";
+    if (options_.variantContrast > 0)
+        text << "; " << int(options_.variantContrast * 100 + 0.5)
+             << " % CISS/FIESTA/SPACE-like contrast (banding, blur, low SNR)";
+    if (options_.randomContrast > 0)
+        text << "; " << int(options_.randomContrast * 100 + 0.5)
              << " % of the cases with random tissue contrast";
     return text.str();
 }
@@ -254,6 +270,15 @@ std::vector<TrainingPatch> makeBatch(const TrainingOptions& options, const Patch
             for (float& v : p.image.voxels())
                 v = v * gain + offset;
         }
+        if (options.appearanceAugmentation > 0.0 && random.chance(options.appearanceAugmentation))
+        {
+            const float gamma = float(std::exp(random.uniform(-0.6, 0.6)));
+            const double noise = random.uniform(0.0, 0.04);
+            Random noiseRandom(random.next());
+            for (float& v : p.image.voxels())
+                v =
+                  std::pow(std::clamp(v, 0.0f, 1.0f), gamma) + float(noise * noiseRandom.normal());
+        }
         batch.push_back(std::move(p));
     }
     return batch;
@@ -420,6 +445,10 @@ TrainingReport train(const TrainingOptions& options, const PatchSource& source,
             augmentation += "; " + std::to_string(int(options.intensityAugmentation * 100 + 0.5)) +
                             " % of the patches with a random intensity gain (0.7-1) and offset "
                             "(0-0.2)";
+        if (options.appearanceAugmentation > 0.0)
+            augmentation += "; " + std::to_string(int(options.appearanceAugmentation * 100 + 0.5)) +
+                            " % of the patches with a random gamma (0.55-1.8) and Gaussian noise "
+                            "(sigma 0-0.04)";
         manifest.provenance["augmentation"] = augmentation;
         manifest.provenance["trainer"] = "innerear train";
         manifest.provenance["device"] = report.device;

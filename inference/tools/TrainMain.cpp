@@ -50,6 +50,10 @@ int main(int argc, char** argv)
                            { "--init", "" },
                            { "--coarse-fraction", "0" },
                            { "--intensity-augmentation", "0" },
+                           { "--appearance-augmentation", "0" },
+                           { "--random-contrast", "0" },
+                           { "--variant-contrast", "0" },
+                           { "--windowed", "0" },
                            { "--locator", "0" },
                            { "--pool", "0" },
                            { "--workers", "1" },
@@ -59,7 +63,9 @@ int main(int argc, char** argv)
           "usage: innerear-train [--steps N] [--batch B] [--patch P] [--base-filters F] "
           "[--depth D] [--lr R] [--seed S] [--device auto|cpu|cuda] [--out model.json] "
           "[--log log.csv] [--validate-every N] [--patience E] [--init model.json] "
-          "[--coarse-fraction F] [--intensity-augmentation F] [--locator 1] [--pool N] [--workers "
+          "[--coarse-fraction F] [--intensity-augmentation F] [--appearance-augmentation F] "
+          "[--random-contrast F] [--variant-contrast F] [--windowed 1] [--locator 1] [--pool N] "
+          "[--workers "
           "W] "
           "[--minutes M]\n"
           "  Synthetic data only (`innerear train` also takes labelled scans). Validates every "
@@ -69,7 +75,12 @@ int main(int argc, char** argv)
           "from a model's weights; --coarse-fraction: share of patches at 0.9 mm (for the fast "
           "mode's locator); --intensity-augmentation: share of patches with a random intensity "
           "gain "
-          "and offset; --locator 1: train fast mode's labyrinth locator (whole generated volumes "
+          "and offset; --appearance-augmentation: share with a random gamma and noise; "
+          "--random-contrast / --variant-contrast: shares of generated cases with random tissue "
+          "intensities / CISS-FIESTA-SPACE-like looks; --windowed 1: generate each patch on its "
+          "own "
+          "window (much faster); --locator 1: train fast mode's labyrinth locator (whole generated "
+          "volumes "
           "at "
           "1.8 mm in 80 x 80 x 24 windows, one-voxel-grown labels); --pool N: the locator's "
           "cases come from a pool of N generated once; --workers: threads making "
@@ -104,7 +115,20 @@ int main(int argc, char** argv)
             throw std::runtime_error("--pool takes a number of cases, 0 or more");
         if (options.intensityAugmentation < 0.0 || options.intensityAugmentation > 1.0)
             throw std::runtime_error("--intensity-augmentation takes a share from 0 to 1");
-        const SyntheticSource synthetic(std::stod(args["--coarse-fraction"]));
+        options.appearanceAugmentation = std::stod(args["--appearance-augmentation"]);
+        SyntheticOptions generated;
+        generated.coarseFraction = std::stod(args["--coarse-fraction"]);
+        generated.randomContrast = std::stod(args["--random-contrast"]);
+        generated.variantContrast = std::stod(args["--variant-contrast"]);
+        generated.windowed = args["--windowed"] == "1";
+        for (double share : { options.appearanceAugmentation, generated.randomContrast,
+                              generated.variantContrast })
+            if (share < 0.0 || share > 1.0)
+                throw std::runtime_error("augmentation and contrast shares are from 0 to 1");
+        if (generated.randomContrast + generated.variantContrast > 1.0)
+            throw std::runtime_error(
+              "--random-contrast and --variant-contrast add up to more than 1");
+        const SyntheticSource synthetic(generated);
         const LocatorSource locatorSource(1.8, std::stoi(args["--pool"]), options.seed);
         const LocatorSource locatorValidation(1.8, 0);
         if (locator)
@@ -117,9 +141,11 @@ int main(int argc, char** argv)
         // A fixed validation set the training never sees (other seeds).
         Random validationRandom(0x5eed0000 + options.seed);
         std::vector<TrainingPatch> validation;
-        for (int v = 0; v < (locator ? 12 : 6); ++v)
-            validation.push_back(locator
-                                   ? locatorValidation.sample(validationRandom, options.patch)
+        // Windowed runs validate on the same mixture of contrasts they train on.
+        for (int v = 0; v < (locator || generated.windowed ? 12 : 6); ++v)
+            validation.push_back(locator ? locatorValidation.sample(validationRandom, options.patch)
+                                 : generated.windowed
+                                   ? synthetic.sample(validationRandom, options.patch)
                                    : sampleSyntheticPatch(validationRandom, options.patch, 0.45));
         ConsoleProgress progress;
         const TrainingReport report = train(options, source, validation, &progress);

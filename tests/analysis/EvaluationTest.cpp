@@ -54,6 +54,7 @@ private Q_SLOTS:
     void predictionOnAnotherGridIsResampledThroughPhysicalSpace();
     void emptyPredictionGivesUndefinedDistancesNotNumbers();
     void largestComponentPerSideAssignsPatientSides();
+    void labyrinthRuleKeepsACochleaCutOffByAThinGap();
     void windowedResamplingEqualsTheWholeVolumes();
     void averagedResamplingAveragesNoise();
 };
@@ -157,8 +158,12 @@ void EvaluationTest::largestComponentPerSideAssignsPatientSides()
                 }
         return p;
     };
-    const LabelMap both = analysis::largestComponentPerSide(
-      blobs({ { { -30, 0, 0 }, 4.0 }, { { 30, 0, 0 }, 4.0 }, { { -12, 0, 0 }, 1.5 } }));
+    const Image<float> threeBlobs =
+      blobs({ { { -30, 0, 0 }, 4.0 }, { { 30, 0, 0 }, 4.0 }, { { -12, 0, 0 }, 1.5 } });
+    // The labyrinth rule keeps pieces near the main one, not one 12 mm away.
+    QVERIFY(analysis::labyrinthPerSide(threeBlobs).voxels() ==
+            analysis::largestComponentPerSide(threeBlobs).voxels());
+    const LabelMap both = analysis::largestComponentPerSide(threeBlobs);
     const Vec3 rightIndex = g.physicalToIndex({ -30, 0, 0 });
     const Vec3 leftIndex = g.physicalToIndex({ 30, 0, 0 });
     const Vec3 spurious = g.physicalToIndex({ -12, 0, 0 });
@@ -175,6 +180,94 @@ void EvaluationTest::largestComponentPerSideAssignsPatientSides()
     QCOMPARE(
       int(one(std::size_t(leftIndex[0]), std::size_t(leftIndex[1]), std::size_t(leftIndex[2]))), 2);
     QCOMPARE(std::count(one.voxels().begin(), one.voxels().end(), std::uint8_t(1)), 0L);
+}
+
+namespace
+{
+double dice(const LabelMap& a, const LabelMap& b, std::uint8_t label)
+{
+    std::size_t both = 0, inA = 0, inB = 0;
+    for (std::size_t v = 0; v < a.voxels().size(); ++v)
+    {
+        inA += a.voxels()[v] == label;
+        inB += b.voxels()[v] == label;
+        both += a.voxels()[v] == label && b.voxels()[v] == label;
+    }
+    return inA + inB ? 2.0 * double(both) / double(inA + inB) : 1.0;
+}
+} // namespace
+
+void EvaluationTest::labyrinthRuleKeepsACochleaCutOffByAThinGap()
+{
+    // The real-scan failure, reproduced on generated anatomy at thick slices: the network's map
+    // holds the whole labyrinth, but where the cochlea meets the vestibule (a narrow neck,
+    // narrower still by partial volume) it falls below 0.5, so "largest component per side"
+    // deleted the cochlea.
+    phantom::PhantomOptions options;
+    options.seed = 4242;
+    options.pathology = phantom::Pathology::None;
+    options.fieldOfView = phantom::FieldOfView::Tight;
+    options.spacing = Vec3{ 0.4, 0.4, 1.2 };
+    options.allowOblique = false;
+    const phantom::PhantomCase generated = phantom::generatePhantom(options);
+    const LabelMap& truth = generated.labels;
+    const LabelMap& structures = generated.structures;
+    const Geometry& g = truth.geometry();
+    const Size3& n = g.size;
+    // Cochlear voxels within 1.2 mm of the vestibule: the neck.
+    auto nearVestibule = [&](std::size_t i, std::size_t j, std::size_t k)
+    {
+        const long ri = long(std::ceil(1.2 / g.spacing[0])),
+                   rk = long(std::ceil(1.2 / g.spacing[2]));
+        for (long c = -rk; c <= rk; ++c)
+            for (long b = -ri; b <= ri; ++b)
+                for (long a = -ri; a <= ri; ++a)
+                {
+                    const long x = long(i) + a, y = long(j) + b, z = long(k) + c;
+                    if (x >= 0 && y >= 0 && z >= 0 && x < long(n[0]) && y < long(n[1]) &&
+                        z < long(n[2]) &&
+                        structures(std::size_t(x), std::size_t(y), std::size_t(z)) ==
+                          phantom::Vestibule)
+                        return true;
+                }
+        return false;
+    };
+    auto mapWithNeck = [&](float neck)
+    {
+        Image<float> p(g, 0.02f);
+        for (std::size_t k = 0; k < n[2]; ++k)
+            for (std::size_t j = 0; j < n[1]; ++j)
+                for (std::size_t i = 0; i < n[0]; ++i)
+                    if (truth(i, j, k))
+                        p(i, j, k) =
+                          structures(i, j, k) == phantom::Cochlea && nearVestibule(i, j, k) ? neck
+                                                                                            : 0.9f;
+        return p;
+    };
+    // The reference: what was marked at >= 0.5.
+    auto marked = [&](const Image<float>& p)
+    {
+        LabelMap m(g);
+        for (std::size_t v = 0; v < m.voxels().size(); ++v)
+            m.voxels()[v] = p.voxels()[v] >= 0.5f ? truth.voxels()[v] : 0;
+        return m;
+    };
+    for (const float neck : { 0.35f, 0.05f })
+    {
+        const Image<float> p = mapWithNeck(neck);
+        const LabelMap reference = marked(p);
+        const LabelMap largest = analysis::largestComponentPerSide(p);
+        const LabelMap kept = analysis::labyrinthPerSide(p);
+        for (std::uint8_t side = 1; side <= 2; ++side)
+        {
+            const double before = dice(largest, reference, side);
+            const double after = dice(kept, reference, side);
+            qInfo("neck p = %.2f, side %d: DSC largest component %.3f, labyrinth rule %.3f",
+                  double(neck), int(side), before, after);
+            QVERIFY2(before < 0.9, "the fixture no longer cuts the cochlea off");
+            QCOMPARE(after, 1.0);
+        }
+    }
 }
 
 QTEST_APPLESS_MAIN(EvaluationTest)

@@ -11,10 +11,13 @@
 #include <itkRegionOfInterestImageFilter.h>
 #include <itkRelabelComponentImageFilter.h>
 #include <itkResampleImageFilter.h>
+#include <itkSignedMaurerDistanceMapImageFilter.h>
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <cmath>
+#include <cstdint>
 #include <map>
 
 namespace innerear::analysis
@@ -165,16 +168,23 @@ struct Components
 {
     LabelImage::Pointer ids; ///< 1 = largest, 2 = second largest, ...
     std::vector<SideComponent> ranked;
+    /// Index bounding box of each id's voxels at the threshold: lower[id], upper[id] (inclusive).
+    std::vector<std::array<std::size_t, 3>> lower, upper;
 };
 
-Components rankComponents(const Image<float>& probability, double threshold)
+/// Components of the map at `joinThreshold` (hysteresis: pieces joined through lower values),
+/// measured and ranked by their voxels at >= `threshold`; components without such voxels are
+/// dropped (their ids stay, unranked). joinThreshold >= threshold: plain components.
+Components rankComponents(const Image<float>& probability, double threshold,
+                          double joinThreshold = 1e300)
 {
     const Geometry& g = probability.geometry();
+    const double join = std::min(threshold, joinThreshold);
     auto mask = ByteImage::New();
     setGeometry(mask.GetPointer(), g);
     mask->Allocate();
     for (std::size_t v = 0; v < probability.voxels().size(); ++v)
-        mask->GetBufferPointer()[v] = probability.voxels()[v] >= threshold ? 1 : 0;
+        mask->GetBufferPointer()[v] = probability.voxels()[v] >= join ? 1 : 0;
     using ConnectedComponents = itk::ConnectedComponentImageFilter<ByteImage, LabelImage>;
     auto components = ConnectedComponents::New();
     components->SetInput(mask);
@@ -192,17 +202,26 @@ Components rankComponents(const Image<float>& probability, double threshold)
 
     std::vector<Vec3> sums(count + 1, Vec3{ 0, 0, 0 });
     std::vector<std::size_t> voxels(count + 1, 0);
+    result.lower.assign(count + 1, { SIZE_MAX, SIZE_MAX, SIZE_MAX });
+    result.upper.assign(count + 1, { 0, 0, 0 });
     for (std::size_t k = 0; k < g.size[2]; ++k)
         for (std::size_t j = 0; j < g.size[1]; ++j)
             for (std::size_t i = 0; i < g.size[0]; ++i)
             {
-                const std::uint32_t id = ids[probability.linearIndex(i, j, k)];
-                if (id == 0)
+                const std::size_t v = probability.linearIndex(i, j, k);
+                const std::uint32_t id = ids[v];
+                if (id == 0 || probability.voxels()[v] < threshold)
                     continue;
                 const Vec3 p = g.indexToPhysical({ double(i), double(j), double(k) });
                 for (int a = 0; a < 3; ++a)
                     sums[id][a] += p[a];
                 ++voxels[id];
+                const std::array<std::size_t, 3> index{ i, j, k };
+                for (std::size_t a = 0; a < 3; ++a)
+                {
+                    result.lower[id][a] = std::min(result.lower[id][a], index[a]);
+                    result.upper[id][a] = std::max(result.upper[id][a], index[a]);
+                }
             }
     // With one labyrinth in view the midline is the patient coordinate origin's x: DICOM (and
     // NIfTI from DICOM) keeps scanner coordinates, whose origin is the isocentre, which a head
@@ -211,18 +230,27 @@ Components rankComponents(const Image<float>& probability, double threshold)
     double low = 1e300, high = -1e300;
     for (const Vec3& corner : g.cornerCentres())
         low = std::min(low, corner[0]), high = std::max(high, corner[0]);
+    // Rank by the voxels at the threshold (hysteresis components can differ from their ids' order).
+    std::vector<std::uint32_t> order;
+    for (std::uint32_t id = 1; id <= count; ++id)
+        if (voxels[id] > 0)
+            order.push_back(id);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return voxels[a] > voxels[b]; });
+    if (order.empty())
+        return result;
     double midline = (low - 40.0 <= 0.0 && 0.0 <= high + 40.0)
                        ? 0.0
                        : g.indexToPhysical({ 0.5 * (g.size[0] - 1), 0.5 * (g.size[1] - 1),
                                              0.5 * (g.size[2] - 1) })[0];
-    const double x1 = sums[1][0] / double(voxels[1]);
-    if (count >= 2)
+    const double x1 = sums[order[0]][0] / double(voxels[order[0]]);
+    if (order.size() >= 2)
     {
-        const double x2 = sums[2][0] / double(voxels[2]);
+        const double x2 = sums[order[1]][0] / double(voxels[order[1]]);
         if (std::abs(x1 - x2) > 30.0)
             midline = 0.5 * (x1 + x2);
     }
-    for (std::uint32_t id = 1; id <= count; ++id)
+    for (std::uint32_t id : order)
     {
         SideComponent c;
         c.id = id;
@@ -260,12 +288,137 @@ ComponentSummary largestComponent(const Image<float>& probability, double thresh
             const bool face = k == 0 || j == 0 || k + 1 == n[2] || j + 1 == n[1];
             const std::size_t step = face ? 1 : std::max<std::size_t>(1, n[0] - 1);
             for (std::size_t i = 0; i < n[0]; i += step)
-                if (ids[probability.linearIndex(i, j, k)] == 1)
+                if (ids[probability.linearIndex(i, j, k)] == largest.id)
                 {
                     summary.touchesBorder = true;
                     break;
                 }
         }
+    return summary;
+}
+
+namespace
+{
+/// The pieces kept with `main` by `rule`: `main` itself and every candidate of at least
+/// rule.minPieceVolume whose voxels come within rule.nearby mm of it (ITK's Maurer distance map
+/// of `main`, on its bounding box grown by that distance only).
+std::vector<std::uint32_t> labyrinthPieces(const Components& components,
+                                           const Image<float>& probability,
+                                           const SideComponent& main,
+                                           const std::vector<SideComponent>& candidates,
+                                           const LabyrinthRule& rule)
+{
+    std::vector<std::uint32_t> kept{ main.id };
+    std::vector<std::uint32_t> wanted;
+    for (const SideComponent& c : candidates)
+        if (c.id != main.id && c.volume >= rule.minPieceVolume)
+            wanted.push_back(c.id);
+    if (wanted.empty() || rule.nearby <= 0.0)
+        return kept;
+    const Geometry& g = probability.geometry();
+    std::array<std::size_t, 3> from{}, size{};
+    for (std::size_t a = 0; a < 3; ++a)
+    {
+        const std::size_t margin = std::size_t(std::ceil(rule.nearby / g.spacing[a])) + 1;
+        from[a] = components.lower[main.id][a] > margin ? components.lower[main.id][a] - margin : 0;
+        const std::size_t to = std::min(g.size[a] - 1, components.upper[main.id][a] + margin);
+        size[a] = to - from[a] + 1;
+    }
+    auto region = ByteImage::New();
+    ByteImage::RegionType box;
+    box.SetSize({ size[0], size[1], size[2] });
+    region->SetRegions(box);
+    region->SetSpacing(g.spacing.data());
+    region->Allocate();
+    const std::uint32_t* ids = components.ids->GetBufferPointer();
+    auto inRegion = [&](std::size_t i, std::size_t j, std::size_t k)
+    { return g.size[0] * (g.size[1] * (k + from[2]) + (j + from[1])) + (i + from[0]); };
+    std::uint8_t* marks = region->GetBufferPointer();
+    for (std::size_t k = 0, r = 0; k < size[2]; ++k)
+        for (std::size_t j = 0; j < size[1]; ++j)
+            for (std::size_t i = 0; i < size[0]; ++i, ++r)
+            {
+                const std::size_t v = inRegion(i, j, k);
+                marks[r] = ids[v] == main.id && probability.voxels()[v] >= rule.threshold;
+            }
+    using Distance = itk::SignedMaurerDistanceMapImageFilter<ByteImage, FloatImage>;
+    auto distance = Distance::New();
+    distance->SetInput(region);
+    distance->SetUseImageSpacing(true);
+    distance->SetSquaredDistance(false);
+    distance->SetInsideIsPositive(false);
+    distance->Update();
+    const float* mm = distance->GetOutput()->GetBufferPointer();
+    std::map<std::uint32_t, float> closest;
+    for (std::size_t k = 0, r = 0; k < size[2]; ++k)
+        for (std::size_t j = 0; j < size[1]; ++j)
+            for (std::size_t i = 0; i < size[0]; ++i, ++r)
+            {
+                const std::size_t v = inRegion(i, j, k);
+                const std::uint32_t id = ids[v];
+                if (id == 0 || id == main.id || probability.voxels()[v] < rule.threshold ||
+                    std::find(wanted.begin(), wanted.end(), id) == wanted.end())
+                    continue;
+                auto [it, inserted] = closest.emplace(id, mm[r]);
+                if (!inserted)
+                    it->second = std::min(it->second, mm[r]);
+            }
+    for (const auto& [id, d] : closest)
+        if (d <= rule.nearby)
+            kept.push_back(id);
+    return kept;
+}
+} // namespace
+
+LabelMap labyrinthPerSide(const Image<float>& probability, const LabyrinthRule& rule)
+{
+    const Components components = rankComponents(probability, rule.threshold, rule.joinThreshold);
+    LabelMap labels(probability.geometry());
+    if (components.ranked.empty())
+        return labels;
+    std::vector<std::uint8_t> sideOf(components.lower.size(), 0);
+    for (std::uint8_t side = 1; side <= 2; ++side)
+    {
+        std::vector<SideComponent> onSide;
+        for (const SideComponent& c : components.ranked)
+            if (c.side == side)
+                onSide.push_back(c);
+        if (onSide.empty())
+            continue;
+        for (std::uint32_t id :
+             labyrinthPieces(components, probability, onSide.front(), onSide, rule))
+            sideOf[id] = side;
+    }
+    const std::uint32_t* ids = components.ids->GetBufferPointer();
+    for (std::size_t v = 0; v < labels.voxels().size(); ++v)
+        if (ids[v] != 0 && probability.voxels()[v] >= rule.threshold)
+            labels.voxels()[v] = sideOf[ids[v]];
+    return labels;
+}
+
+LabyrinthSummary largestLabyrinth(const Image<float>& probability, const LabyrinthRule& rule)
+{
+    const Components components = rankComponents(probability, rule.threshold, rule.joinThreshold);
+    LabyrinthSummary summary;
+    if (components.ranked.empty())
+        return summary;
+    const std::vector<std::uint32_t> pieces =
+      labyrinthPieces(components, probability, components.ranked.front(), components.ranked, rule);
+    summary.pieces = int(pieces.size());
+    std::vector<bool> kept(components.lower.size(), false);
+    for (const SideComponent& c : components.ranked)
+        if (std::find(pieces.begin(), pieces.end(), c.id) != pieces.end())
+        {
+            kept[c.id] = true;
+            summary.volume += c.volume;
+            summary.centroid = summary.centroid + c.volume * c.centroid;
+        }
+    summary.centroid = (1.0 / summary.volume) * summary.centroid;
+    const Size3& n = probability.size();
+    for (std::uint32_t id : pieces)
+        for (std::size_t a = 0; a < 3; ++a)
+            if (components.lower[id][a] == 0 || components.upper[id][a] + 1 == n[a])
+                summary.touchesBorder = true;
     return summary;
 }
 

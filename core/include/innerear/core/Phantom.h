@@ -45,9 +45,14 @@ std::optional<Pathology> parsePathology(const std::string& name);
 
 enum class Contrast
 {
-    T2,    ///< CISS/DRIVE/SPACE-like: fluid bright, brain intermediate, bone and air dark
-    Random ///< every tissue intensity drawn at random (SynthSeg's full randomisation)
+    T2,      ///< CISS/DRIVE/SPACE-like: fluid bright, brain intermediate, bone and air dark
+    Variant, ///< the heavily T2-weighted family drawn widely: fluid brightest, other tissues
+             ///< over wide ranges (fat bright as in bSSFP), bSSFP banding, blur, low SNR
+    Random   ///< every tissue intensity drawn at random (SynthSeg's full randomisation)
 };
+const char* contrastName(Contrast contrast);
+/// Parses the names contrastName() gives ("t2", "variant", "random").
+std::optional<Contrast> parseContrast(const std::string& name);
 
 enum class FieldOfView
 {
@@ -69,6 +74,13 @@ struct PhantomOptions
     /// Oblique acquisition (grid rotated up to 20 degrees) at random; false = axis-aligned.
     bool allowOblique = true;
     double internalResolution = 0.15; ///< mm, the labyrinth model's own grid
+    /// Redraw labyrinths whose canals touch (an extra or a closed loop). Training turns it off:
+    /// the labels stay exact either way, and the check costs three extra builds per ear.
+    bool checkTopology = true;
+    /// Centre the grid on one ear's vestibule (0 right, 1 left) plus `centreOffset` (mm, in the
+    /// scanner frame) instead of between the ears: training windows made only where they are cut.
+    std::optional<int> centreOnEar;
+    Vec3 centreOffset{};
 };
 
 /// One ear's anatomy as drawn. Directions are in the ear's own frame: x lateral, y anterior,
@@ -110,6 +122,9 @@ struct PhantomParameters
     double snr = 20.0;
     double biasAmplitude = 0.1;
     double ghosting = 0.0;
+    double bandingDepth = 0.0;  ///< bSSFP dark bands (0: none), fraction of the signal lost
+    double bandingPeriod = 0.0; ///< mm between bands
+    double blurSigma = 0.0;     ///< mm, Gaussian point spread beyond the voxel
     std::vector<std::pair<std::string, double>> tissueIntensities;
     std::array<EarParameters, 2> ears; ///< [0] right (label 1), [1] left (label 2)
 };

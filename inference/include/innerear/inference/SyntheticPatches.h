@@ -1,6 +1,7 @@
 #pragma once
 
 #include "innerear/core/Image.h"
+#include "innerear/core/Phantom.h"
 #include "innerear/core/Random.h"
 
 #include <vector>
@@ -30,6 +31,17 @@ std::vector<TrainingPatch> sampleSyntheticPatches(Random& random, const Size3& p
 /// One case from the generator at `spacing` mm isotropic (random pose, pathology, tight or
 /// generous field of view; random tissue contrast if asked), min-max normalised.
 TrainingPatch generateNormalisedCase(Random& random, double spacing, bool randomContrast = false);
+
+/// A training patch generated only where it is cut: the generator's grid is the patch itself,
+/// centred on a random ear's vestibule (jittered by up to 0.3 patch widths) or, for a quarter
+/// of the draws, up to 40 mm away from it; no topology redraws (the labels are exact either
+/// way), min-max normalised over the patch, mirrored along random axes. About 20 times cheaper
+/// than generating the whole case: the generator, not the network, bounded training on a CPU.
+TrainingPatch generateWindowPatch(Random& random, const Size3& patch, double spacing,
+                                  phantom::Contrast contrast);
+
+/// Mirrors image and labels along a random set of axes (the seed paper flips and rotates).
+void mirrorRandomly(TrainingPatch& patch, Random& random);
 
 /// One patch of a generated case, as sampleSyntheticPatch draws it: usually near a labyrinth
 /// (jittered), else anywhere, mirrored along random axes.

@@ -28,22 +28,35 @@ public:
     virtual std::string describe() const = 0;
 };
 
-/// Cases from the generator, made on the fly (a share of them on the coarse 0.9 mm grid, a share
-/// with random tissue contrast).
+/// What the generator makes for training.
+struct SyntheticOptions
+{
+    double coarseFraction = 0.0;  ///< share of patches on the coarse 0.9 mm grid
+    double randomContrast = 0.0;  ///< share with every tissue intensity random (SynthSeg)
+    double variantContrast = 0.0; ///< share with CISS/FIESTA/SPACE-like looks (Contrast::Variant)
+    /// Generate only the patch's window (generateWindowPatch) instead of the whole case.
+    bool windowed = false;
+};
+
+/// Cases from the generator, made on the fly (a share of them on the coarse 0.9 mm grid, shares
+/// with other contrasts than T2).
 class SyntheticSource : public PatchSource
 {
 public:
     explicit SyntheticSource(double coarseFraction = 0.0, double randomContrastFraction = 0.0)
-      : coarseFraction_(coarseFraction)
-      , randomContrastFraction_(randomContrastFraction)
+    {
+        options_.coarseFraction = coarseFraction;
+        options_.randomContrast = randomContrastFraction;
+    }
+    explicit SyntheticSource(const SyntheticOptions& options)
+      : options_(options)
     {
     }
     TrainingPatch sample(Random& random, const Size3& patch) const override;
     std::string describe() const override;
 
 private:
-    double coarseFraction_;
-    double randomContrastFraction_;
+    SyntheticOptions options_;
 };
 
 /// Whole generated cases on a coarse grid (1.8 mm by default) for fast mode's labyrinth locator:
@@ -123,6 +136,9 @@ struct TrainingOptions
     /// (0-0.2): min-max normalisation depends on a scan's extreme voxels (and, after B-spline
     /// resampling, on its overshoot), so the same tissue lands on different values across scans.
     double intensityAugmentation = 0.0;
+    /// Share of patches with a random gamma (0.55-1.8) and added Gaussian noise (sigma up to
+    /// 0.04): looks that no tissue table describes (SynthSeg's recipe).
+    double appearanceAugmentation = 0.0;
     int maxSteps = 1000;
     int epochSteps = 100; ///< validation (and a checkpoint) after every epoch
     int patience = 5;     ///< epochs without a better validation loss before stopping; 0 = never

@@ -77,6 +77,38 @@ struct ComponentSummary
 };
 ComponentSummary largestComponent(const Image<float>& probability, double threshold = 0.5);
 
+/// What belongs to one labyrinth in a probability map. Real labyrinths meet the vestibule
+/// through narrow necks (and partial volume at thick slices narrows them further), so at the
+/// threshold a thin gap can cut the cochlea or a canal off the vestibule: "largest connected
+/// component" would then delete it. Instead:
+/// - hysteresis: pieces at >= `threshold` that connect through voxels >= `joinThreshold` are
+///   one piece (only the voxels at >= `threshold` are kept: the volume keeps its meaning);
+/// - further pieces of at least `minPieceVolume` mm^3 within `nearby` mm of the side's main
+///   piece are kept too.
+struct LabyrinthRule
+{
+    double threshold = 0.5;
+    double joinThreshold = 0.2;
+    double nearby = 3.0;         ///< mm
+    double minPieceVolume = 2.0; ///< mm^3
+};
+
+/// The labyrinth of each side (1 right, 2 left) by LabyrinthRule, sides as
+/// largestComponentPerSide decides them.
+LabelMap labyrinthPerSide(const Image<float>& probability, const LabyrinthRule& rule = {});
+
+/// The largest labyrinth of the map by LabyrinthRule (sides ignored): its volume with the
+/// pieces kept beside the main one, centroid, whether it reaches the grid's faces, and how many
+/// pieces it has. Fast mode compares candidate windows by it.
+struct LabyrinthSummary
+{
+    double volume = 0.0;      ///< mm^3
+    Vec3 centroid{ 0, 0, 0 }; ///< LPS mm
+    bool touchesBorder = false;
+    int pieces = 0;
+};
+LabyrinthSummary largestLabyrinth(const Image<float>& probability, const LabyrinthRule& rule = {});
+
 /// All components of the thresholded map, largest first, with the side each lies on.
 std::vector<SideComponent> componentsPerSide(const Image<float>& probability,
                                              double threshold = 0.5);
