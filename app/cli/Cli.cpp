@@ -156,6 +156,9 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
     segmentCommand->add_option("--probabilities", segment.probabilities,
                                "Also write the probability map");
     segmentCommand->add_option("--series", segment.series, "DICOM series id or UID");
+    segmentCommand->add_option("--report", segment.report,
+                               "Write the per-ear verdicts (found, volume, quality, reasons) as "
+                               "JSON");
     segmentCommand->add_flag("--flip", segment.flip, "Test-time flip augmentation (4 passes)");
 
     BenchOptions bench;

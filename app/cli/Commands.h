@@ -78,6 +78,7 @@ struct SegmentOptions
     std::string device = "auto";
     std::string probabilities;
     std::string series;
+    std::string report; ///< JSON with the per-ear verdicts; empty: none
     bool flip = false;
     bool progressBar = true;
 };

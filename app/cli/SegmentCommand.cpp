@@ -2,9 +2,12 @@
 #include "Commands.h"
 
 #include "Segmentation.h"
+#include "innerear/core/Files.h"
 #include "innerear/core/Overlap.h"
 #include "innerear/core/Phantom.h"
 #include "innerear/io/VolumeIO.h"
+
+#include <nlohmann/json.hpp>
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -68,6 +71,29 @@ double peakMemoryMegabytes()
     return double(usage.ru_maxrss) / 1024.0; // kilobytes on Linux
 }
 
+nlohmann::json earReport(const pipeline::SegmentationResult& result, const SegmentOptions& options,
+                         const std::string& modelPath)
+{
+    nlohmann::json report;
+    report["input"] = options.input;
+    report["mask"] = options.out;
+    report["model"] = modelPath;
+    report["mode"] = options.mode;
+    report["device"] = result.device;
+    report["notes"] = result.notes;
+    report["ears"] = nlohmann::json::array();
+    for (const analysis::EarVerdict& ear : result.ears)
+        report["ears"].push_back({ { "side", ear.side },
+                                   { "label", ear.label },
+                                   { "found", ear.found },
+                                   { "volume_mm3", ear.volume },
+                                   { "mean_probability", ear.meanProbability },
+                                   { "pieces", ear.pieces },
+                                   { "qc", analysis::qualityName(ear.quality) },
+                                   { "reasons", ear.reasons } });
+    return report;
+}
+
 } // namespace
 
 int runSegment(const SegmentOptions& options, std::ostream& out, std::ostream& err)
@@ -98,7 +124,7 @@ int runSegment(const SegmentOptions& options, std::ostream& out, std::ostream& e
             << io::writableExtensions() << "\n";
         return BadUsage;
     }
-    for (const std::string& path : { options.out, options.probabilities })
+    for (const std::string& path : { options.out, options.probabilities, options.report })
     {
         const fs::path folder = fs::path(path).parent_path();
         std::error_code error;
@@ -143,6 +169,9 @@ int runSegment(const SegmentOptions& options, std::ostream& out, std::ostream& e
         io::writeVolume(result.labels, options.out);
         if (!options.probabilities.empty())
             io::writeVolume(result.probability, options.probabilities);
+        if (!options.report.empty())
+            writeFileAtomically(options.report,
+                                earReport(result, options, modelPath).dump(2) + "\n");
     }
     catch (const io::IoError& e)
     {
@@ -163,14 +192,20 @@ int runSegment(const SegmentOptions& options, std::ostream& out, std::ostream& e
     }
     for (const std::string& note : result.notes)
         out << "note: " << note << "\n";
-    const double voxel = result.labels.geometry().voxelVolume();
-    std::size_t right = 0, left = 0;
-    for (std::uint8_t l : result.labels.voxels())
-        right += l == 1, left += l == 2;
     out << std::fixed << std::setprecision(1) << "wrote " << options.out << ": right ear "
-        << double(right) * voxel << " mm3, left ear " << double(left) * voxel << " mm3, "
+        << result.ears[0].volume << " mm3, left ear " << result.ears[1].volume << " mm3, "
         << std::setprecision(2) << total << " s on " << result.device << "\n"
         << std::defaultfloat;
+    // One verdict line per ear: a result that is probably wrong says so.
+    for (const analysis::EarVerdict& ear : result.ears)
+    {
+        out << "quality: " << ear.side << " ear " << analysis::qualityName(ear.quality);
+        for (std::size_t r = 0; r < ear.reasons.size(); ++r)
+            out << (r ? "; " : " - ") << ear.reasons[r];
+        out << "\n";
+    }
+    if (!options.report.empty())
+        out << "wrote " << options.report << "\n";
     return Ok;
 }
 

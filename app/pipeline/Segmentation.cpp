@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iomanip>
+#include <limits>
 #include <memory>
 #include <sstream>
 
@@ -89,6 +90,37 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
                            const CancelToken* cancel)
 {
     SegmentationResult result;
+    result.device = model.device().summary;
+    // An image that cannot hold a labyrinth (constant, not numbers) never yields one: the
+    // network marks blobs in anything.
+    Image<float> scanValues = volume.toFloat();
+    if (const std::string reason = analysis::unsegmentableReason(scanValues); !reason.empty())
+    {
+        result.labels = LabelMap(volume.geometry());
+        result.probability = Image<float>(volume.geometry(), 0.0f);
+        result.notes.push_back(reason);
+        result.ears = analysis::assessEars(scanValues, result.labels, result.probability, {});
+        for (analysis::EarVerdict& ear : result.ears)
+            ear.reasons = { reason };
+        return result;
+    }
+    // Single voxels that are not numbers would spoil min-max normalisation: the scan's lowest.
+    std::size_t notFinite = 0;
+    {
+        float lowest = std::numeric_limits<float>::max();
+        for (float v : scanValues.voxels())
+            if (std::isfinite(v))
+                lowest = std::min(lowest, v);
+        for (float& v : scanValues.voxels())
+            if (!std::isfinite(v))
+                v = lowest, ++notFinite;
+    }
+    if (notFinite > 0)
+        result.notes.push_back(std::to_string(notFinite) +
+                               " voxels were not finite numbers (NaN or infinite) and were "
+                               "segmented as the scan's lowest value");
+    const Volume finiteVolume = notFinite > 0 ? Volume(scanValues) : Volume();
+    const Volume& scanVolume = notFinite > 0 ? finiteVolume : volume;
     const inference::ModelManifest& manifest = model.manifest();
     const double spacing = manifest.inputSpacing[0];
     const bool paper = options.mode == Mode::Paper;
@@ -128,7 +160,7 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
         Image<float> resampled;
         {
             Timer t(result.stages, progress, "resample");
-            resampled = analysis::resampleIsotropicBSpline(volume, spacing);
+            resampled = analysis::resampleIsotropicBSpline(scanVolume, spacing);
         }
         {
             Timer t(result.stages, progress, "normalise");
@@ -149,12 +181,11 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
         // then a window around each labyrinth at the model's spacing. Min-max normalisation uses
         // the scan's own range, so every piece shares one intensity scale (the whole-volume
         // normalisation the network was trained with; B-spline overshoot aside).
-        Image<float> native;
+        const Image<float>& native = scanValues;
         std::unique_ptr<analysis::ScanSampler> scan;
         float lowest = 0.0f, range = 1.0f;
         {
             Timer t(result.stages, progress, "resample");
-            native = volume.toFloat();
             const auto [low, high] =
               std::minmax_element(native.voxels().begin(), native.voxels().end());
             lowest = *low;
@@ -360,10 +391,11 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
     {
         Timer t(result.stages, progress, "map back");
         result.probability = analysis::resampleLinear(probability, volume.geometry());
-        result.labels = analysis::labyrinthPerSide(result.probability, options.labyrinth);
+        std::array<int, 3> pieces{};
+        result.labels = analysis::labyrinthPerSide(result.probability, options.labyrinth, &pieces);
+        result.ears = analysis::assessEars(scanValues, result.labels, result.probability, pieces);
     }
     progress.finish();
-    result.device = model.device().summary;
     return result;
 }
 

@@ -4,6 +4,7 @@
 // (inference). Qt-free, used by the CLI and, later, the viewer's worker thread.
 
 #include "innerear/analysis/Preprocessing.h"
+#include "innerear/analysis/Verdict.h"
 #include "innerear/core/Progress.h"
 #include "innerear/core/Volume.h"
 #include "innerear/inference/Model.h"
@@ -51,6 +52,8 @@ struct SegmentationResult
     std::vector<StageTime> stages;
     std::vector<std::string> notes;
     std::string device;
+    /// Per ear (right, left): found, volume, a quality verdict with its reasons.
+    std::array<analysis::EarVerdict, 2> ears;
 };
 
 /// Segments the labyrinths of `volume` with `model`; throws Cancelled when `cancel` fires.

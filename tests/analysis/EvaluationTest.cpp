@@ -4,6 +4,7 @@
 
 #include "innerear/analysis/Evaluation.h"
 #include "innerear/analysis/Preprocessing.h"
+#include "innerear/analysis/Verdict.h"
 #include "innerear/core/Phantom.h"
 #include "innerear/core/Random.h"
 
@@ -55,6 +56,7 @@ private Q_SLOTS:
     void emptyPredictionGivesUndefinedDistancesNotNumbers();
     void largestComponentPerSideAssignsPatientSides();
     void labyrinthRuleKeepsACochleaCutOffByAThinGap();
+    void verdictSaysWhyAnEarNeedsChecking();
     void windowedResamplingEqualsTheWholeVolumes();
     void averagedResamplingAveragesNoise();
 };
@@ -268,6 +270,41 @@ void EvaluationTest::labyrinthRuleKeepsACochleaCutOffByAThinGap()
             QCOMPARE(after, 1.0);
         }
     }
+}
+
+void EvaluationTest::verdictSaysWhyAnEarNeedsChecking()
+{
+    // Two ears 60 mm apart: the right a bright 4 mm sphere (268 mm3, ok), the left a dark
+    // 5 mm one (524 mm3) in two pieces with low probability.
+    Geometry g;
+    g.size = { 180, 40, 40 };
+    g.spacing = { 0.5, 0.5, 0.5 };
+    g.origin = { -45.0, -10.0, -10.0 };
+    Image<float> scan(g, 100.0f);
+    LabelMap labels = sphere(g, { -30, 0, 0 }, 4.0, 1);
+    const LabelMap left = sphere(g, { 30, 0, 0 }, 5.0, 2);
+    Image<float> probability(g, 0.0f);
+    for (std::size_t v = 0; v < labels.voxels().size(); ++v)
+    {
+        if (left.voxels()[v])
+            labels.voxels()[v] = 2;
+        scan.voxels()[v] = labels.voxels()[v] == 1   ? 900.0f
+                           : labels.voxels()[v] == 2 ? 50.0f
+                                                     : 100.0f;
+        probability.voxels()[v] = labels.voxels()[v] == 1   ? 0.95f
+                                  : labels.voxels()[v] == 2 ? 0.6f
+                                                            : 0.0f;
+    }
+    const auto ears = analysis::assessEars(scan, labels, probability, { 0, 1, 2 });
+    QCOMPARE(int(ears[0].quality), int(analysis::Quality::Ok));
+    QVERIFY(ears[0].reasons.empty());
+    QCOMPARE(int(ears[1].quality), int(analysis::Quality::Check));
+    std::string all;
+    for (const std::string& reason : ears[1].reasons)
+        all += reason + "\n";
+    qInfo("%s", all.c_str());
+    for (const char* expected : { "far outside", "2 pieces", "low confidence", "brightest" })
+        QVERIFY2(all.find(expected) != std::string::npos, expected);
 }
 
 QTEST_APPLESS_MAIN(EvaluationTest)

@@ -16,6 +16,7 @@ private Q_SLOTS:
     void roundTripKeepsGeometryTypeAndValues_data();
     void roundTripKeepsGeometryTypeAndValues();
     void fourDimensionalNiftiGivesItsFirstVolumeInLps();
+    void nearlyOrthonormalSformIsOrthonormalisedSkewedIsRefused();
     void formatFromPath();
 };
 
@@ -97,6 +98,48 @@ void ImageFileRoundTripTest::fourDimensionalNiftiGivesItsFirstVolumeInLps()
     test::compareGeometry(loaded.volume.geometry(), expected, 1e-5);
     // the writer fills voxel v with v % 1000: the last voxel of volume 1 is 119
     QCOMPARE(loaded.volume.valueAt(5, 4, 3), 119.0);
+}
+
+void ImageFileRoundTripTest::nearlyOrthonormalSformIsOrthonormalisedSkewedIsRefused()
+{
+    // nibabel writes the sform only (qform_code 0) from a float64 affine rounded to float32;
+    // ITK 5.2 refuses such a matrix once its residual passes ~1e-4. An oblique grid, the second
+    // column's x component off by `error` mm.
+    QTemporaryDir dir;
+    const Mat3 r = test::rotation(17.0, -9.0, 21.0);
+    const std::array<float, 3> spacing{ 0.3f, 0.3f, 0.8f };
+    auto write = [&](const std::string& name, float error)
+    {
+        std::vector<float> sform;
+        for (std::size_t row = 0; row < 3; ++row)
+        {
+            for (std::size_t c = 0; c < 3; ++c)
+                sform.push_back(float(r[row][c] * spacing[c]) +
+                                (row == 0 && c == 1 ? error : 0.0f));
+            sform.push_back(float(10.0 * double(row) - 5.0));
+        }
+        const std::string path = dir.filePath(QString::fromStdString(name)).toStdString();
+        test::writeRawNifti(path, { 40, 30, 20 }, { spacing[0], spacing[1], spacing[2] }, 0, sform);
+        return path;
+    };
+    const io::LoadedVolume exact = io::readVolume(write("exact.nii", 0.0f));
+    const io::LoadedVolume rounded = io::readVolume(write("rounded.nii", 1e-4f));
+    QVERIFY(exact.notes.empty());
+    QVERIFY(!rounded.notes.empty());
+    QVERIFY2(rounded.notes.front().find("orthonormalised") != std::string::npos,
+             rounded.notes.front().c_str());
+    test::compareGeometry(rounded.volume.geometry(), exact.volume.geometry(), 2e-4);
+    QVERIFY(rounded.volume.toFloat().voxels() == exact.volume.toFloat().voxels());
+    // A truly sheared matrix stays refused, saying how far from orthonormal it is.
+    try
+    {
+        io::readVolume(write("sheared.nii", 0.05f));
+        QFAIL("a sheared sform was accepted");
+    }
+    catch (const io::IoError& e)
+    {
+        QVERIFY2(std::string(e.what()).find("residual") != std::string::npos, e.what());
+    }
 }
 
 void ImageFileRoundTripTest::formatFromPath()

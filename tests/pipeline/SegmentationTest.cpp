@@ -8,6 +8,8 @@
 
 #include <QFile>
 
+#include <limits>
+
 #include <QtTest>
 
 using namespace innerear;
@@ -49,6 +51,8 @@ private Q_SLOTS:
     void cancelStopsPromptly();
     void shippedModelFindsTheEars_data();
     void shippedModelFindsTheEars();
+    void imagesWithoutALabyrinthGetNoEar_data();
+    void imagesWithoutALabyrinthGetNoEar();
 };
 
 void SegmentationTest::outputGridIsTheInputsGrid_data()
@@ -141,11 +145,63 @@ void SegmentationTest::shippedModelFindsTheEars()
         qInfo("%s ear: present %d, DSC %.3f, predicted %.0f mm3, reference %.0f mm3",
               ear == 1 ? "right" : "left", int(present), m.dsc, m.predictedVolume,
               m.referenceVolume);
+        const analysis::EarVerdict& verdict = result.ears[ear - 1];
+        qInfo("  verdict %s%s", analysis::qualityName(verdict.quality),
+              verdict.reasons.empty() ? "" : (": " + verdict.reasons.front()).c_str());
         if (present)
+        {
             QVERIFY2(m.dsc >= kMinimumDsc, qPrintable(QString("DSC %1").arg(m.dsc)));
+            QVERIFY(verdict.found);
+            QCOMPARE(verdict.volume, m.predictedVolume);
+        }
         else
+        {
             QCOMPARE(m.predictedVolume, 0.0);
+            QCOMPARE(int(verdict.quality), int(analysis::Quality::NotFound));
+            QVERIFY2(verdict.reasons.front().find("outside the field of view") != std::string::npos,
+                     verdict.reasons.front().c_str());
+        }
     }
+}
+
+void SegmentationTest::imagesWithoutALabyrinthGetNoEar_data()
+{
+    QTest::addColumn<QString>("kind");
+    for (const char* kind : { "zeros", "constant", "not a number", "noise" })
+        QTest::newRow(kind) << QString(kind);
+}
+
+void SegmentationTest::imagesWithoutALabyrinthGetNoEar()
+{
+    // The network marks blobs in anything: such images must never come back with an ear.
+    QFETCH(QString, kind);
+    const std::string modelPath = INNEREAR_SOURCE_DIR "/resources/models/innerear-fast.json";
+    if (!QFile::exists(QString::fromStdString(modelPath)))
+        QSKIP("no shipped model in resources/models");
+    inference::SegmentationModel model =
+      inference::SegmentationModel::load(modelPath, inference::DeviceRequest::Cpu);
+    Geometry g;
+    g.size = { 200, 160, 60 };
+    g.spacing = { 0.5, 0.5, 0.6 };
+    g.origin = { -50.0, -40.0, -18.0 };
+    Image<float> image(g, 0.0f);
+    Random random(7);
+    for (float& v : image.voxels())
+        v = kind == "constant"       ? 412.0f
+            : kind == "not a number" ? std::numeric_limits<float>::quiet_NaN()
+            : kind == "noise"        ? float(random.uniform(0.0, 1000.0))
+                                     : 0.0f;
+    const pipeline::SegmentationResult result = pipeline::segment(image, model);
+    for (const analysis::EarVerdict& ear : result.ears)
+    {
+        qInfo("%s ear: %s, %.1f mm3%s", ear.side.c_str(), analysis::qualityName(ear.quality),
+              ear.volume, ear.reasons.empty() ? "" : (" - " + ear.reasons.front()).c_str());
+        QVERIFY(!ear.found);
+        QCOMPARE(int(ear.quality), int(analysis::Quality::NotFound));
+        QVERIFY(!ear.reasons.empty());
+    }
+    QCOMPARE(std::count(result.labels.voxels().begin(), result.labels.voxels().end(), 0),
+             long(result.labels.voxels().size()));
 }
 
 QTEST_APPLESS_MAIN(SegmentationTest)

@@ -75,7 +75,8 @@ namespace innerear::test
 {
 
 void writeRawNifti(const std::string& path, const std::vector<int>& dims,
-                   const std::vector<float>& spacing, std::size_t dropTrailingBytes)
+                   const std::vector<float>& spacing, std::size_t dropTrailingBytes,
+                   const std::vector<float>& sform)
 {
     std::vector<char> header(352, 0);
     auto put = [&](std::size_t offset, auto value)
@@ -99,6 +100,9 @@ void writeRawNifti(const std::string& path, const std::vector<int>& dims,
     put(280, float(-spacing[0]));
     put(296 + 4, float(-spacing[1]));
     put(312 + 8, spacing.size() > 2 ? spacing[2] : 1.0f);
+    if (sform.size() == 12)
+        for (std::size_t e = 0; e < 12; ++e)
+            put(280 + 4 * e, sform[e]);
     std::memcpy(header.data() + 344, "n+1\0", 4);
     std::vector<std::int16_t> data(voxels);
     for (std::size_t v = 0; v < voxels; ++v)

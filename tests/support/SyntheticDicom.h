@@ -35,6 +35,9 @@ namespace innerear::test
 {
 /// Writes a minimal NIfTI-1 file by hand (int16, identity-like sform with the given spacing), so
 /// that tests can make shapes ITK would not write: 2-D, 4-D, truncated.
+/// `sform` (three rows of four, RAS mm) replaces that matrix; the qform stays unset
+/// (qform_code 0, nibabel's default).
 void writeRawNifti(const std::string& path, const std::vector<int>& dims,
-                   const std::vector<float>& spacing, std::size_t dropTrailingBytes = 0);
+                   const std::vector<float>& spacing, std::size_t dropTrailingBytes = 0,
+                   const std::vector<float>& sform = {});
 } // namespace innerear::test

@@ -370,8 +370,11 @@ std::vector<std::uint32_t> labyrinthPieces(const Components& components,
 }
 } // namespace
 
-LabelMap labyrinthPerSide(const Image<float>& probability, const LabyrinthRule& rule)
+LabelMap labyrinthPerSide(const Image<float>& probability, const LabyrinthRule& rule,
+                          std::array<int, 3>* pieces)
 {
+    if (pieces)
+        *pieces = { 0, 0, 0 };
     const Components components = rankComponents(probability, rule.threshold, rule.joinThreshold);
     LabelMap labels(probability.geometry());
     if (components.ranked.empty())
@@ -385,9 +388,12 @@ LabelMap labyrinthPerSide(const Image<float>& probability, const LabyrinthRule& 
                 onSide.push_back(c);
         if (onSide.empty())
             continue;
-        for (std::uint32_t id :
-             labyrinthPieces(components, probability, onSide.front(), onSide, rule))
+        const std::vector<std::uint32_t> kept =
+          labyrinthPieces(components, probability, onSide.front(), onSide, rule);
+        for (std::uint32_t id : kept)
             sideOf[id] = side;
+        if (pieces)
+            (*pieces)[side] = int(kept.size());
     }
     const std::uint32_t* ids = components.ids->GetBufferPointer();
     for (std::size_t v = 0; v < labels.voxels().size(); ++v)

@@ -9,12 +9,20 @@
 #include <itkMetaImageIO.h>
 #include <itkNiftiImageIO.h>
 #include <itkNrrdImageIO.h>
+#include <nifti1_io.h>
+#include <vnl/algo/vnl_svd.h>
+#include <vnl/vnl_matrix_fixed.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
+
+#include <unistd.h>
 
 namespace innerear::io
 {
@@ -144,7 +152,109 @@ void checkMetaImageLength(const std::string& path, const itk::ImageIOBase& io)
     }
 }
 
-itk::ImageIOBase::Pointer openForReading(const std::string& path, FileFormat format)
+/// A temporary file removed when the last holder lets go.
+struct TemporaryFile
+{
+    std::string path;
+    ~TemporaryFile()
+    {
+        std::error_code error;
+        std::filesystem::remove(path, error);
+    }
+};
+
+/// ITK 5.2 refuses a NIfTI whose sform (or qform) is not orthonormal to about 1e-4, and has no
+/// way to read one anyway; nibabel and 3D Slicer orthonormalise matrices that are orthonormal
+/// within float32 rounding. Here, through niftilib (which ITK itself uses): the header's matrix
+/// (sform when it has a code, else qform) split into spacing and direction, the direction
+/// orthonormalised (nearest rotation, vnl's SVD) when its residual max|D^T D - I| is below
+/// kOrthonormalTolerance, and the file rewritten with that matrix in both sform and qform to a
+/// temporary copy that ITK reads. A truly skewed matrix is still refused, with its residual.
+constexpr double kOrthonormalTolerance = 1e-3;
+
+std::shared_ptr<TemporaryFile> orthonormalisedNifti(const std::string& path, std::string& note)
+{
+    std::unique_ptr<nifti_image, void (*)(nifti_image*)> nim(nifti_image_read(path.c_str(), 1),
+                                                             nifti_image_free);
+    if (!nim)
+        throw IoError(IoError::Kind::Corrupt, path, "the NIfTI file cannot be read by niftilib");
+    const bool sform = nim->sform_code > 0;
+    const mat44& m = sform ? nim->sto_xyz : nim->qto_xyz;
+    vnl_matrix_fixed<double, 3, 3> direction;
+    double spacing[3] = {};
+    for (int c = 0; c < 3; ++c)
+    {
+        for (int r = 0; r < 3; ++r)
+            spacing[c] += double(m.m[r][c]) * double(m.m[r][c]);
+        spacing[c] = std::sqrt(spacing[c]);
+        if (!(spacing[c] > 0.0) || !std::isfinite(spacing[c]))
+            throw IoError(IoError::Kind::Corrupt, path,
+                          std::string("the NIfTI header cannot be read: its ") +
+                            (sform ? "sform" : "qform") +
+                            " has a zero or non-finite column, so no geometry");
+        for (int r = 0; r < 3; ++r)
+            direction(r, c) = double(m.m[r][c]) / spacing[c];
+    }
+    const vnl_matrix_fixed<double, 3, 3> gram = direction.transpose() * direction;
+    double residual = 0.0;
+    for (int r = 0; r < 3; ++r)
+        for (int c = 0; c < 3; ++c)
+            residual = std::max(residual, std::abs(gram(r, c) - (r == c ? 1.0 : 0.0)));
+    std::ostringstream residualText;
+    residualText << residual;
+    if (!(residual < kOrthonormalTolerance))
+        throw IoError(IoError::Kind::UnsupportedFormat, path,
+                      std::string("the NIfTI header cannot be read as a grid: its ") +
+                        (sform ? "sform" : "qform") +
+                        " matrix is skewed (orthonormality residual " + residualText.str() +
+                        "): a sheared grid cannot be represented without resampling");
+    vnl_svd<double> svd(direction.as_ref());
+    const vnl_matrix<double> rotation = svd.U() * svd.V().transpose();
+    mat44 fixed = m;
+    for (int r = 0; r < 3; ++r)
+        for (int c = 0; c < 3; ++c)
+            fixed.m[r][c] = float(rotation(r, c) * spacing[c]);
+    nim->sto_xyz = fixed;
+    nim->sform_code = sform ? nim->sform_code : nim->qform_code;
+    nim->qform_code = nim->sform_code;
+    nifti_mat44_to_quatern(fixed, &nim->quatern_b, &nim->quatern_c, &nim->quatern_d,
+                           &nim->qoffset_x, &nim->qoffset_y, &nim->qoffset_z, nullptr, nullptr,
+                           nullptr, &nim->qfac);
+    nim->qto_xyz = fixed;
+    nim->dx = nim->pixdim[1] = float(spacing[0]);
+    nim->dy = nim->pixdim[2] = float(spacing[1]);
+    nim->dz = nim->pixdim[3] = float(spacing[2]);
+    auto temporary = std::make_shared<TemporaryFile>();
+    const std::filesystem::path folder = std::filesystem::temp_directory_path();
+    for (int attempt = 0; attempt < 100 && temporary->path.empty(); ++attempt)
+    {
+        const auto candidate = folder / ("innerear-nifti-" + std::to_string(::getpid()) + "-" +
+                                         std::to_string(std::rand()) + ".nii");
+        if (!std::filesystem::exists(candidate))
+            temporary->path = candidate.string();
+    }
+    if (nifti_set_filenames(nim.get(), temporary->path.c_str(), 0, 0) != 0)
+        throw IoError(IoError::Kind::Corrupt, path, "cannot prepare a corrected copy");
+    nim->nifti_type = NIFTI_FTYPE_NIFTI1_1;
+    nifti_image_write(nim.get());
+    std::error_code error;
+    if (!std::filesystem::exists(temporary->path, error))
+        throw IoError(IoError::Kind::Corrupt, path,
+                      "cannot write a corrected copy to " + folder.string());
+    note = std::string("the ") + (sform ? "sform" : "qform") +
+           " matrix was orthonormalised (residual " + residualText.str() +
+           ", within float32 rounding) as nibabel and 3D Slicer do; ITK refuses it as it is";
+    return temporary;
+}
+
+struct OpenedFile
+{
+    itk::ImageIOBase::Pointer io;
+    std::shared_ptr<TemporaryFile> repaired; ///< a corrected copy being read instead, if any
+    std::string note;
+};
+
+OpenedFile openForReading(const std::string& path, FileFormat format)
 {
     std::error_code error;
     if (!std::filesystem::exists(path, error))
@@ -158,28 +268,46 @@ itk::ImageIOBase::Pointer openForReading(const std::string& path, FileFormat for
                       std::string("not a readable ") + formatName(format) +
                         " file (damaged or not what its extension says)");
     io->SetFileName(path);
+    OpenedFile opened;
     try
     {
         io->ReadImageInformation();
     }
     catch (const itk::ExceptionObject& e)
     {
-        throw IoError(IoError::Kind::Corrupt, path,
-                      std::string("the ") + formatName(format) +
-                        " header cannot be read: " + itkReason(e));
+        const std::string reason = itkReason(e);
+        if (format != FileFormat::Nifti || reason.find("orthonormal") == std::string::npos)
+            throw IoError(IoError::Kind::Corrupt, path,
+                          std::string("the ") + formatName(format) +
+                            " header cannot be read: " + reason);
+        checkNiftiLength(path, *io);
+        opened.repaired = orthonormalisedNifti(path, opened.note);
+        io = makeImageIO(format);
+        io->SetFileName(opened.repaired->path);
+        try
+        {
+            io->ReadImageInformation();
+        }
+        catch (const itk::ExceptionObject& again)
+        {
+            throw IoError(IoError::Kind::Corrupt, path,
+                          "the NIfTI header cannot be read even with its matrix orthonormalised: " +
+                            itkReason(again));
+        }
     }
-    if (format == FileFormat::Nifti)
+    if (format == FileFormat::Nifti && !opened.repaired)
         checkNiftiLength(path, *io);
     else if (format == FileFormat::MetaImage)
         checkMetaImageLength(path, *io);
-    return io;
+    opened.io = io;
+    return opened;
 }
 
 template<typename T, unsigned Dimension>
 Image<T> readWithItk(const std::string& path, itk::ImageIOBase* io)
 {
     auto reader = itk::ImageFileReader<itk::Image<T, Dimension>>::New();
-    reader->SetFileName(path);
+    reader->SetFileName(io->GetFileName()); // a corrected copy, when the file needed one
     reader->SetImageIO(io);
     try
     {
@@ -207,7 +335,8 @@ Volume readAs(const std::string& path, itk::ImageIOBase* io)
 
 ImageFileInfo itkImageInfo(const std::string& path, FileFormat format)
 {
-    itk::ImageIOBase::Pointer io = openForReading(path, format);
+    const OpenedFile opened = openForReading(path, format);
+    itk::ImageIOBase* io = opened.io.GetPointer();
     ImageFileInfo info;
     info.format = format;
     info.componentType = itk::ImageIOBase::GetComponentTypeAsString(io->GetComponentType());
@@ -233,7 +362,10 @@ ImageFileInfo itkImageInfo(const std::string& path, FileFormat format)
 Volume itkReadVolume(const std::string& path, FileFormat format, const ReadOptions& options,
                      std::vector<std::string>& notes)
 {
-    itk::ImageIOBase::Pointer io = openForReading(path, format);
+    const OpenedFile opened = openForReading(path, format);
+    itk::ImageIOBase* io = opened.io.GetPointer();
+    if (!opened.note.empty())
+        notes.push_back(opened.note);
     const unsigned dimensions = io->GetNumberOfDimensions();
     std::ostringstream shape;
     for (unsigned d = 0; d < dimensions; ++d)

@@ -630,6 +630,7 @@ bool MainWindow::openStudy(const QString& path, const QString& series, bool askF
         studyFacts_ = facts.join("<br>");
         patientFacts_ = patient.join("<br>").toHtmlEscaped().replace("&lt;br&gt;", "<br>");
         studyPath_ = path;
+        verdicts_.reset();
         model_.setVolume(std::move(volume), info.fileName());
         scene_.clearLabels();
         scene_.setVolume(model_.volume());
@@ -744,6 +745,7 @@ void MainWindow::onSegmentationSucceeded()
     std::optional<SegmentationRun::Outcome> outcome = run_.takeOutcome();
     if (outcome)
     {
+        verdicts_ = outcome->ears;
         model_.setMask(ViewerModel::Mask::Automatic, std::move(outcome->labels), tr("automatic"));
         maskBox_->setCurrentIndex(int(ViewerModel::Mask::Automatic));
         statusDevice_->setText(
@@ -819,8 +821,25 @@ void MainWindow::updateVolumesPanel()
     const double voxel = labels->geometry().voxelVolume();
     QStringList lines;
     lines << tr("<b>%1</b>").arg(model_.maskName(model_.activeMask()).toHtmlEscaped());
-    lines << tr("Right labyrinth: %1 mm³").arg(double(counts[1]) * voxel, 0, 'f', 1);
-    lines << tr("Left labyrinth: %1 mm³").arg(double(counts[2]) * voxel, 0, 'f', 1);
+    const bool automatic = model_.activeMask() == ViewerModel::Mask::Automatic && verdicts_;
+    for (std::uint8_t l : { 1, 2 })
+    {
+        QString line = (l == 1 ? tr("Right labyrinth: %1 mm³") : tr("Left labyrinth: %1 mm³"))
+                         .arg(double(counts[l]) * voxel, 0, 'f', 1);
+        if (automatic)
+        {
+            // The verdict beside the volume: a result that is probably wrong says so.
+            const analysis::EarVerdict& ear = (*verdicts_)[l - 1];
+            const char* colour = ear.quality == analysis::Quality::Ok      ? "#2e7d32"
+                                 : ear.quality == analysis::Quality::Check ? "#b26a00"
+                                                                           : "#b00020";
+            line += QString(" — <b style=\"color:%1\">%2</b>")
+                      .arg(colour, QString::fromUtf8(analysis::qualityName(ear.quality)));
+            for (const std::string& reason : ear.reasons)
+                line += "<br>&nbsp;&nbsp;· " + QString::fromStdString(reason).toHtmlEscaped();
+        }
+        lines << line;
+    }
     for (std::size_t label = 3; label < counts.size(); ++label)
         if (counts[label] > 0)
             lines

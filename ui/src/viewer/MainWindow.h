@@ -10,6 +10,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 
 class QAction;
 class QActionGroup;
@@ -114,6 +115,8 @@ private:
     QTextBrowser* studyPanel_ = nullptr;
     QCheckBox* revealPatient_ = nullptr;
     QLabel* volumesPanel_ = nullptr;
+    /// The verdicts of the automatic mask now shown (empty when it was loaded or cleared).
+    std::optional<std::array<analysis::EarVerdict, 2>> verdicts_;
     QCheckBox* mipBox_ = nullptr;
     QDoubleSpinBox* slabBox_ = nullptr;
     QComboBox* presetBox_ = nullptr;

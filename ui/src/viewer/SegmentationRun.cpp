@@ -75,6 +75,7 @@ bool SegmentationRun::start(const Volume& volume, const QString& modelPath,
                 pipeline::segment(volume, model, options, &sink, token.get());
               Outcome outcome;
               outcome.labels = std::move(result.labels);
+              outcome.ears = result.ears;
               outcome.device = QString::fromStdString(result.device);
               outcome.seconds =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -31,6 +31,7 @@ public:
         QString device;
         double seconds = 0.0;
         QStringList notes;
+        std::array<analysis::EarVerdict, 2> ears; ///< right, left
     };
 
     explicit SegmentationRun(QObject* parent = nullptr);

@@ -2,6 +2,7 @@
 
 #include "innerear/core/Volume.h"
 
+#include <array>
 #include <memory>
 #include <vector>
 
@@ -95,7 +96,9 @@ struct LabyrinthRule
 
 /// The labyrinth of each side (1 right, 2 left) by LabyrinthRule, sides as
 /// largestComponentPerSide decides them.
-LabelMap labyrinthPerSide(const Image<float>& probability, const LabyrinthRule& rule = {});
+/// `pieces`, when given, receives the number of pieces kept per label ([1] right, [2] left).
+LabelMap labyrinthPerSide(const Image<float>& probability, const LabyrinthRule& rule = {},
+                          std::array<int, 3>* pieces = nullptr);
 
 /// The largest labyrinth of the map by LabyrinthRule (sides ignored): its volume with the
 /// pieces kept beside the main one, centroid, whether it reaches the grid's faces, and how many
