@@ -1,5 +1,7 @@
 #include "Cli.h"
 
+#include <filesystem>
+
 #include "Commands.h"
 
 #include <iostream>
@@ -8,6 +10,26 @@
 
 namespace innerear::cli
 {
+
+bool overwritesInput(const std::string& output, const std::string& input)
+{
+    namespace fs = std::filesystem;
+    std::error_code error;
+    if (output.empty() || input.empty())
+        return false;
+    if (fs::exists(output, error) && fs::equivalent(output, input, error))
+        return true;
+    const fs::path out = fs::weakly_canonical(output, error);
+    const fs::path in = fs::weakly_canonical(input, error);
+    if (out == in)
+        return true;
+    // An input folder (a DICOM series) holds what is read: nothing is written inside it.
+    if (fs::is_directory(in, error))
+        for (fs::path p = out.parent_path(); !p.empty() && p != p.root_path(); p = p.parent_path())
+            if (p == in)
+                return true;
+    return false;
+}
 
 namespace
 {
@@ -76,7 +98,9 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
       ->add_option("--contrast", phantomOptions.contrast,
                    "t2, variant (CISS/FIESTA/SPACE-like: banding, blur, low SNR) or random")
       ->capture_default_str();
-    phantomCommand->add_option("--fov", phantomOptions.fov, "random, tight or generous")
+    phantomCommand
+      ->add_option("--fov", phantomOptions.fov,
+                   "random, tight, generous or single-ear (a 40 x 30 x 20 mm crop around one ear)")
       ->capture_default_str();
     phantomCommand->add_flag("--axial", phantomOptions.axial, "Never tilt the acquisition grid");
     phantomCommand->add_flag("--preview", phantomOptions.preview,

@@ -16,6 +16,10 @@ enum ExitCode : int
     UnreadableInput = 3 ///< the input is missing, corrupt or not supported
 };
 
+/// True when `output` names the same file as `input` (or a file inside a folder `input`):
+/// commands refuse such an output instead of overwriting what they read.
+bool overwritesInput(const std::string& output, const std::string& input);
+
 int run(int argc, char** argv);
 /// The same, with the streams given: what the tests call.
 int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostream& err);

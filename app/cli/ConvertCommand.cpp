@@ -17,6 +17,12 @@ int runConvert(const ConvertOptions& options, std::ostream& out, std::ostream& e
             << io::writableExtensions() << "\n";
         return BadUsage;
     }
+    if (overwritesInput(options.output, options.input))
+    {
+        err << "innerear convert: " << options.output
+            << " is the input: write the converted volume elsewhere\n";
+        return BadUsage;
+    }
     io::LoadedVolume loaded;
     try
     {

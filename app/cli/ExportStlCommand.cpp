@@ -136,6 +136,12 @@ int runExportStl(const ExportStlOptions& options, std::ostream& out, std::ostrea
         parts.push_back({ "right ear (label 1)", { 1 }, sibling("right") });
         parts.push_back({ "left ear (label 2)", { 2 }, sibling("left") });
     }
+    for (const Part& part : parts)
+        if (overwritesInput(part.path, options.mask))
+        {
+            err << "innerear export-stl: " << part.path << " is the mask: choose another name\n";
+            return BadUsage;
+        }
     if (options.singleFile && options.ear == "both")
         surface.keepLargestShell = false; // two ears are two shells
 

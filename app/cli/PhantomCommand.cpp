@@ -94,9 +94,11 @@ int runPhantom(const PhantomCommandOptions& options, std::ostream& out, std::ost
         generator.fieldOfView = phantom::FieldOfView::Tight;
     else if (options.fov == "generous")
         generator.fieldOfView = phantom::FieldOfView::Generous;
+    else if (options.fov == "single-ear")
+        generator.fieldOfView = phantom::FieldOfView::SingleEar;
     else if (options.fov != "random")
     {
-        err << "innerear phantom: --fov must be random, tight or generous\n";
+        err << "innerear phantom: --fov must be random, tight, generous or single-ear\n";
         return BadUsage;
     }
     if (!options.spacing.empty())

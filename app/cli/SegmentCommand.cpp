@@ -124,6 +124,17 @@ int runSegment(const SegmentOptions& options, std::ostream& out, std::ostream& e
             << io::writableExtensions() << "\n";
         return BadUsage;
     }
+    const std::string outputs[] = { options.out, options.probabilities, options.report };
+    for (std::size_t o = 0; o < 3; ++o)
+        if (overwritesInput(outputs[o], options.input) ||
+            (o > 0 && overwritesInput(outputs[o], options.out)) ||
+            (o == 2 && overwritesInput(outputs[o], options.probabilities)))
+        {
+            const std::string& path = outputs[o];
+            err << "innerear segment: " << path
+                << " would overwrite the input or another output: choose other names\n";
+            return BadUsage;
+        }
     for (const std::string& path : { options.out, options.probabilities, options.report })
     {
         const fs::path folder = fs::path(path).parent_path();

@@ -34,27 +34,31 @@ Json readJsonFile(const std::string& path)
     }
 }
 
-void writeFileAtomically(const std::string& path, const std::string& text)
+std::string temporaryPathBeside(const std::string& path)
 {
-    const std::string temporary = path + ".tmp";
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0)
-        throw std::runtime_error(temporary + ": cannot be written");
-    std::size_t written = 0;
-    while (written < text.size())
+    const std::filesystem::path target(path);
+    return (target.parent_path() /
+            (".innerear-" + std::to_string(::getpid()) + "-" + target.filename().string()))
+      .string();
+}
+
+void replaceAtomically(const std::string& temporary, const std::string& path)
+{
+    auto fail = [&](const std::string& why)
     {
-        const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-        if (n <= 0)
-        {
-            ::close(fd);
-            throw std::runtime_error(temporary + ": write failed");
-        }
-        written += std::size_t(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0)
-        throw std::runtime_error(temporary + ": cannot be flushed to disk");
+        std::error_code error;
+        std::filesystem::remove(temporary, error);
+        throw std::runtime_error(path + ": " + why);
+    };
+    const int fd = ::open(temporary.c_str(), O_RDONLY);
+    if (fd < 0)
+        fail("nothing was written");
+    const bool flushed = ::fsync(fd) == 0;
+    ::close(fd);
+    if (!flushed)
+        fail("cannot be flushed to disk (disk full?)");
     if (::rename(temporary.c_str(), path.c_str()) != 0)
-        throw std::runtime_error(path + ": cannot be replaced");
+        fail("cannot be replaced (no permission?)");
     const std::string folder = std::filesystem::path(path).parent_path().string();
     const int dir = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY);
     if (dir >= 0)
@@ -62,6 +66,32 @@ void writeFileAtomically(const std::string& path, const std::string& text)
         ::fsync(dir);
         ::close(dir);
     }
+}
+
+void writeFileAtomically(const std::string& path, const std::string& text)
+{
+    const std::string temporary = temporaryPathBeside(path);
+    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0)
+        throw std::runtime_error(path + ": cannot be written (missing folder or no permission)");
+    std::size_t written = 0;
+    while (written < text.size())
+    {
+        const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+        if (n <= 0)
+        {
+            ::close(fd);
+            ::unlink(temporary.c_str());
+            throw std::runtime_error(path + ": write failed (disk full?)");
+        }
+        written += std::size_t(n);
+    }
+    if (::close(fd) != 0)
+    {
+        ::unlink(temporary.c_str());
+        throw std::runtime_error(path + ": write failed (disk full?)");
+    }
+    replaceAtomically(temporary, path);
 }
 
 } // namespace innerear

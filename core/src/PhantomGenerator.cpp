@@ -293,7 +293,10 @@ PhantomCase generatePhantom(const PhantomOptions& options)
     FieldOfView fov = options.fieldOfView;
     if (fov == FieldOfView::Random)
         fov = random.chance(0.35) ? FieldOfView::Tight : FieldOfView::Generous;
-    parameters.fieldOfView = fov == FieldOfView::Tight ? "tight" : "generous";
+    parameters.fieldOfView = fov == FieldOfView::Tight       ? "tight"
+                             : fov == FieldOfView::SingleEar ? "single-ear"
+                                                             : "generous";
+    const int croppedEar = fov == FieldOfView::SingleEar ? random.integer(0, 1) : -1;
     parameters.contrast = contrastName(options.contrast);
 
     // Anatomy.
@@ -439,7 +442,9 @@ PhantomCase generatePhantom(const PhantomOptions& options)
     const double inPlane = random.uniform(0.25, 0.8);
     grid.spacing = options.spacing.value_or(Vec3{ inPlane, inPlane, random.uniform(0.3, 1.5) });
     Vec3 extent{};
-    if (fov == FieldOfView::Tight)
+    if (fov == FieldOfView::SingleEar)
+        extent = { 40.0, 30.0, 20.0 };
+    else if (fov == FieldOfView::Tight)
         extent = { parameters.interauralDistance + random.uniform(16.0, 30.0),
                    random.uniform(26.0, 40.0), random.uniform(16.0, 26.0) };
     else
@@ -451,7 +456,10 @@ PhantomCase generatePhantom(const PhantomOptions& options)
       parameters.headTranslation;
     Vec3 centre = between + Vec3{ random.uniform(-4.0, 4.0), random.uniform(-4.0, 4.0),
                                   random.uniform(-3.0, 3.0) };
-    if (options.centreOnEar)
+    if (croppedEar >= 0)
+        centre = multiply(headPose, parameters.ears[std::size_t(croppedEar)].centre) +
+                 parameters.headTranslation;
+    else if (options.centreOnEar)
         centre =
           multiply(headPose, parameters.ears[std::size_t(*options.centreOnEar != 0)].centre) +
           parameters.headTranslation + options.centreOffset;
@@ -466,7 +474,7 @@ PhantomCase generatePhantom(const PhantomOptions& options)
     // with ~11 mm around each vestibule centre.
     for (int side = 0; side < 2; ++side)
     {
-        if (pathology == Pathology::EarOutsideView && side == affectedSide)
+        if ((pathology == Pathology::EarOutsideView && side == affectedSide) || croppedEar >= 0)
             continue;
         const Vec3 ear =
           multiply(headPose, parameters.ears[side].centre) + parameters.headTranslation;

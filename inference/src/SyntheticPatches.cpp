@@ -20,11 +20,16 @@ void normaliseMinMax(Image<float>& image)
 
 TrainingPatch generateNormalisedCase(Random& random, double spacing, bool randomContrast)
 {
+    return generateNormalisedCase(
+      random, spacing, randomContrast ? phantom::Contrast::Random : phantom::Contrast::T2);
+}
+
+TrainingPatch generateNormalisedCase(Random& random, double spacing, phantom::Contrast contrast)
+{
     phantom::PhantomOptions options;
     options.seed = random.next();
     options.spacing = Vec3{ spacing, spacing, spacing };
-    if (randomContrast)
-        options.contrast = phantom::Contrast::Random;
+    options.contrast = contrast;
     options.fieldOfView =
       random.chance(0.5) ? phantom::FieldOfView::Tight : phantom::FieldOfView::Generous;
     const phantom::PhantomCase c = phantom::generatePhantom(options);

@@ -67,10 +67,13 @@ struct LocatorSource::Cache
     std::map<int, std::shared_future<std::pair<Image<float>, LabelMap>>> cases;
 };
 
-LocatorSource::LocatorSource(double spacing, int pool, std::uint64_t poolSeed)
+LocatorSource::LocatorSource(double spacing, int pool, std::uint64_t poolSeed,
+                             double randomContrast, double variantContrast)
   : spacing_(spacing)
   , pool_(pool)
   , poolSeed_(poolSeed)
+  , randomContrast_(randomContrast)
+  , variantContrast_(variantContrast)
   , cache_(std::make_unique<Cache>())
 {
 }
@@ -79,10 +82,19 @@ LocatorSource::~LocatorSource() = default;
 
 namespace
 {
-std::pair<Image<float>, LabelMap> locatorCase(std::uint64_t seed, double spacing)
+std::pair<Image<float>, LabelMap> locatorCase(std::uint64_t seed, double spacing,
+                                              double randomContrast, double variantContrast)
 {
     Random random(seed);
-    TrainingPatch c = generateNormalisedCase(random, spacing);
+    phantom::Contrast contrast = phantom::Contrast::T2;
+    if (randomContrast + variantContrast > 0.0) // keeps the draws of T2-only runs
+    {
+        const double draw = random.uniform();
+        contrast = draw < randomContrast                     ? phantom::Contrast::Random
+                   : draw < randomContrast + variantContrast ? phantom::Contrast::Variant
+                                                             : phantom::Contrast::T2;
+    }
+    TrainingPatch c = generateNormalisedCase(random, spacing, contrast);
     Image<float>& image = c.image;
     // Each labyrinth grown by one voxel (26-neighbourhood): at 1.8 mm its canals are partial
     // volume, and a locator needs a blob, not the fluid. Hand-written: inference builds without
@@ -120,9 +132,10 @@ TrainingPatch LocatorSource::sample(Random& random, const Size3& patch) const
             if (found == cache_->cases.end())
             {
                 make = std::packaged_task<std::pair<Image<float>, LabelMap>()>(
-                  [this, index] {
+                  [this, index]
+                  {
                       return locatorCase(poolSeed_ * 0x9E3779B97F4A7C15ull + std::uint64_t(index),
-                                         spacing_);
+                                         spacing_, randomContrast_, variantContrast_);
                   });
                 found = cache_->cases.emplace(index, make.get_future().share()).first;
             }
@@ -132,7 +145,7 @@ TrainingPatch LocatorSource::sample(Random& random, const Size3& patch) const
             make(); // made outside the lock; other threads wanting it wait on the future
     }
     else
-        fresh = locatorCase(random.next(), spacing_);
+        fresh = locatorCase(random.next(), spacing_, randomContrast_, variantContrast_);
     const Image<float>& image = pool_ > 0 ? pooled.get().first : fresh.first;
     const LabelMap& grown = pool_ > 0 ? pooled.get().second : fresh.second;
     const Size3& n = image.size();

@@ -8,10 +8,12 @@
 #include "innerear/core/Phantom.h"
 #include "innerear/inference/Model.h"
 #include "innerear/inference/SyntheticPatches.h"
+#include "innerear/inference/Training.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iomanip>
@@ -20,6 +22,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 using namespace innerear;
 using namespace innerear::inference;
@@ -101,27 +105,76 @@ Size3 grownWindow(const ModelManifest& manifest, double factor)
 
 } // namespace
 
+/// Training steps per second of the shipped recipe (half-width network, batch 2, 48^3 patches
+/// at 0.45 mm, two batch-making threads) with training patches cut from whole generated cases
+/// (what training did before) or generated on their own windows (what it does now).
+double trainingStepsPerSecond(bool windowed, int steps, DeviceRequest device)
+{
+    SyntheticOptions generated;
+    generated.windowed = windowed;
+    const SyntheticSource source(generated);
+    TrainingOptions options;
+    options.network.baseFilters = 8;
+    options.network.depth = 4;
+    options.patch = { 48, 48, 48 };
+    options.batch = 2;
+    options.maxSteps = steps;
+    options.epochSteps = steps;
+    options.patience = 0;
+    options.workers = 2;
+    options.device = device;
+    const std::filesystem::path folder =
+      std::filesystem::temp_directory_path() /
+      ("innerear-train-bench-" + std::to_string(::getpid()) + (windowed ? "-w" : "-c"));
+    options.out = (folder / "model.json").string();
+    std::filesystem::create_directories(folder);
+    const auto start = std::chrono::steady_clock::now();
+    const TrainingReport report = train(options, source, {});
+    const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::error_code error;
+    std::filesystem::remove_all(folder, error);
+    return double(report.steps) / seconds;
+}
+
 int main(int argc, char** argv)
 {
-    std::map<std::string, std::string> args{ { "--model", "" },
-                                             { "--devices", "auto" },
-                                             { "--repeats", "3" },
-                                             { "--seed", "2026" },
-                                             { "--json", "" } };
+    std::map<std::string, std::string> args{ { "--model", "" },    { "--devices", "auto" },
+                                             { "--repeats", "3" }, { "--seed", "2026" },
+                                             { "--json", "" },     { "--training", "0" } };
     if (const auto exitCode = tools::parseArguments(
           argc, argv, args,
           "usage: innerear-bench-inference [--model model.json] "
           "[--devices auto|cpu|cuda|cpu,cuda] [--repeats N] [--seed S] "
-          "[--json results.json]\n"
+          "[--json results.json] [--training STEPS]\n"
           "  Times on each device: the paper-width network (16-128 filters) over "
           "the paper's 256x256x64 crop at 0.45 mm in one pass, and with --model "
           "the model over the same crop and the fast mode's network passes "
           "(its locator at 1.8 mm, or the model on the 0.9 mm grid, + one window per ear), "
           "with and without "
-          "flip augmentation.\n"))
+          "flip augmentation.\n"
+          "  --training STEPS: instead, training steps per second with patches cut from whole "
+          "generated cases (before) and generated on their own windows (now), in one run.\n"))
         return *exitCode;
     try
     {
+        if (const int steps = std::stoi(args["--training"]); steps > 0)
+        {
+            const DeviceRequest device =
+              args["--devices"] == "cuda" ? DeviceRequest::Cuda : DeviceRequest::Cpu;
+            std::cout << "training " << steps
+                      << " steps each (half-width network, batch 2, 48^3 "
+                         "patches, 2 batch-making threads)\n"
+                      << std::flush;
+            const double before = trainingStepsPerSecond(false, steps, device);
+            std::cout << "  patches cut from whole generated cases: " << std::fixed
+                      << std::setprecision(2) << before << " steps/s\n"
+                      << std::flush;
+            const double after = trainingStepsPerSecond(true, steps, device);
+            std::cout << "  patches generated on their own windows: " << after << " steps/s\n"
+                      << "ratio windowed / whole cases: " << after / before << "x\n";
+            return 0;
+        }
         const int repeats = std::max(1, std::stoi(args["--repeats"]));
         std::vector<DeviceRequest> devices;
         if (args["--devices"] == "auto")

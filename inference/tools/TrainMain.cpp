@@ -129,8 +129,10 @@ int main(int argc, char** argv)
             throw std::runtime_error(
               "--random-contrast and --variant-contrast add up to more than 1");
         const SyntheticSource synthetic(generated);
-        const LocatorSource locatorSource(1.8, std::stoi(args["--pool"]), options.seed);
-        const LocatorSource locatorValidation(1.8, 0);
+        const LocatorSource locatorSource(1.8, std::stoi(args["--pool"]), options.seed,
+                                          generated.randomContrast, generated.variantContrast);
+        const LocatorSource locatorValidation(1.8, 0, 1, generated.randomContrast,
+                                              generated.variantContrast);
         if (locator)
         {
             options.patch = { 80, 80, 24 };

@@ -64,6 +64,8 @@ private Q_SLOTS:
     void evaluateReportsWhatItCannotPair();
     void segmentWritesAMaskOnTheInputGrid();
     void segmentRefusesBadModelsAndArguments();
+    void segmentReportsAVerdictPerEar();
+    void outputsNeverOverwriteInputs();
     void studyCreateChecksEveryPair();
     void trainUsesLabelledScansSkipsBadOnesAndResumes();
     void studyAnalyzeRefusesMissingAnswers();
@@ -450,6 +452,64 @@ void CliTest::segmentWritesAMaskOnTheInputGrid()
     const io::LoadedVolume image = io::readVolume(study + "/dicom");
     test::compareGeometry(written.volume.geometry(), image.volume.geometry(), 1e-3);
     QVERIFY(QFile::exists(dir.filePath("p.nii.gz")));
+}
+
+void CliTest::segmentReportsAVerdictPerEar()
+{
+    const std::string model = INNEREAR_SOURCE_DIR "/resources/models/innerear-fast.json";
+    if (!QFile::exists(QString::fromStdString(model)))
+        QSKIP("no shipped model in resources/models");
+    QTemporaryDir dir;
+    const std::string sample = INNEREAR_SOURCE_DIR "/resources/samples/inner-ear-demo/dicom";
+    const std::string report = dir.filePath("report.json").toStdString();
+    const Result result =
+      runCli({ "segment", sample, "--out", dir.filePath("m.nii.gz").toStdString(), "--report",
+               report, "--device", "cpu" });
+    QCOMPARE(result.code, 0);
+    QVERIFY2(result.out.contains("quality: right ear ok"), qPrintable(result.out));
+    QVERIFY2(result.out.contains("quality: left ear ok"), qPrintable(result.out));
+    QFile file(QString::fromStdString(report));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonArray ears = QJsonDocument::fromJson(file.readAll()).object()["ears"].toArray();
+    QCOMPARE(ears.size(), 2);
+    for (const QJsonValue& ear : ears)
+    {
+        const QJsonObject e = ear.toObject();
+        QVERIFY(e["found"].toBool());
+        QCOMPARE(e["qc"].toString(), QString("ok"));
+        QVERIFY(e["volume_mm3"].toDouble() > 100.0);
+        QVERIFY(e["reasons"].isArray());
+    }
+    QCOMPARE(ears[0].toObject()["side"].toString(), QString("right"));
+}
+
+void CliTest::outputsNeverOverwriteInputs()
+{
+    QTemporaryDir dir;
+    const std::string study = dir.filePath("study").toStdString();
+    QCOMPARE(runCli({ "phantom", "--seed", "4", "--out", study, "--size", "80,64,24" }).code, 0);
+    const std::string image = study + "/image.nii.gz";
+    const std::string labels = study + "/labels.nii.gz";
+    const QByteArray before = [&]
+    {
+        QFile f(QString::fromStdString(image));
+        f.open(QIODevice::ReadOnly);
+        return f.readAll();
+    }();
+    const Result segment = runCli({ "segment", image, "--out", image });
+    QCOMPARE(segment.code, 2);
+    QVERIFY2(segment.err.contains("would overwrite"), qPrintable(segment.err));
+    const Result sameOutputs = runCli(
+      { "segment", image, "--out", labels + ".x.nii.gz", "--probabilities", labels + ".x.nii.gz" });
+    QCOMPARE(sameOutputs.code, 2);
+    const Result convert = runCli({ "convert", image, study + "/./image.nii.gz" });
+    QCOMPARE(convert.code, 2);
+    QVERIFY2(convert.err.contains("is the input"), qPrintable(convert.err));
+    const Result stl = runCli({ "export-stl", labels, "--out", labels, "--ear", "right" });
+    QCOMPARE(stl.code, 2);
+    QFile after(QString::fromStdString(image));
+    QVERIFY(after.open(QIODevice::ReadOnly));
+    QCOMPARE(after.readAll(), before);
 }
 
 void CliTest::segmentRefusesBadModelsAndArguments()

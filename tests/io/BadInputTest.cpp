@@ -13,6 +13,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 using namespace innerear;
 using Kind = io::IoError::Kind;
@@ -86,6 +87,7 @@ void BadInputTest::readingFails_data()
     add("unknown extension", Kind::UnsupportedFormat, "neither DICOM nor a known image extension");
     add("random bytes named .nii", Kind::Corrupt, "not a readable NIfTI file");
     add("truncated NIfTI", Kind::Corrupt, "truncated");
+    add("truncated NIfTI.gz", Kind::Corrupt, "truncated");
     add("2-D NIfTI", Kind::TwoDimensional, "2-D image");
     add("4-D NIfTI as 3-D", Kind::FourDimensional, "4-D image (6 x 5 x 4 x 3)");
     add("zero spacing NIfTI", Kind::Corrupt, "header cannot be read");
@@ -199,6 +201,19 @@ void BadInputTest::readingFails()
     {
         input = path("cut.nii");
         test::writeRawNifti(input, { 6, 5, 4 }, { 1, 1, 1 }, 100);
+    }
+    else if (caseName == "truncated NIfTI.gz")
+    {
+        // A compressed file cut at 41 % (a full disk, an interrupted copy): ITK reads it as a
+        // whole grid unless the stream is checked.
+        input = path("cut.nii.gz");
+        io::writeVolume(test::patternImage<std::int16_t>(test::obliqueGeometry({ 40, 30, 20 })),
+                        input);
+        std::ifstream whole(input, std::ios::binary);
+        std::string bytes((std::istreambuf_iterator<char>(whole)),
+                          std::istreambuf_iterator<char>());
+        bytes.resize(bytes.size() * 41 / 100);
+        writeText(input, bytes);
     }
     else if (caseName == "2-D NIfTI")
     {

@@ -12,6 +12,7 @@
 #include <nifti1_io.h>
 #include <vnl/algo/vnl_svd.h>
 #include <vnl/vnl_matrix_fixed.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cmath>
@@ -58,13 +59,43 @@ std::string itkReason(const itk::ExceptionObject& error)
 /// ITK reads a .nii whose voxel data is cut short without complaint: check the size here.
 void checkNiftiLength(const std::string& path, const itk::ImageIOBase& io)
 {
-    if (path.size() < 4 || path.compare(path.size() - 4, 4, ".nii") != 0)
-        return; // compressed files fail in zlib; .hdr/.img pairs are rare
-    std::ifstream file(path, std::ios::binary | std::ios::ate);
-    const auto fileSize = std::uint64_t(file.tellg());
+    const bool compressed = path.size() > 7 && path.compare(path.size() - 7, 7, ".nii.gz") == 0;
+    if (!compressed && (path.size() < 4 || path.compare(path.size() - 4, 4, ".nii") != 0))
+        return; // .hdr/.img pairs are rare
+    std::uint64_t fileSize = 0;
     char header[176] = {};
-    file.seekg(0);
-    file.read(header, sizeof header);
+    if (compressed)
+    {
+        // ITK reads a cut gzip stream without complaint (a full disk, an interrupted copy):
+        // decompress once to count the bytes and see that the stream ends properly.
+        gzFile gz = gzopen(path.c_str(), "rb");
+        if (!gz)
+            throw IoError(IoError::Kind::Corrupt, path, "cannot be opened as gzip");
+        std::vector<char> buffer(1 << 20);
+        int n = 0;
+        while ((n = gzread(gz, buffer.data(), unsigned(buffer.size()))) > 0)
+        {
+            if (fileSize < sizeof header)
+                std::memcpy(header + fileSize, buffer.data(),
+                            std::min<std::size_t>(sizeof header - fileSize, std::size_t(n)));
+            fileSize += std::uint64_t(n);
+        }
+        int code = Z_OK;
+        const char* message = gzerror(gz, &code);
+        const bool broken = n < 0 || (code != Z_OK && code != Z_STREAM_END);
+        const std::string reason = message ? message : "";
+        gzclose(gz);
+        if (broken)
+            throw IoError(IoError::Kind::Corrupt, path,
+                          "the file is truncated or damaged (gzip: " + reason + ")");
+    }
+    else
+    {
+        std::ifstream file(path, std::ios::binary | std::ios::ate);
+        fileSize = std::uint64_t(file.tellg());
+        file.seekg(0);
+        file.read(header, sizeof header);
+    }
     std::int32_t headerSize = 0;
     std::memcpy(&headerSize, header, 4);
     const bool swapped = headerSize != 348 && headerSize != 540;

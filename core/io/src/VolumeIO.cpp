@@ -1,6 +1,7 @@
 #include "innerear/io/VolumeIO.h"
 
 #include "ImageFiles.h"
+#include "innerear/core/Files.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -131,11 +132,63 @@ void writeVolume(const Volume& volume, const std::string& path)
     if (!parent.empty() && !fs::is_directory(parent, error))
         throw IoError(IoError::Kind::WriteFailed, path,
                       "the folder " + parent.string() + " does not exist");
-    itkWriteVolume(volume, path);
-    if (!fs::exists(path, error) || fs::file_size(path, error) == 0)
+    // Formats with a separate data file (.mhd, .nhdr) name it inside the header: those are
+    // written in place. The others go to a temporary file beside the target, are checked and
+    // flushed, then renamed over it: a full disk or a kill never leaves a half file that looks
+    // like a result, and an old file is never lost to a failed write.
+    const std::string lower = [&]
+    {
+        std::string text = path;
+        for (char& c : text)
+            c = char(std::tolower(static_cast<unsigned char>(c)));
+        return text;
+    }();
+    const bool detached = lower.size() > 4 && (lower.compare(lower.size() - 4, 4, ".mhd") == 0 ||
+                                               lower.compare(lower.size() - 5, 5, ".nhdr") == 0);
+    const std::string written = detached ? path : temporaryPathBeside(path);
+    auto discard = [&]
+    {
+        if (!detached)
+            fs::remove(written, error);
+    };
+    try
+    {
+        itkWriteVolume(volume, written);
+    }
+    catch (...)
+    {
+        discard();
+        throw;
+    }
+    if (!fs::exists(written, error) || fs::file_size(written, error) == 0)
+    {
+        discard();
         throw IoError(IoError::Kind::WriteFailed, path,
-                      "nothing was written (disk full or no "
-                      "permission?)");
+                      "nothing was written (disk full or no permission?)");
+    }
+    try
+    {
+        // Read back whole: ITK does not report every short write (a full disk under a
+        // compressed file leaves a valid header over a cut stream).
+        std::vector<std::string> notes;
+        const Volume check = itkReadVolume(written, formatFromPath(path), ReadOptions{}, notes);
+        if (check.geometry().size != volume.geometry().size)
+            throw IoError(IoError::Kind::WriteFailed, path, "the file written reads back wrong");
+        if (!detached)
+            replaceAtomically(written, path);
+    }
+    catch (const IoError& e)
+    {
+        discard();
+        throw IoError(IoError::Kind::WriteFailed, path,
+                      std::string("the file written cannot be read back (disk full?): ") +
+                        e.what());
+    }
+    catch (const std::runtime_error& e)
+    {
+        discard();
+        throw IoError(IoError::Kind::WriteFailed, path, e.what());
+    }
 }
 
 } // namespace innerear::io

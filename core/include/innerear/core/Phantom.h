@@ -56,9 +56,10 @@ std::optional<Contrast> parseContrast(const std::string& name);
 
 enum class FieldOfView
 {
-    Random,  ///< tight or generous at random
-    Tight,   ///< a few millimetres around the labyrinths
-    Generous ///< the posterior fossa and both temporal bones
+    Random,   ///< tight or generous at random
+    Tight,    ///< a few millimetres around the labyrinths
+    Generous, ///< the posterior fossa and both temporal bones
+    SingleEar ///< a 40 x 30 x 20 mm crop around one ear (the input some published tools take)
 };
 
 struct PhantomOptions

@@ -31,6 +31,7 @@ std::vector<TrainingPatch> sampleSyntheticPatches(Random& random, const Size3& p
 /// One case from the generator at `spacing` mm isotropic (random pose, pathology, tight or
 /// generous field of view; random tissue contrast if asked), min-max normalised.
 TrainingPatch generateNormalisedCase(Random& random, double spacing, bool randomContrast = false);
+TrainingPatch generateNormalisedCase(Random& random, double spacing, phantom::Contrast contrast);
 
 /// A training patch generated only where it is cut: the generator's grid is the patch itself,
 /// centred on a random ear's vestibule (jittered by up to 0.3 patch widths) or, for a quarter

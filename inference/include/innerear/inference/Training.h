@@ -68,7 +68,10 @@ private:
 class LocatorSource : public PatchSource
 {
 public:
-    explicit LocatorSource(double spacing = 1.8, int pool = 0, std::uint64_t poolSeed = 1);
+    /// `randomContrast` / `variantContrast`: shares of cases with random tissue intensities /
+    /// CISS-FIESTA-SPACE-like looks (each pooled case keeps the contrast its seed draws).
+    explicit LocatorSource(double spacing = 1.8, int pool = 0, std::uint64_t poolSeed = 1,
+                           double randomContrast = 0.0, double variantContrast = 0.0);
     ~LocatorSource() override;
     TrainingPatch sample(Random& random, const Size3& patch) const override;
     std::string describe() const override;
@@ -77,6 +80,8 @@ private:
     double spacing_;
     int pool_;
     std::uint64_t poolSeed_;
+    double randomContrast_;
+    double variantContrast_;
     struct Cache;
     std::unique_ptr<Cache> cache_;
 };
