@@ -38,8 +38,8 @@ add "random contrast" --pathology none --contrast random --fov generous --spacin
 add "tight field of view" --pathology none --fov tight --spacing 0.45,0.45,0.6
 # Groups added with the contrast-agnostic models; the seeds above stay what they were.
 add "CISS/FIESTA/SPACE-like" --pathology none --contrast variant --fov generous --spacing 0.45,0.45,0.6
-add "CISS-like, thick 1.0 mm" --pathology none --contrast variant --fov generous --spacing 0.5,0.5,1.0
+add "CISS-like thick 1.0 mm" --pathology none --contrast variant --fov generous --spacing 0.5,0.5,1.0
 add "single-ear crop 0.2 mm" --pathology none --fov single-ear --spacing 0.2,0.2,0.2
-add "tight, 0.3 mm slices" --pathology none --fov tight --spacing 0.3,0.3,0.3
-add "tight, 1.2 mm slices" --pathology none --fov tight --spacing 0.45,0.45,1.2
+add "tight 0.3 mm slices" --pathology none --fov tight --spacing 0.3,0.3,0.3
+add "tight 1.2 mm slices" --pathology none --fov tight --spacing 0.45,0.45,1.2
 (cd "$out" && "$bin" evaluate --groups groups.csv --out report | tail -1)

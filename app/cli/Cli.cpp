@@ -235,6 +235,17 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
       ->required();
     studyAnalyzeCommand->add_option("--out", studyAnalyze.out, "Output folder")->required();
 
+    StudyPackOptions studyPack;
+    CLI::App* studyPackCommand = studyCommand->add_subcommand(
+      "pack", "Write each reader's reading pack: images and masks copied under neutral names "
+              "(A left, B right, placed by the reader's allocation), checksums, no source "
+              "paths, no key; the key stays in the study file, from which analyze unblinds");
+    studyPackCommand->add_option("study", studyPack.study, "Study file")->required();
+    studyPackCommand->add_option("--reader", studyPack.readers, "Reader id (repeat for several)")
+      ->required();
+    studyPackCommand->add_option("--out", studyPack.out, "Folder for the packs (one per reader)")
+      ->required();
+
     TrainOptions trainOptions;
     CLI::App* trainCommand = app.add_subcommand(
       "train", "Train or fine-tune the segmentation network on generated cases, your labelled "
@@ -338,6 +349,8 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
         return runStudyCreate(studyCreate, out, err);
     if (studyAnalyzeCommand->parsed())
         return runStudyAnalyze(studyAnalyze, out, err);
+    if (studyPackCommand->parsed())
+        return runStudyPack(studyPack, out, err);
     return BadUsage;
 }
 

@@ -114,6 +114,14 @@ struct StudyAnalyzeOptions
 };
 int runStudyAnalyze(const StudyAnalyzeOptions& options, std::ostream& out, std::ostream& err);
 
+struct StudyPackOptions
+{
+    std::string study;
+    std::vector<std::string> readers;
+    std::string out;
+};
+int runStudyPack(const StudyPackOptions& options, std::ostream& out, std::ostream& err);
+
 struct TrainOptions
 {
     std::string out;             ///< model manifest (.json)

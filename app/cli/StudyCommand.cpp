@@ -146,7 +146,8 @@ int runStudyCreate(const StudyCreateOptions& options, std::ostream& out, std::os
         out << "wrote " << options.out << ": " << s.cases.size() << " case(s), seed " << s.seed
             << (s.options.allowNoPreference ? ", \"no preference\" allowed" : ", forced choice")
             << (s.options.allowGoingBack ? ", going back allowed" : "") << "\n"
-            << "readers: innerear-viewer --study " << options.out << " --reader <id>\n";
+            << "keep this file (it holds the key); give readers their packs: innerear study pack "
+            << options.out << " --reader <id> --out <folder>\n";
         return Ok;
     }
     catch (const io::IoError& e)
@@ -159,6 +160,49 @@ int runStudyCreate(const StudyCreateOptions& options, std::ostream& out, std::os
         err << "innerear study create: " << e.what() << "\n";
         return Failure;
     }
+}
+
+int runStudyPack(const StudyPackOptions& options, std::ostream& out, std::ostream& err)
+{
+    study::Study s;
+    try
+    {
+        s = study::Study::load(options.study);
+    }
+    catch (const std::exception& e)
+    {
+        err << "innerear study pack: " << e.what() << "\n";
+        return UnreadableInput;
+    }
+    for (const std::string& reader : options.readers)
+        if (!study::AnswerSheet::isValidReaderId(reader))
+        {
+            err << "innerear study pack: reader id \"" << reader
+                << "\": use 1-64 letters, digits, '-' or '_'\n";
+            return BadUsage;
+        }
+    for (const std::string& reader : options.readers)
+    {
+        const std::string folder = (fs::path(options.out) / reader).string();
+        std::error_code error;
+        const bool existed = fs::exists(folder, error);
+        try
+        {
+            const std::string pack = study::writePack(s, reader, folder);
+            out << "wrote " << pack << " (" << s.cases.size() << " cases) for reader " << reader
+                << "\n";
+        }
+        catch (const std::exception& e)
+        {
+            err << "innerear study pack: " << e.what() << "\n";
+            if (!existed)
+                fs::remove_all(folder, error); // never leave half a pack behind
+            return Failure;
+        }
+    }
+    out << "give each reader their folder; they read it with innerear-viewer --study "
+           "<folder>/pack.json\n";
+    return Ok;
 }
 
 int runStudyAnalyze(const StudyAnalyzeOptions& options, std::ostream& out, std::ostream& err)

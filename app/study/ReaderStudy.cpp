@@ -175,19 +175,199 @@ void writeAllocationFile(const Study& study, const Allocation& allocation,
 Json Allocation::toJson(const Study& study) const
 {
     Json json = Json::object();
+    // The order and the study key only: this file lies beside the reader's answers, so it must
+    // not say which side is which (analyze recomputes the sides from the study's seed).
     json["reader"] = reader;
-    json["study_seed"] = std::to_string(study.seed);
+    json["study_key"] = std::to_string(studyKey(study));
     Json list = Json::array();
     for (std::size_t position = 0; position < order.size(); ++position)
     {
         Json item = Json::object();
         item["position"] = int(position + 1);
         item["case"] = study.cases[order[position]].id;
-        item["automatic_side"] = automaticOnLeft[order[position]] ? "left" : "right";
         list.push_back(item);
     }
     json["cases"] = list;
     return json;
+}
+
+std::uint64_t studyKey(const Study& study)
+{
+    std::string identity = "innerear-study:" + std::to_string(study.seed);
+    for (const StudyCase& c : study.cases)
+        identity += ":" + c.id;
+    const std::string digest = sha256(identity);
+    return std::stoull(digest.substr(0, 15), nullptr, 16); // 60 bits: exact in JSON numbers
+}
+
+// ---- Reading packs -------------------------------------------------------------------------
+
+namespace
+{
+constexpr const char* kPackFormat = "innerear-reading-pack";
+
+/// ".nii.gz" of "x/case1.nii.gz": the whole extension, which readers pick the format by.
+std::string wholeExtension(const fs::path& path)
+{
+    const std::string name = path.filename().string();
+    const auto dot = name.find('.', 1);
+    return dot == std::string::npos ? std::string() : name.substr(dot);
+}
+
+/// A relative path inside the pack: no root, no "..".
+std::string insidePack(const std::string& relative, const std::string& packFile)
+{
+    const fs::path p(relative);
+    if (relative.empty() || p.is_absolute() || p.has_root_name() || p.has_root_directory())
+        throw std::runtime_error(packFile + ": the path \"" + relative +
+                                 "\" leaves the pack folder; refused");
+    for (const fs::path& part : p)
+        if (part == "..")
+            throw std::runtime_error(packFile + ": the path \"" + relative +
+                                     "\" leaves the pack folder; refused");
+    return relative;
+}
+
+std::string checksumOf(const fs::path& path)
+{
+    if (fs::is_directory(path))
+    {
+        // A DICOM folder: the digest of its files' digests, in name order.
+        std::vector<fs::path> files;
+        for (const auto& entry : fs::recursive_directory_iterator(path))
+            if (entry.is_regular_file())
+                files.push_back(entry.path());
+        std::sort(files.begin(), files.end());
+        std::string all;
+        for (const fs::path& f : files)
+            all += fs::relative(f, path).string() + "=" + sha256File(f.string()) + "\n";
+        return sha256(all);
+    }
+    return sha256File(path.string());
+}
+} // namespace
+
+std::string writePack(const Study& study, const std::string& reader, const std::string& folder)
+{
+    if (!AnswerSheet::isValidReaderId(reader))
+        throw std::runtime_error("reader id \"" + reader +
+                                 "\": use 1-64 letters, digits, '-' or '_'");
+    std::error_code error;
+    if (fs::exists(folder, error) && !fs::is_empty(folder, error))
+        throw std::runtime_error(folder + ": exists and is not empty; a pack goes to a new folder");
+    fs::create_directories(folder);
+    const Allocation allocation = allocate(study, reader);
+    Json cases = Json::array();
+    for (std::size_t index : allocation.order)
+    {
+        const StudyCase& c = study.cases[index];
+        const bool automaticLeft = allocation.automaticOnLeft[index];
+        const fs::path caseFolder = fs::path(folder) / c.id;
+        fs::create_directories(caseFolder);
+        const fs::path image = study.resolve(c.image);
+        const fs::path a = study.resolve(automaticLeft ? c.automatic : c.manual);
+        const fs::path b = study.resolve(automaticLeft ? c.manual : c.automatic);
+        Json item = Json::object();
+        item["id"] = c.id;
+        auto place = [&](const fs::path& source, const std::string& name, const char* key)
+        {
+            const std::string relative = c.id + "/" + name + wholeExtension(source);
+            const fs::path target = fs::path(folder) / relative;
+            if (fs::is_directory(source))
+                fs::copy(source, target, fs::copy_options::recursive);
+            else
+                fs::copy_file(source, target);
+            item[key] = relative;
+            item[std::string(key) + "_sha256"] = checksumOf(target);
+        };
+        place(image, "image", "image");
+        place(a, "A", "a");
+        place(b, "B", "b");
+        cases.push_back(item);
+    }
+    Json pack = Json::object();
+    pack["format"] = kPackFormat;
+    pack["version"] = 1;
+    pack["reader"] = reader;
+    pack["study_key"] = std::to_string(studyKey(study));
+    pack["allow_no_preference"] = study.options.allowNoPreference;
+    pack["allow_going_back"] = study.options.allowGoingBack;
+    pack["question"] = kStudyQuestion;
+    pack["cases"] = cases;
+    const std::string path = (fs::path(folder) / "pack.json").string();
+    writeFileAtomically(path, pack.dump(2) + "\n");
+    return path;
+}
+
+ReadingPack ReadingPack::load(const std::string& path)
+{
+    const Json json = readJsonFile(path);
+    ReadingPack pack;
+    pack.folder = fs::path(path).parent_path().string();
+    try
+    {
+        if (json.at("format").asString() != kPackFormat)
+            throw std::runtime_error("not a reading pack");
+        pack.reader = json.at("reader").asString();
+        if (!AnswerSheet::isValidReaderId(pack.reader))
+            throw std::runtime_error("the reader id is not valid");
+        pack.key = parseSeed(json.at("study_key"), path);
+        pack.options.allowNoPreference = json.at("allow_no_preference").asBool();
+        pack.options.allowGoingBack = json.at("allow_going_back").asBool();
+        pack.question = json.at("question").asString();
+        for (const Json& item : json.at("cases").items())
+        {
+            PackCase c;
+            c.id = item.at("id").asString();
+            c.image = insidePack(item.at("image").asString(), path);
+            c.a = insidePack(item.at("a").asString(), path);
+            c.b = insidePack(item.at("b").asString(), path);
+            c.imageSha256 = item.at("image_sha256").asString();
+            c.aSha256 = item.at("a_sha256").asString();
+            c.bSha256 = item.at("b_sha256").asString();
+            pack.cases.push_back(c);
+        }
+    }
+    catch (const std::runtime_error& e)
+    {
+        const std::string what = e.what();
+        throw std::runtime_error(what.rfind(path, 0) == 0 ? what : path + ": " + what);
+    }
+    if (pack.cases.empty())
+        throw std::runtime_error(path + ": the pack has no cases");
+    for (const PackCase& c : pack.cases)
+        for (const auto& [relative, expected] :
+             { std::pair{ c.image, c.imageSha256 }, { c.a, c.aSha256 }, { c.b, c.bSha256 } })
+        {
+            const fs::path file = fs::path(pack.folder) / relative;
+            std::error_code error;
+            if (!fs::exists(file, error))
+                throw std::runtime_error(path + ": " + relative + " is missing");
+            if (checksumOf(file) != expected)
+                throw std::runtime_error(path + ": " + relative +
+                                         " is not the file that was packed (checksum differs)");
+        }
+    return pack;
+}
+
+Study ReadingPack::asStudy() const
+{
+    Study study;
+    study.options = options;
+    study.folder = folder;
+    for (const PackCase& c : cases)
+        study.cases.push_back({ c.id, c.image, c.a, c.b });
+    return study;
+}
+
+Allocation ReadingPack::allocation() const
+{
+    Allocation allocation;
+    allocation.reader = reader;
+    for (std::size_t i = 0; i < cases.size(); ++i)
+        allocation.order.push_back(i);
+    allocation.automaticOnLeft.assign(cases.size(), true); // "automatic" here means A
+    return allocation;
 }
 
 // ---- Answers -------------------------------------------------------------------------------
@@ -253,7 +433,8 @@ void AnswerSheet::load()
     {
         if (json.at("format").asString() != kAnswersFormat)
             throw std::runtime_error("not an answers file");
-        if (parseSeed(json.at("study_seed"), path()) != seed_)
+        const std::uint64_t recorded = parseSeed(json.at("study_seed"), path());
+        if (recorded != seed_ && (!alsoAccepted_ || recorded != *alsoAccepted_))
             throw std::runtime_error("these answers belong to another study (another seed)");
         if (json.at("reader").asString() != reader_)
             throw std::runtime_error("these answers belong to reader " +
@@ -388,11 +569,21 @@ StudyAnalysis analyze(const Study& study, const std::string& answersFolder)
     for (const std::string& reader : readers)
     {
         AnswerSheet sheet(answersFolder, reader, study.seed);
+        sheet.alsoAccept(studyKey(study));
         sheet.load();
         const Allocation allocation = allocate(study, reader);
         const fs::path recorded = fs::path(answersFolder) / "allocation" / (reader + ".json");
+        // The reading order the window recorded (files from before the study key carry the
+        // sides too; only the order is compared).
+        auto orderOf = [](const Json& json)
+        {
+            std::vector<std::string> ids;
+            for (const Json& item : json.at("cases").items())
+                ids.push_back(item.at("case").asString());
+            return ids;
+        };
         if (fs::exists(recorded, error) &&
-            readJsonFile(recorded.string()).dump() != allocation.toJson(study).dump())
+            orderOf(readJsonFile(recorded.string())) != orderOf(allocation.toJson(study)))
             throw std::runtime_error(recorded.string() +
                                      ": differs from the allocation of this study file (was "
                                      "the study changed after reading began?)");

@@ -58,6 +58,51 @@ Allocation allocate(const Study& study, const std::string& reader);
 void writeAllocationFile(const Study& study, const Allocation& allocation,
                          const std::string& folder);
 
+/// A one-way key of the study (from SHA-256 of its seed and case ids): what reading packs and
+/// their answer sheets carry instead of the seed, from which anyone could recompute the sides.
+std::uint64_t studyKey(const Study& study);
+
+// ---- Reading packs -------------------------------------------------------------------------
+
+/// One case of a reading pack: the image and the two masks under neutral names, A shown on the
+/// left and B on the right, with their SHA-256 so that a swapped or edited file is refused.
+struct PackCase
+{
+    std::string id;    ///< the study's neutral case id
+    std::string image; ///< relative to the pack folder, e.g. "case-07/image.nii.gz"
+    std::string a, b;  ///< "case-07/A.nii.gz", "case-07/B.nii.gz"
+    std::string imageSha256, aSha256, bSha256;
+};
+
+/// What one reader receives: no source paths, no word naming a source, no seed, no key to the
+/// sides (that stays in the organiser's study file, from which analyze unblinds).
+struct ReadingPack
+{
+    std::string reader;
+    std::uint64_t key = 0; ///< studyKey of the study it was made from
+    StudyOptions options;
+    std::string question;
+    std::vector<PackCase> cases; ///< in the reader's reading order
+    std::string folder;          ///< where pack.json is
+
+    /// Reads pack.json and checks every file against its checksum; refuses paths that leave
+    /// the pack folder. Throws std::runtime_error naming the file and what is wrong.
+    static ReadingPack load(const std::string& path);
+    /// The pack as the reading window reads a study: A as the first mask, shown on the left.
+    Study asStudy() const;
+    /// Reading order as packed, A on the left in every case.
+    Allocation allocation() const;
+};
+
+/// The question the reading window shows.
+constexpr const char* kStudyQuestion =
+  "Which segmentation outlines the labyrinth better: option A or option B?";
+
+/// Writes `reader`'s pack into `folder` (created; must be empty or absent): pack.json and per
+/// case its image and the two masks (A = the one the allocation puts on the left), copied.
+/// Returns the path of pack.json.
+std::string writePack(const Study& study, const std::string& reader, const std::string& folder);
+
 enum class Choice
 {
     Left,
@@ -82,6 +127,8 @@ class AnswerSheet
 {
 public:
     AnswerSheet(std::string folder, std::string reader, std::uint64_t studySeed);
+    /// Also accept sheets recorded under this study key (a reading pack's).
+    void alsoAccept(std::uint64_t key) { alsoAccepted_ = key; }
     /// Reads the reader's file when it exists; throws std::runtime_error when it is unreadable or
     /// belongs to another study (another seed).
     void load();
@@ -96,6 +143,7 @@ private:
     std::string folder_;
     std::string reader_;
     std::uint64_t seed_;
+    std::optional<std::uint64_t> alsoAccepted_;
     std::vector<Answer> answers_;
 };
 

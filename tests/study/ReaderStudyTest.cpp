@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <set>
 
 using namespace innerear;
@@ -62,6 +65,8 @@ private Q_SLOTS:
     void studyFileRoundTrip();
     void goingBackReplacesTheAnswer();
     void aChangedStudyIsDetected();
+    void packsHoldNoKeyAndAnalyzeUnblindsThem();
+    void packsRefuseSwappedFilesAndEscapingPaths();
 };
 
 void ReaderStudyTest::allocationIsDeterministicPerReader()
@@ -278,6 +283,125 @@ void ReaderStudyTest::aChangedStudyIsDetected()
     Study changed = s;
     std::swap(changed.cases[0], changed.cases[1]); // same seed, other case list
     QVERIFY_THROWS_EXCEPTION(std::runtime_error, analyze(changed, dir.path().toStdString()));
+}
+
+namespace
+{
+namespace fs = std::filesystem;
+
+/// A study whose files exist: tiny distinct files under auto/, manual/, images/.
+Study studyOnDisk(const QTemporaryDir& dir, std::size_t cases)
+{
+    Study s = makeStudy(cases);
+    s.folder = dir.path().toStdString();
+    for (const char* sub : { "images", "auto", "manual" })
+        fs::create_directories(fs::path(s.folder) / sub);
+    for (StudyCase& c : s.cases)
+    {
+        c.image = "images/" + c.image;
+        c.automatic = "auto/" + c.automatic;
+        c.manual = "manual/" + c.manual;
+        for (const std::string* file : { &c.image, &c.automatic, &c.manual })
+            std::ofstream(fs::path(s.folder) / *file) << *file; // contents name the source
+    }
+    return s;
+}
+
+std::string contents(const fs::path& file)
+{
+    std::ifstream in(file);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+} // namespace
+
+void ReaderStudyTest::packsHoldNoKeyAndAnalyzeUnblindsThem()
+{
+    QTemporaryDir dir;
+    const Study s = studyOnDisk(dir, 6);
+    const fs::path packFolder = fs::path(dir.path().toStdString()) / "packs" / "R1";
+    const std::string packFile = writePack(s, "R1", packFolder.string());
+    // What the reader receives: neutral names only, no seed, no source paths, no sides.
+    std::vector<std::string> names;
+    for (const auto& entry : fs::recursive_directory_iterator(packFolder))
+        names.push_back(fs::relative(entry.path(), packFolder).string());
+    std::sort(names.begin(), names.end());
+    std::string listing;
+    for (const std::string& n : names)
+        listing += n + "\n";
+    qInfo("pack files:\n%s", listing.c_str());
+    const std::string packText = contents(packFile);
+    for (const char* word : { "auto", "manual", "seed", "images/" })
+    {
+        QVERIFY2(listing.find(word) == std::string::npos, word);
+        QVERIFY2(packText.find(word) == std::string::npos, word);
+    }
+    QVERIFY(packText.find("automatic") == std::string::npos);
+    // A is the mask the reader's allocation puts on the left.
+    const ReadingPack pack = ReadingPack::load(packFile);
+    const Allocation allocation = allocate(s, "R1");
+    QCOMPARE(pack.cases.size(), s.cases.size());
+    for (std::size_t position = 0; position < pack.cases.size(); ++position)
+    {
+        const std::size_t index = allocation.order[position];
+        QCOMPARE(pack.cases[position].id, s.cases[index].id);
+        const std::string a = contents(packFolder / pack.cases[position].a);
+        QCOMPARE(a, allocation.automaticOnLeft[index] ? s.cases[index].automatic
+                                                      : s.cases[index].manual);
+    }
+    // The reader always prefers A (left): analyze, from the study file, unblinds it.
+    const std::string answers = (packFolder / "answers").string();
+    AnswerSheet sheet(answers, pack.reader, pack.key);
+    for (const PackCase& c : pack.cases)
+        sheet.record({ c.id, Choice::Left, 3.0, "" });
+    const StudyAnalysis analysis = analyze(s, answers);
+    QCOMPARE(analysis.readers.size(), std::size_t(1));
+    QCOMPARE(analysis.readers[0].casesRead, s.cases.size());
+    std::size_t onLeft = 0;
+    for (bool left : allocation.automaticOnLeft)
+        onLeft += left;
+    QCOMPARE(analysis.readers[0].automaticPreferred, onLeft);
+    // A pack is never written over an existing one.
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, writePack(s, "R1", packFolder.string()));
+}
+
+void ReaderStudyTest::packsRefuseSwappedFilesAndEscapingPaths()
+{
+    QTemporaryDir dir;
+    const Study s = studyOnDisk(dir, 4);
+    const fs::path packFolder = fs::path(dir.path().toStdString()) / "pack";
+    const std::string packFile = writePack(s, "R2", packFolder.string());
+    const ReadingPack pack = ReadingPack::load(packFile);
+    // Swapping A and B of a case (unblinding by hand, or a mix-up) is detected.
+    const fs::path a = packFolder / pack.cases[0].a, b = packFolder / pack.cases[0].b;
+    const std::string aText = contents(a), bText = contents(b);
+    std::ofstream(a) << bText;
+    std::ofstream(b) << aText;
+    try
+    {
+        ReadingPack::load(packFile);
+        QFAIL("a pack with swapped files was accepted");
+    }
+    catch (const std::runtime_error& e)
+    {
+        QVERIFY2(std::string(e.what()).find("checksum") != std::string::npos, e.what());
+    }
+    std::ofstream(a) << aText;
+    std::ofstream(b) << bText;
+    QCOMPARE(ReadingPack::load(packFile).cases.size(), std::size_t(4));
+    // A pack file edited to point outside its folder is refused, never followed.
+    std::string text = contents(packFile);
+    const std::string from = "\"" + pack.cases[1].image + "\"";
+    text.replace(text.find(from), from.size(), "\"../../etc/passwd\"");
+    std::ofstream(packFile) << text;
+    try
+    {
+        ReadingPack::load(packFile);
+        QFAIL("a path leaving the pack was followed");
+    }
+    catch (const std::runtime_error& e)
+    {
+        QVERIFY2(std::string(e.what()).find("leaves the pack") != std::string::npos, e.what());
+    }
 }
 
 QTEST_GUILESS_MAIN(ReaderStudyTest)

@@ -33,11 +33,27 @@ LabelMap readMask(const std::string& path, const Geometry& grid)
 
 ReaderWindow::ReaderWindow(study::Study study, std::string reader, std::string answersFolder,
                            QWidget* parent)
+  : ReaderWindow(study, study::allocate(study, reader), study.seed, false,
+                 QString::fromUtf8(study::kStudyQuestion), std::move(answersFolder), parent)
+{
+}
+
+ReaderWindow::ReaderWindow(const study::ReadingPack& pack, std::string answersFolder,
+                           QWidget* parent)
+  : ReaderWindow(pack.asStudy(), pack.allocation(), pack.key, true,
+                 QString::fromStdString(pack.question), std::move(answersFolder), parent)
+{
+}
+
+ReaderWindow::ReaderWindow(study::Study study, study::Allocation allocation,
+                           std::uint64_t answerKey, bool fromPack, const QString& question,
+                           std::string answersFolder, QWidget* parent)
   : QMainWindow(parent)
   , study_(std::move(study))
-  , reader_(std::move(reader))
-  , allocation_(study::allocate(study_, reader_))
-  , sheet_(std::move(answersFolder), reader_, study_.seed)
+  , reader_(allocation.reader)
+  , allocation_(std::move(allocation))
+  , sheet_(std::move(answersFolder), reader_, answerKey)
+  , fromPack_(fromPack)
 {
     setWindowTitle(tr("InnerEar reader study — reader %1").arg(QString::fromStdString(reader_)));
     auto* central = new QWidget(this);
@@ -78,9 +94,14 @@ ReaderWindow::ReaderWindow(study::Study study, std::string reader, std::string a
     controls->addWidget(slabBox_);
     controls->addWidget(resetWindow);
     layout->addLayout(controls);
+    auto* questionLabel = new QLabel(question, central);
+    questionLabel->setObjectName("question");
+    questionLabel->setWordWrap(true);
+    layout->addWidget(questionLabel);
 
     auto* panes = new QHBoxLayout;
-    const QString titles[2] = { tr("Left"), tr("Right") };
+    // "A" and "B", not "Left" and "Right": those are the patient's sides in the views.
+    const QString titles[2] = { tr("Option A"), tr("Option B") };
     for (int side = 0; side < 2; ++side)
     {
         auto* column = new QVBoxLayout;
@@ -97,9 +118,9 @@ ReaderWindow::ReaderWindow(study::Study study, std::string reader, std::string a
 
     auto* answers = new QHBoxLayout;
     backButton_ = new QPushButton(tr("Previous case"), central);
-    leftButton_ = new QPushButton(tr("◀  Prefer left"), central);
+    leftButton_ = new QPushButton(tr("◀  Prefer option A"), central);
     noneButton_ = new QPushButton(tr("No preference"), central);
-    rightButton_ = new QPushButton(tr("Prefer right  ▶"), central);
+    rightButton_ = new QPushButton(tr("Prefer option B  ▶"), central);
     for (QPushButton* b : { leftButton_, noneButton_, rightButton_ })
     {
         b->setMinimumHeight(44);
@@ -223,8 +244,9 @@ bool ReaderWindow::start()
     try
     {
         sheet_.load();
-        study::writeAllocationFile(study_, allocation_,
-                                   std::filesystem::path(sheet_.path()).parent_path().string());
+        if (!fromPack_) // a pack's order is in the pack; the sides are nowhere on this disk
+            study::writeAllocationFile(study_, allocation_,
+                                       std::filesystem::path(sheet_.path()).parent_path().string());
     }
     catch (const std::exception& e)
     {

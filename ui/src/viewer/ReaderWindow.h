@@ -38,6 +38,10 @@ class ReaderWindow : public QMainWindow
 public:
     ReaderWindow(study::Study study, std::string reader, std::string answersFolder,
                  QWidget* parent = nullptr);
+    /// A reading pack (study::ReadingPack): its own order, A on the left, answers keyed by the
+    /// pack's study key, nothing written but the answers.
+    ReaderWindow(const study::ReadingPack& pack, std::string answersFolder,
+                 QWidget* parent = nullptr);
     ~ReaderWindow() override;
 
     /// Reads the reader's earlier answers and shows the next case; false (with lastError())
@@ -68,10 +72,15 @@ private:
     void setPlane(Plane plane);
     void updateControls();
 
+    ReaderWindow(study::Study study, study::Allocation allocation, std::uint64_t answerKey,
+                 bool fromPack, const QString& question, std::string answersFolder,
+                 QWidget* parent);
+
     study::Study study_;
     std::string reader_;
     study::Allocation allocation_;
     study::AnswerSheet sheet_;
+    bool fromPack_ = false;
     std::size_t position_ = 0;
     std::optional<std::future<ReaderCase>> next_; ///< the case after the one on screen
     std::size_t nextPosition_ = 0;

@@ -2,7 +2,10 @@
 
 #include "MainWindow.h"
 #include "ReaderWindow.h"
+
 #include "VtkView.h"
+#include <filesystem>
+#include <memory>
 
 #include "innerear/core/Random.h"
 
@@ -123,17 +126,41 @@ int runViewer(int argc, char** argv)
 
     if (parser.isSet(studyFile))
     {
-        if (!parser.isSet(reader))
+        const std::string studyPath = parser.value(studyFile).toStdString();
+        // A reading pack (study pack) carries its reader; a study file needs one named.
+        const bool isPack = std::filesystem::path(studyPath).filename() == "pack.json";
+        if (!isPack && !parser.isSet(reader))
         {
             std::cerr << "innerear-viewer: --study needs --reader ID\n";
             return 2;
         }
         try
         {
-            study::Study study = study::Study::load(parser.value(studyFile).toStdString());
-            const std::string folder = parser.isSet(answers) ? parser.value(answers).toStdString()
-                                                             : study.folder + "/answers";
-            ReaderWindow readerWindow(std::move(study), parser.value(reader).toStdString(), folder);
+            std::unique_ptr<ReaderWindow> window;
+            if (isPack)
+            {
+                const study::ReadingPack pack = study::ReadingPack::load(studyPath);
+                if (parser.isSet(reader) && parser.value(reader).toStdString() != pack.reader)
+                {
+                    std::cerr << "innerear-viewer: this pack is reader " << pack.reader
+                              << "'s, not " << parser.value(reader).toStdString() << "'s\n";
+                    return 2;
+                }
+                const std::string folder = parser.isSet(answers)
+                                             ? parser.value(answers).toStdString()
+                                             : pack.folder + "/answers";
+                window = std::make_unique<ReaderWindow>(pack, folder);
+            }
+            else
+            {
+                study::Study study = study::Study::load(studyPath);
+                const std::string folder = parser.isSet(answers)
+                                             ? parser.value(answers).toStdString()
+                                             : study.folder + "/answers";
+                window = std::make_unique<ReaderWindow>(std::move(study),
+                                                        parser.value(reader).toStdString(), folder);
+            }
+            ReaderWindow& readerWindow = *window;
             readerWindow.show();
             if (!readerWindow.start())
             {
