@@ -180,6 +180,19 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
     segmentCommand->add_option("--probabilities", segment.probabilities,
                                "Also write the probability map");
     segmentCommand->add_option("--series", segment.series, "DICOM series id or UID");
+    segmentCommand
+      ->add_option("--join-threshold", segment.joinThreshold,
+                   "Pieces at >= 0.5 that connect through this probability are one piece")
+      ->check(CLI::Range(0.01, 0.5))
+      ->capture_default_str();
+    segmentCommand
+      ->add_option("--nearby", segment.nearby,
+                   "Further pieces within this many mm of each side's main piece are kept")
+      ->check(CLI::Range(0.0, 20.0))
+      ->capture_default_str();
+    segmentCommand->add_option("--min-piece", segment.minPiece, "... if at least this many mm3")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
     segmentCommand->add_option("--report", segment.report,
                                "Write the per-ear verdicts (found, volume, quality, reasons) as "
                                "JSON");

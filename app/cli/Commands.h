@@ -78,7 +78,10 @@ struct SegmentOptions
     std::string device = "auto";
     std::string probabilities;
     std::string series;
-    std::string report; ///< JSON with the per-ear verdicts; empty: none
+    std::string report;         ///< JSON with the per-ear verdicts; empty: none
+    double joinThreshold = 0.2; ///< LabyrinthRule
+    double nearby = 1.5;        ///< mm
+    double minPiece = 5.0;      ///< mm^3
     bool flip = false;
     bool progressBar = true;
 };

@@ -107,6 +107,9 @@ int runSegment(const SegmentOptions& options, std::ostream& out, std::ostream& e
         return BadUsage;
     }
     segment.flipAugmentation = options.flip;
+    segment.labyrinth.joinThreshold = options.joinThreshold;
+    segment.labyrinth.nearby = options.nearby;
+    segment.labyrinth.minPieceVolume = options.minPiece;
     inference::DeviceRequest device;
     try
     {

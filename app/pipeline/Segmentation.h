@@ -26,7 +26,8 @@ struct SegmentOptions
     Mode mode = Mode::Fast;
     bool flipAugmentation = false;
     /// What is kept of the probability map (threshold 0.5, pieces joined through 0.2, further
-    /// pieces within 3 mm of each side's main one): the whole labyrinth, not its largest piece.
+    /// pieces of 5 mm3 or more within 1.5 mm of each side's main one): the whole labyrinth, not its
+    /// largest piece.
     analysis::LabyrinthRule labyrinth;
     Size3 paperCrop{ 256, 256, 64 }; ///< x, y, z voxels at the network spacing
     /// Fast mode: the coarse grid's components that become candidates, per side (each refined

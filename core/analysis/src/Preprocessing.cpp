@@ -313,13 +313,19 @@ std::vector<std::uint32_t> labyrinthPieces(const Components& components,
     for (const SideComponent& c : candidates)
         if (c.id != main.id && c.volume >= rule.minPieceVolume)
             wanted.push_back(c.id);
-    if (wanted.empty() || rule.nearby <= 0.0)
-        return kept;
     const Geometry& g = probability.geometry();
+    // A gap of one voxel puts voxel centres two spacings apart: on thick slices that is more
+    // than rule.nearby.
+    const double reach =
+      rule.nearby <= 0.0
+        ? 0.0
+        : std::max(rule.nearby, 2.05 * *std::max_element(g.spacing.begin(), g.spacing.end()));
+    if (wanted.empty() || reach <= 0.0)
+        return kept;
     std::array<std::size_t, 3> from{}, size{};
     for (std::size_t a = 0; a < 3; ++a)
     {
-        const std::size_t margin = std::size_t(std::ceil(rule.nearby / g.spacing[a])) + 1;
+        const std::size_t margin = std::size_t(std::ceil(reach / g.spacing[a])) + 1;
         from[a] = components.lower[main.id][a] > margin ? components.lower[main.id][a] - margin : 0;
         const std::size_t to = std::min(g.size[a] - 1, components.upper[main.id][a] + margin);
         size[a] = to - from[a] + 1;
@@ -364,7 +370,7 @@ std::vector<std::uint32_t> labyrinthPieces(const Components& components,
                     it->second = std::min(it->second, mm[r]);
             }
     for (const auto& [id, d] : closest)
-        if (d <= rule.nearby)
+        if (d <= reach)
             kept.push_back(id);
     return kept;
 }
