@@ -18,6 +18,7 @@ void AboutTest::statesThatItIsNotAMedicalDevice()
 {
     const QString text = innerear::ui::aboutText();
     QVERIFY(text.contains("not a medical device"));
+    QVERIFY(text.contains("trained on synthetic data only"));
     QVERIFY(text.contains("InnerEar 0."));
 }
 
