@@ -73,6 +73,22 @@ run_tests() {
     echo "== running the test suite"
     # Qt widgets and VTK rendering need a display: a virtual one.
     xvfb-run -a -s "-screen 0 1280x1024x24" ctest --preset default
+    compute_only_smoke
+}
+
+# The compute-only preset (core + inference: what a GPU machine with only LibTorch builds) must
+# keep building without Qt, VTK or ITK, and its trainer must run.
+compute_only_smoke() {
+    echo "== compute-only preset: build and a two-step training run"
+    cmake --preset compute-only > /dev/null
+    cmake --build --preset compute-only -j "$(nproc)"
+    local out
+    out="$(mktemp -d)"
+    build-compute/bin/innerear-train --steps 2 --validate-every 2 --patch 16 --batch 1 \
+        --base-filters 2 --depth 2 --windowed 1 --variant-contrast 0.5 --out "$out/smoke.json"
+    test -s "$out/smoke.json" && test -s "$out/smoke.pt"
+    rm -rf "$out"
+    echo "== compute-only smoke test passed"
 }
 
 case "${1:-}" in

@@ -108,6 +108,28 @@ TrainingPatch generateWindowPatch(Random& random, const Size3& patch, double spa
                             std::vector<float>(c.image.voxels().begin(), c.image.voxels().end())),
                           c.labels };
     normaliseMinMax(result.image);
+    // The scan's edge inside the window, now and then: fast mode's windows reach past small
+    // scans (a single-ear crop is narrower than a window), where the engine pads with the scan's
+    // lowest value (0 once normalised) and nothing is labelled. Whole-case patches saw such
+    // borders; windows generated inside the head never would.
+    if (random.chance(0.3))
+    {
+        const std::size_t axis = std::size_t(random.integer(0, 2));
+        const bool fromLow = random.chance(0.5);
+        const Size3& n = result.image.size();
+        const std::size_t cut = std::size_t(random.uniform(0.15, 0.6) * double(n[axis]));
+        for (std::size_t k = 0; k < n[2]; ++k)
+            for (std::size_t j = 0; j < n[1]; ++j)
+                for (std::size_t i = 0; i < n[0]; ++i)
+                {
+                    const std::size_t at = axis == 0 ? i : axis == 1 ? j : k;
+                    if (fromLow ? at < cut : at >= n[axis] - cut)
+                    {
+                        result.image(i, j, k) = 0.0f;
+                        result.labels(i, j, k) = 0;
+                    }
+                }
+    }
     mirrorRandomly(result, random);
     return result;
 }

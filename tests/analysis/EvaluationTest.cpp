@@ -305,6 +305,14 @@ void EvaluationTest::verdictSaysWhyAnEarNeedsChecking()
     qInfo("%s", all.c_str());
     for (const char* expected : { "far outside", "2 pieces", "low confidence", "brightest" })
         QVERIFY2(all.find(expected) != std::string::npos, expected);
+    // One labyrinth alone in a scan that covers both sides: more often a false find.
+    LabelMap alone = labels;
+    for (std::uint8_t& v : alone.voxels())
+        v = v == 2 ? 0 : v;
+    const auto single = analysis::assessEars(scan, alone, probability, { 0, 1, 0 });
+    QCOMPARE(int(single[0].quality), int(analysis::Quality::Check));
+    QVERIFY(single[0].reasons.back().find("other side") != std::string::npos);
+    QCOMPARE(int(single[1].quality), int(analysis::Quality::NotFound));
 }
 
 QTEST_APPLESS_MAIN(EvaluationTest)

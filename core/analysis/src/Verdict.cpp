@@ -134,6 +134,7 @@ std::array<EarVerdict, 2> assessEars(const Image<float>& scan, LabelMap& labels,
                 if (l == 1 || l == 2)
                     centreX[l] += g.indexToPhysical({ double(i), double(j), double(k) })[0];
             }
+    std::array<bool, 2> otherOutside{}; ///< per ear: not found because outside the view
     for (std::uint8_t l = 1; l <= 2; ++l)
     {
         EarVerdict& ear = ears[l - 1];
@@ -150,6 +151,7 @@ std::array<EarVerdict, 2> assessEars(const Image<float>& scan, LabelMap& labels,
             const double otherX = count[other] ? centreX[other] / double(count[other]) : 0.0;
             const bool outside =
               count[other] > 0 && (l == 2 ? highX < otherX + 50.0 : lowX > otherX - 50.0);
+            otherOutside[l - 1] = outside;
             if (dropped[l] > 0.0)
                 ear.reasons.push_back("only " + number(dropped[l], 1) +
                                       " mm3 marked, too little for a labyrinth: nothing kept");
@@ -187,6 +189,18 @@ std::array<EarVerdict, 2> assessEars(const Image<float>& scan, LabelMap& labels,
                           " % of it): the input does not look like a T2-weighted inner-ear scan");
         why.insert(why.end(), scanReasons.begin(), scanReasons.end());
         ear.quality = why.empty() ? Quality::Ok : Quality::Check;
+    }
+    // Labyrinths come in pairs (after labyrinthectomy the cochlea stays): one ear alone in a scan
+    // that covers both sides is more often a false find than a missing ear.
+    for (std::size_t e = 0; e < 2; ++e)
+    {
+        const EarVerdict& other = ears[1 - e];
+        if (ears[e].found && !other.found && !otherOutside[1 - e])
+        {
+            ears[e].reasons.push_back("no labyrinth was found on the other side, which the scan "
+                                      "covers: check that this is one");
+            ears[e].quality = Quality::Check;
+        }
     }
     return ears;
 }

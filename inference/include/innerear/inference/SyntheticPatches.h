@@ -36,7 +36,8 @@ TrainingPatch generateNormalisedCase(Random& random, double spacing, phantom::Co
 /// A training patch generated only where it is cut: the generator's grid is the patch itself,
 /// centred on a random ear's vestibule (jittered by up to 0.3 patch widths) or, for a quarter
 /// of the draws, up to 40 mm away from it; no topology redraws (the labels are exact either
-/// way), min-max normalised over the patch, mirrored along random axes. About 20 times cheaper
+/// way), min-max normalised over the patch, for 30 % of the draws cut by a scan edge (zero
+/// beyond, as the engine pads), mirrored along random axes. About 20 times cheaper
 /// than generating the whole case: the generator, not the network, bounded training on a CPU.
 TrainingPatch generateWindowPatch(Random& random, const Size3& patch, double spacing,
                                   phantom::Contrast contrast);

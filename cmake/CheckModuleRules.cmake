@@ -1,0 +1,49 @@
+# Fails when a source file includes what its module must not see: every arrow points down.
+#   core (plain C++17 proper; core/io and core/analysis may use ITK/GDCM), render and inference:
+#   no Qt; inference: no VTK, ITK, GDCM and nothing of render; render: no LibTorch and nothing
+#   of inference; core: nothing of render, inference or ui.
+# Run: cmake -DSOURCE_DIR=<repo> -P cmake/CheckModuleRules.cmake
+# With -DFIXTURE=<dir> it first writes a tree that breaks a rule there and checks that tree
+# (the test that shows this check can fail).
+if(FIXTURE)
+    file(WRITE ${FIXTURE}/inference/src/Leak.cpp "#include <QObject>\n")
+    set(SOURCE_DIR ${FIXTURE})
+endif()
+set(qt "#[ \t]*include[ \t]*[<\"](Q[A-Z][A-Za-z]*|Qt[A-Z][A-Za-z]*/)")
+set(vtk_itk_gdcm "#[ \t]*include[ \t]*[<\"](vtk|itk|gdcm)")
+set(torch "#[ \t]*include[ \t]*[<\"](torch/|ATen/|c10/)")
+set(rules
+    "core|${qt}|Qt"
+    "render|${qt}|Qt"
+    "inference|${qt}|Qt"
+    "inference|${vtk_itk_gdcm}|VTK, ITK or GDCM"
+    "inference|#[ \t]*include[ \t]*[<\"]innerear/render/|the render module"
+    "render|${torch}|LibTorch"
+    "render|#[ \t]*include[ \t]*[<\"]innerear/inference/|the inference module"
+    "core|#[ \t]*include[ \t]*[<\"]innerear/(render|inference|ui)/|a module above core")
+set(violations "")
+foreach(rule IN LISTS rules)
+    string(REPLACE "|" ";" parts "${rule}")
+    list(GET parts 0 module)
+    list(LENGTH parts count)
+    math(EXPR last "${count} - 1")
+    list(GET parts ${last} what)
+    # The pattern may itself contain '|': everything between the first and the last field.
+    math(EXPR length "${last} - 1")
+    list(SUBLIST parts 1 ${length} pattern_parts)
+    list(JOIN pattern_parts "|" pattern)
+    file(GLOB_RECURSE sources ${SOURCE_DIR}/${module}/*.cpp ${SOURCE_DIR}/${module}/*.h
+         ${SOURCE_DIR}/${module}/*.inl)
+    foreach(source IN LISTS sources)
+        file(STRINGS ${source} hits REGEX "${pattern}")
+        if(hits)
+            file(RELATIVE_PATH relative ${SOURCE_DIR} ${source})
+            list(GET hits 0 first)
+            string(APPEND violations "  ${relative}: ${module} must not include ${what}: ${first}\n")
+        endif()
+    endforeach()
+endforeach()
+if(violations)
+    message(FATAL_ERROR "module rule broken:\n${violations}")
+endif()
+message(STATUS "module rules hold in ${SOURCE_DIR}")
