@@ -312,7 +312,7 @@ int runBench(const BenchOptions& options, std::ostream& out, std::ostream& err)
     }
     out << std::fixed << std::setprecision(2)
         << "ratio paper / fast: " << totals[1].seconds / totals[0].seconds
-        << "x (goal: 8x); DSC fast - paper: " << std::showpos << std::setprecision(3)
+        << "x (goal: 13x); DSC fast - paper: " << std::showpos << std::setprecision(3)
         << (totals[0].dsc - totals[1].dsc) / cases << std::noshowpos << "\n"
         << std::defaultfloat;
     return Ok;
