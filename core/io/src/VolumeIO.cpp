@@ -13,6 +13,13 @@ namespace innerear::io
 
 namespace
 {
+std::string lowerCase(std::string text)
+{
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
+    return text;
+}
+
 bool endsWith(const std::string& text, const std::string& suffix)
 {
     return text.size() >= suffix.size() &&
@@ -48,9 +55,7 @@ FileFormat formatFromPath(const std::string& path)
     std::error_code error;
     if (fs::is_directory(path, error))
         return FileFormat::Dicom;
-    std::string lower = path;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return char(std::tolower(c)); });
+    const std::string lower = lowerCase(path);
     if (endsWith(lower, ".nii") || endsWith(lower, ".nii.gz"))
         return FileFormat::Nifti;
     if (endsWith(lower, ".nrrd") || endsWith(lower, ".nhdr"))
@@ -136,15 +141,8 @@ void writeVolume(const Volume& volume, const std::string& path)
     // written in place. The others go to a temporary file beside the target, are checked and
     // flushed, then renamed over it: a full disk or a kill never leaves a half file that looks
     // like a result, and an old file is never lost to a failed write.
-    const std::string lower = [&]
-    {
-        std::string text = path;
-        for (char& c : text)
-            c = char(std::tolower(static_cast<unsigned char>(c)));
-        return text;
-    }();
-    const bool detached = lower.size() > 4 && (lower.compare(lower.size() - 4, 4, ".mhd") == 0 ||
-                                               lower.compare(lower.size() - 5, 5, ".nhdr") == 0);
+    const std::string lower = lowerCase(path);
+    const bool detached = endsWith(lower, ".mhd") || endsWith(lower, ".nhdr");
     const std::string written = detached ? path : temporaryPathBeside(path);
     auto discard = [&]
     {
