@@ -1,5 +1,7 @@
 #include "Cli.h"
 
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
 #include "Commands.h"
@@ -35,7 +37,26 @@ namespace
 {
 const char* const kDisclaimer =
   "InnerEar is research software, not a medical device: not for diagnosis or treatment.";
+
+/// CLI::Range lets NaN through (every comparison with it is false): a number, finite, in range.
+CLI::Validator finiteIn(double low, double high, bool openLow = false)
+{
+    std::ostringstream text;
+    text << "in " << (openLow ? "(" : "[") << low << " - " << high << "]";
+    const std::string name = text.str();
+    return CLI::Validator(
+      [=](std::string& input) -> std::string
+      {
+          char* end = nullptr;
+          const double value = std::strtod(input.c_str(), &end);
+          if (end == input.c_str() || *end != '\0' || !std::isfinite(value) || value > high ||
+              (openLow ? !(value > low) : !(value >= low)))
+              return "Value " + input + " not " + name;
+          return {};
+      },
+      name);
 }
+} // namespace
 
 int run(int argc, char** argv)
 {
@@ -132,13 +153,16 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
     stlCommand->add_option("--smooth", stl.smooth, "Windowed-sinc smoothing iterations (0 = none)")
       ->capture_default_str();
     stlCommand->add_option("--pass-band", stl.passBand, "Smoothing pass band (lower = smoother)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(finiteIn(0.0, 2.0, true));
     stlCommand->add_option("--decimate", stl.decimate, "Fraction of triangles to keep (0-1]")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(finiteIn(0.0, 1.0, true));
     stlCommand->add_option("--coords", stl.coords, "lps (DICOM) or ras (3D Slicer models)")
       ->capture_default_str();
     stlCommand->add_option("--scale", stl.scale, "Enlargement factor for teaching models")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(finiteIn(0.0, 100.0, true));
     stlCommand->add_option("--format", stl.format, "stl (binary), ascii-stl, obj or ply")
       ->capture_default_str();
     stlCommand->add_flag("--keep-all", stl.keepAll,
@@ -183,15 +207,15 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
     segmentCommand
       ->add_option("--join-threshold", segment.joinThreshold,
                    "Pieces at >= 0.5 that connect through this probability are one piece")
-      ->check(CLI::Range(0.01, 0.5))
+      ->check(finiteIn(0.01, 0.5))
       ->capture_default_str();
     segmentCommand
       ->add_option("--nearby", segment.nearby,
                    "Further pieces within this many mm of each side's main piece are kept")
-      ->check(CLI::Range(0.0, 20.0))
+      ->check(finiteIn(0.0, 20.0))
       ->capture_default_str();
     segmentCommand->add_option("--min-piece", segment.minPiece, "... if at least this many mm3")
-      ->check(CLI::Range(0.0, 1000.0))
+      ->check(finiteIn(0.0, 1000.0))
       ->capture_default_str();
     segmentCommand->add_option("--report", segment.report,
                                "Write the per-ear verdicts (found, volume, quality, reasons) as "
@@ -314,7 +338,7 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
       ->add_option("--intensity-augmentation", trainOptions.intensityAugmentation,
                    "Share of patches with a random intensity gain (0.7-1) and offset "
                    "(0-0.2), for robustness to min-max normalisation")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(finiteIn(0.0, 1.0));
     trainCommand
       ->add_option("--final-cases", trainOptions.finalCases,
                    "Generated studies for the final validation when no scans are held out")
@@ -342,28 +366,43 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
         return BadUsage;
     }
 
-    if (infoCommand->parsed())
-        return runInfo(info, out, err);
-    if (convertCommand->parsed())
-        return runConvert(convert, out, err);
-    if (phantomCommand->parsed())
-        return runPhantom(phantomOptions, out, err);
-    if (stlCommand->parsed())
-        return runExportStl(stl, out, err);
-    if (evaluateCommand->parsed())
-        return runEvaluate(evaluate, out, err);
-    if (segmentCommand->parsed())
-        return runSegment(segment, out, err);
-    if (benchCommand->parsed())
-        return runBench(bench, out, err);
-    if (trainCommand->parsed())
-        return runTrain(trainOptions, out, err);
-    if (studyCreateCommand->parsed())
-        return runStudyCreate(studyCreate, out, err);
-    if (studyAnalyzeCommand->parsed())
-        return runStudyAnalyze(studyAnalyze, out, err);
-    if (studyPackCommand->parsed())
-        return runStudyPack(studyPack, out, err);
+    // Commands report their own errors; this is the last net (memory exhausted, a library's
+    // exception nobody expected), so that no input ends the process without a message.
+    try
+    {
+        if (infoCommand->parsed())
+            return runInfo(info, out, err);
+        if (convertCommand->parsed())
+            return runConvert(convert, out, err);
+        if (phantomCommand->parsed())
+            return runPhantom(phantomOptions, out, err);
+        if (stlCommand->parsed())
+            return runExportStl(stl, out, err);
+        if (evaluateCommand->parsed())
+            return runEvaluate(evaluate, out, err);
+        if (segmentCommand->parsed())
+            return runSegment(segment, out, err);
+        if (benchCommand->parsed())
+            return runBench(bench, out, err);
+        if (trainCommand->parsed())
+            return runTrain(trainOptions, out, err);
+        if (studyCreateCommand->parsed())
+            return runStudyCreate(studyCreate, out, err);
+        if (studyAnalyzeCommand->parsed())
+            return runStudyAnalyze(studyAnalyze, out, err);
+        if (studyPackCommand->parsed())
+            return runStudyPack(studyPack, out, err);
+    }
+    catch (const std::bad_alloc&)
+    {
+        err << "innerear: out of memory (the input asks for more than this machine has)\n";
+        return Failure;
+    }
+    catch (const std::exception& e)
+    {
+        err << "innerear: unexpected error: " << e.what() << "\n";
+        return Failure;
+    }
     return BadUsage;
 }
 

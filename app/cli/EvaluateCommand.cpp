@@ -3,6 +3,7 @@
 #include "Labels.h"
 
 #include "innerear/analysis/Evaluation.h"
+#include "innerear/core/Files.h"
 #include "innerear/core/Statistics.h"
 #include "innerear/io/VolumeIO.h"
 #include "innerear/ui/CohortPlots.h"
@@ -140,6 +141,21 @@ std::vector<Pair> pairsByName(const std::string& predictions, const std::string&
             pairs.push_back({ caseName(file), file.string(), found->second, "" });
     }
     return pairs;
+}
+
+/// A CSV field as RFC 4180 quotes it, and never a spreadsheet formula: names that begin with
+/// = + - @ (or a tab or carriage return) get a leading apostrophe, as OWASP advises.
+std::string csvField(const std::string& text)
+{
+    std::string field = text;
+    if (!field.empty() && std::strchr("=+-@\t\r", field[0]) != nullptr)
+        field = "'" + field;
+    if (field.find_first_of(",\"\n\r") == std::string::npos && field == text)
+        return field;
+    std::string quoted = "\"";
+    for (char c : field)
+        quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return quoted + "\"";
 }
 
 std::string number(double value, int precision)
@@ -316,8 +332,8 @@ int runEvaluate(const EvaluateOptions& options, std::ostream& out, std::ostream&
     }
 
     // Per-case CSV: one row per case and region.
+    std::ostringstream csv;
     {
-        std::ofstream csv(options.out + "/cases.csv");
         csv
           << "case,group,region,resampled,reference_volume_mm3,predicted_volume_mm3,tp_volume_mm3,"
              "fp_volume_mm3,fn_volume_mm3,dsc,tpr,fpr,fnr,fdr,hd95_mm,assd_mm\n";
@@ -326,8 +342,8 @@ int runEvaluate(const EvaluateOptions& options, std::ostream& out, std::ostream&
             for (int region = 0; region < 3; ++region)
             {
                 const OverlapMetrics& m = r.evaluation.metrics[std::size_t(region)];
-                csv << r.pair.name << "," << r.pair.group << "," << regions[region] << ","
-                    << (r.evaluation.resampled ? "yes" : "no") << ","
+                csv << csvField(r.pair.name) << "," << csvField(r.pair.group) << ","
+                    << regions[region] << "," << (r.evaluation.resampled ? "yes" : "no") << ","
                     << number(m.referenceVolume, 3) << "," << number(m.predictedVolume, 3) << ","
                     << number(m.truePositiveVolume, 3) << "," << number(m.falsePositiveVolume, 3)
                     << "," << number(m.falseNegativeVolume, 3) << "," << number(m.dsc, 5) << ","
@@ -387,7 +403,16 @@ int runEvaluate(const EvaluateOptions& options, std::ostream& out, std::ostream&
     for (const std::string& figure : figures)
         md << "![" << figure << "](" << figure << ")\n\n";
     md << "_InnerEar is research software, not a medical device._\n";
-    std::ofstream(options.out + "/report.md") << md.str();
+    try
+    {
+        writeFileAtomically(options.out + "/cases.csv", csv.str());
+        writeFileAtomically(options.out + "/report.md", md.str());
+    }
+    catch (const std::exception& e)
+    {
+        err << "innerear evaluate: " << e.what() << "\n";
+        return Failure;
+    }
 
     out << "wrote " << options.out << "/report.md, cases.csv and " << figures.size()
         << " figures (PNG + SVG)\n";

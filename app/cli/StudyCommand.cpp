@@ -181,6 +181,20 @@ int runStudyPack(const StudyPackOptions& options, std::ostream& out, std::ostrea
                 << "\": use 1-64 letters, digits, '-' or '_'\n";
             return BadUsage;
         }
+    // A pack copies the files a study names onto a reader's disk: only images and masks that
+    // load go (a study file naming /etc/passwd or a private document is refused).
+    for (const study::StudyCase& c : s.cases)
+        for (const std::string& file : { c.image, c.automatic, c.manual })
+            try
+            {
+                io::readVolume(s.resolve(file));
+            }
+            catch (const std::exception& e)
+            {
+                err << "innerear study pack: case " << c.id << ": " << e.what()
+                    << " (a pack holds only images and masks that load)\n";
+                return UnreadableInput;
+            }
     for (const std::string& reader : options.readers)
     {
         const std::string folder = (fs::path(options.out) / reader).string();

@@ -425,12 +425,16 @@ std::string AnswerSheet::path() const
 void AnswerSheet::load()
 {
     answers_.clear();
+    loaded_ = false;
     std::error_code error;
     if (!fs::exists(path(), error))
+    {
+        loaded_ = true;
         return;
-    const Json json = readJsonFile(path());
+    }
     try
     {
+        const Json json = readJsonFile(path());
         if (json.at("format").asString() != kAnswersFormat)
             throw std::runtime_error("not an answers file");
         const std::uint64_t recorded = parseSeed(json.at("study_seed"), path());
@@ -439,15 +443,28 @@ void AnswerSheet::load()
         if (json.at("reader").asString() != reader_)
             throw std::runtime_error("these answers belong to reader " +
                                      json.at("reader").asString());
+        std::vector<Answer> answers;
         for (const Json& item : json.at("answers").items())
-            answers_.push_back(
-              { item.at("case").asString(), parseChoice(item.at("choice").asString()),
-                item.at("seconds").asNumber(), item.at("answered_at").asString() });
+        {
+            Answer answer{ item.at("case").asString(), parseChoice(item.at("choice").asString()),
+                           item.at("seconds").asNumber(), item.at("answered_at").asString() };
+            if (!std::isfinite(answer.seconds) || answer.seconds < 0.0)
+                throw std::runtime_error("case " + answer.caseId +
+                                         " has a reading time that is negative or not a number");
+            if (std::any_of(answers.begin(), answers.end(),
+                            [&](const Answer& a) { return a.caseId == answer.caseId; }))
+                throw std::runtime_error("case " + answer.caseId + " is answered twice");
+            answers.push_back(answer);
+        }
+        answers_ = std::move(answers);
     }
     catch (const std::exception& e)
     {
-        throw std::runtime_error(path() + ": " + e.what());
+        answers_.clear();
+        throw std::runtime_error(path() + ": " + e.what() +
+                                 " (the file is left as it is and nothing is recorded over it)");
     }
+    loaded_ = true;
 }
 
 const Answer* AnswerSheet::find(const std::string& caseId) const
@@ -460,6 +477,13 @@ const Answer* AnswerSheet::find(const std::string& caseId) const
 
 void AnswerSheet::record(const Answer& answer)
 {
+    // A sheet that is on disk but was not read (or failed to parse) is never rewritten: that
+    // would replace every answer in it by this one.
+    std::error_code error;
+    if (!loaded_ && fs::exists(path(), error))
+        throw std::runtime_error(path() +
+                                 ": the answers on disk could not be read, so no answer is "
+                                 "recorded over them (move or repair the file)");
     std::vector<Answer> next = answers_;
     Answer stamped = answer;
     if (stamped.answeredAt.empty())
@@ -489,6 +513,7 @@ void AnswerSheet::record(const Answer& answer)
     fs::create_directories(folder_);
     writeFileAtomically(path(), json.dump(2) + "\n");
     answers_ = std::move(next); // only once it is on disk
+    loaded_ = true;
 }
 
 std::size_t nextPosition(const Study& study, const Allocation& allocation, const AnswerSheet& sheet)

@@ -133,6 +133,7 @@ public:
     /// belongs to another study (another seed).
     void load();
     /// Records (or, when going back is allowed, replaces) the answer for a case and writes.
+    /// Throws, writing nothing, when the sheet on disk was not loaded successfully first.
     void record(const Answer& answer);
     const std::vector<Answer>& answers() const { return answers_; }
     const Answer* find(const std::string& caseId) const;
@@ -145,6 +146,7 @@ private:
     std::uint64_t seed_;
     std::optional<std::uint64_t> alsoAccepted_;
     std::vector<Answer> answers_;
+    bool loaded_ = false; ///< load() succeeded (or found no file): record() may write
 };
 
 /// The first position in the allocation's order without an answer (order.size() when done).

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -175,6 +176,58 @@ bool readNested(torch::serialize::InputArchive& archive, const std::string& name
     return readNested(child, name.substr(dot + 1), tensor);
 }
 
+/// Every tensor name in a saved module ("encoder.0.layers.3.weight"), to find weights the
+/// manifest's architecture does not have (gates, a deeper network) instead of ignoring them.
+void collectTensorNames(torch::serialize::InputArchive& archive, const std::string& prefix,
+                        std::vector<std::string>& names, int depth)
+{
+    for (const std::string& key : archive.keys())
+    {
+        torch::Tensor tensor;
+        bool isTensor = false;
+        try
+        {
+            isTensor = archive.try_read(key, tensor);
+        }
+        catch (const c10::Error&)
+        {
+        }
+        if (isTensor)
+        {
+            names.push_back(prefix + key);
+            continue;
+        }
+        torch::serialize::InputArchive child;
+        bool isArchive = false;
+        try
+        {
+            isArchive = depth < 32 && archive.try_read(key, child);
+        }
+        catch (const c10::Error&)
+        {
+        }
+        if (isArchive)
+            collectTensorNames(child, prefix + key + ".", names, depth + 1);
+    }
+}
+
+/// A file the manifest names must be a plain name (or a path below the manifest's folder):
+/// a manifest that points elsewhere (/etc/passwd, ../..) is refused, not followed.
+fs::path besideManifest(const std::string& manifestPath, const std::string& name,
+                        const std::string& what)
+{
+    const fs::path named(name);
+    const fs::path folder = fs::absolute(fs::path(manifestPath)).parent_path();
+    const fs::path resolved = (folder / named).lexically_normal();
+    const fs::path relative = resolved.lexically_relative(folder);
+    if (name.empty() || named.is_absolute() || relative.empty() || *relative.begin() == ".." ||
+        relative == ".")
+        throw std::runtime_error(manifestPath + ": its " + what + " \"" + name +
+                                 "\" is not a file in the manifest's folder: refused (models "
+                                 "keep their files beside the manifest)");
+    return resolved;
+}
+
 bool isOutOfMemory(const c10::Error& error)
 {
     const std::string what = error.what();
@@ -212,15 +265,19 @@ SegmentationModel SegmentationModel::load(const std::string& manifestPath, Devic
     {
         fail(std::string("not a valid InnerEar model manifest (") + e.what() + ")");
     }
-    const fs::path weights = fs::path(manifestPath).parent_path() / manifest.weightsFile;
-    if (!fs::exists(weights))
+    const fs::path weights = besideManifest(manifestPath, manifest.weightsFile, "weights file");
+    std::error_code error;
+    if (!fs::exists(weights, error))
         fail("its weights file " + weights.string() + " is missing");
-    const std::string checksum = sha256File(weights.string());
-    if (checksum != manifest.sha256)
+    if (!fs::is_regular_file(weights, error))
+        fail("its weights file " + weights.string() + " is not a regular file");
+    if (!(manifest.locatorSpacing >= 0.0) || !std::isfinite(manifest.locatorSpacing) ||
+        (manifest.locatorSpacing == 0.0 && !manifest.locatorModel.empty()))
+        fail("its locator_spacing_mm must be a positive number of mm");
+    // The checksum of the file found is not printed: it would hash any file for the asker.
+    if (sha256File(weights.string()) != manifest.sha256)
         fail("the weights file " + weights.string() +
-             " does not match the manifest's SHA-256 (corrupt or "
-             "replaced): expected " +
-             manifest.sha256 + ", found " + checksum);
+             " does not match the manifest's SHA-256 (corrupt or replaced)");
 
     SegmentationModel model;
     model.state_ = std::make_shared<State>();
@@ -248,6 +305,18 @@ SegmentationModel SegmentationModel::load(const std::string& manifestPath, Devic
                     fail("the weights do not fit the architecture in the manifest (\"" +
                          parameter.key() + "\" has another shape)");
             }
+            std::set<std::string> known;
+            for (const auto& parameter : state.network->named_parameters())
+                known.insert(parameter.key());
+            for (const auto& buffer : state.network->named_buffers())
+                known.insert(buffer.key());
+            std::vector<std::string> stored;
+            collectTensorNames(archive, "", stored, 0);
+            for (const std::string& name : stored)
+                if (!known.count(name))
+                    fail("the weights hold \"" + name +
+                         "\", which the architecture in the manifest does not have (another "
+                         "depth, gates or input pyramid?)");
             state.network->load(archive);
         }
     }
@@ -260,7 +329,8 @@ SegmentationModel SegmentationModel::load(const std::string& manifestPath, Devic
     state.moveTo(torchDeviceFor(state.device));
     if (!manifest.locatorModel.empty())
     {
-        const fs::path locatorPath = fs::path(manifestPath).parent_path() / manifest.locatorModel;
+        const fs::path locatorPath =
+          besideManifest(manifestPath, manifest.locatorModel, "locator model");
         // A locator that names a locator (itself, say) would be loaded without end: look first.
         bool namesLocator = false;
         try

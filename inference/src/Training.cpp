@@ -395,11 +395,29 @@ TrainingReport train(const TrainingOptions& options, const PatchSource& source,
           report.resumedFrom > 0 ? checkpoint : fs::path(options.init).parent_path();
         locator = fs::absolute(from / model->manifest().locatorModel);
     }
+    // Models keep their files beside the manifest (the loader refuses paths that leave its
+    // folder), so the locator is copied next to each manifest written, unless it is there.
     auto locatorFrom = [&](const fs::path& manifestPath)
     {
-        return locator.empty()
-                 ? std::string()
-                 : fs::relative(locator, fs::absolute(manifestPath).parent_path()).string();
+        if (locator.empty())
+            return std::string();
+        const fs::path folder = fs::absolute(manifestPath).parent_path();
+        const ModelManifest locatorManifest =
+          ModelManifest::fromJson(readJsonFile(locator.string()));
+        for (const fs::path& name : { locator.filename(), fs::path(locatorManifest.weightsFile) })
+        {
+            const fs::path from = locator.parent_path() / name;
+            const fs::path to = folder / name;
+            std::error_code error;
+            if (fs::exists(to, error) && fs::equivalent(from, to, error))
+                continue;
+            if (fs::exists(to, error) && readTextFile(to.string()) != readTextFile(from.string()))
+                throw std::runtime_error(to.string() +
+                                         ": another file of that name is in the way of "
+                                         "the locator this model needs beside it");
+            writeFileAtomically(to.string(), readTextFile(from.string()));
+        }
+        return locator.filename().string();
     };
     report.device = model->device().summary;
     report.parameters = model->parameterCount();

@@ -1,5 +1,7 @@
 #include "innerear/render/LabelSurface.h"
 
+#include "innerear/core/Files.h"
+
 #include <vtkActor.h>
 #include <vtkCamera.h>
 #include <vtkCleanPolyData.h>
@@ -216,11 +218,33 @@ LabelSurface extractLabelSurface(const LabelMap& labels, const SurfaceOptions& o
     return surface;
 }
 
+namespace
+{
+/// The least a complete file of `format` takes for `mesh` (VTK's writers report a full disk
+/// only sometimes): binary STL is exact, the text formats at least a few bytes per triangle.
+std::uintmax_t expectedMeshBytes(vtkPolyData* mesh, MeshFormat format)
+{
+    const auto triangles = std::uintmax_t(mesh->GetNumberOfCells());
+    switch (format)
+    {
+        case MeshFormat::BinaryStl:
+            return 84 + 50 * triangles;
+        case MeshFormat::AsciiStl:
+            return 20 * triangles;
+        default:
+            return 8 * triangles;
+    }
+}
+} // namespace
+
 void writeMesh(vtkPolyData* mesh, const std::string& path, MeshFormat format,
                const std::string& description)
 {
+    // Written beside the target and renamed over it once complete: a full disk or a failed
+    // writer leaves an earlier file as it was (and no half-written mesh).
+    const std::string target = path;
+    const std::string temporary = temporaryPathBeside(target);
     std::error_code error;
-    std::filesystem::remove(path, error);
     int errorCode = 0;
     switch (format)
     {
@@ -229,7 +253,7 @@ void writeMesh(vtkPolyData* mesh, const std::string& path, MeshFormat format,
         {
             vtkNew<vtkSTLWriter> writer;
             writer->SetInputData(mesh);
-            writer->SetFileName(path.c_str());
+            writer->SetFileName(temporary.c_str());
             if (format == MeshFormat::BinaryStl)
                 writer->SetFileTypeToBinary();
             else
@@ -244,7 +268,7 @@ void writeMesh(vtkPolyData* mesh, const std::string& path, MeshFormat format,
         {
             vtkNew<vtkOBJWriter> writer;
             writer->SetInputData(mesh);
-            writer->SetFileName(path.c_str());
+            writer->SetFileName(temporary.c_str());
             writer->Write();
             errorCode = int(writer->GetErrorCode());
             break;
@@ -253,7 +277,7 @@ void writeMesh(vtkPolyData* mesh, const std::string& path, MeshFormat format,
         {
             vtkNew<vtkPLYWriter> writer;
             writer->SetInputData(mesh);
-            writer->SetFileName(path.c_str());
+            writer->SetFileName(temporary.c_str());
             writer->SetFileTypeToBinary();
             writer->AddComment(description);
             writer->Write();
@@ -261,9 +285,13 @@ void writeMesh(vtkPolyData* mesh, const std::string& path, MeshFormat format,
             break;
         }
     }
-    if (errorCode != 0 || !std::filesystem::exists(path, error) ||
-        std::filesystem::file_size(path, error) == 0)
-        throw std::runtime_error("could not write " + path);
+    const auto written = std::filesystem::file_size(temporary, error);
+    if (errorCode != 0 || error || written == 0 || written < expectedMeshBytes(mesh, format))
+    {
+        std::filesystem::remove(temporary, error);
+        throw std::runtime_error("could not write " + target + " (disk full or no permission?)");
+    }
+    replaceAtomically(temporary, target);
 }
 
 void writeMeshSnapshot(const std::vector<std::pair<vtkPolyData*, std::array<double, 3>>>& meshes,

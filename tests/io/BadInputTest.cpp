@@ -85,12 +85,12 @@ void BadInputTest::readingFails_data()
     add("no position attributes", Kind::InconsistentGeometry, "ImagePositionPatient");
     add("4-D series as 3-D", Kind::FourDimensional, "4-D series of 2 volumes");
     add("unknown extension", Kind::UnsupportedFormat, "neither DICOM nor a known image extension");
-    add("random bytes named .nii", Kind::Corrupt, "not a readable NIfTI file");
+    add("random bytes named .nii", Kind::Corrupt, "not a NIfTI-1 header");
     add("truncated NIfTI", Kind::Corrupt, "truncated");
     add("truncated NIfTI.gz", Kind::Corrupt, "truncated");
     add("2-D NIfTI", Kind::TwoDimensional, "2-D image");
     add("4-D NIfTI as 3-D", Kind::FourDimensional, "4-D image (6 x 5 x 4 x 3)");
-    add("zero spacing NIfTI", Kind::Corrupt, "header cannot be read");
+    add("zero spacing NIfTI", Kind::Corrupt, "zero column");
     add("truncated MetaImage", Kind::Corrupt, "truncated");
     add("truncated NRRD", Kind::Corrupt, "");
     add("series id not in folder", Kind::SeriesNotFound, "no series \"1.2.3.999\"");

@@ -63,6 +63,9 @@ void unpackMosaic(DecodedFile& decoded, const DicomFileRecord& record)
 
 DecodedFile decode(const DicomFileRecord& record)
 {
+    // Again here: the file may have changed since the scan, and GDCM trusts its lengths.
+    if (const std::string damaged = dicomStructureProblem(record.path); !damaged.empty())
+        throw IoError(IoError::Kind::Corrupt, record.path, damaged);
     GdcmWarningCapture warnings;
     // The reader lives on the heap: if GDCM asserts, runGuarded unwinds past it (leaked).
     auto* reader = new gdcm::ImageReader;

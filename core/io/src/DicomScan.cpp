@@ -148,6 +148,11 @@ void Scanner::scanFile(const std::string& path)
         detail_.skipped.push_back({ path, truncated });
         return;
     }
+    if (const std::string damaged = dicomStructureProblem(path); !damaged.empty())
+    {
+        detail_.skipped.push_back({ path, damaged });
+        return;
+    }
     gdcm::Reader reader;
     reader.SetFileName(path.c_str());
     if (!reader.ReadUpToTag(kPixelData))
@@ -206,6 +211,19 @@ void Scanner::scanFile(const std::string& path)
           "colour/multi-sample images (" + photometric + ") are not MRI volumes InnerEar reads";
         problemKind = IoError::Kind::MultiComponent;
     }
+    else if (!photometric.empty() && photometric.rfind("MONOCHROME", 0) != 0)
+    {
+        problem = "colour images (" + photometric + ") are not MRI volumes InnerEar reads";
+        problemKind = IoError::Kind::MultiComponent;
+    }
+    else if (const auto bits = readNumber(ds, gdcm::Tag(0x0028, 0x0100));
+             bits && *bits != 8.0 && *bits != 16.0 && *bits != 32.0)
+        problem = "pixel data of " + readString(ds, gdcm::Tag(0x0028, 0x0100)) +
+                  " bits allocated per sample (8, 16 or 32 are read)";
+    else if (const auto stored = readNumber(ds, gdcm::Tag(0x0028, 0x0101));
+             bits && stored && (*stored < 1.0 || *stored > *bits))
+        problem = "bits stored (" + readString(ds, gdcm::Tag(0x0028, 0x0101)) +
+                  ") do not fit the bits allocated: a damaged header";
     else if (containsToken(facts.imageType, "VFRAME"))
         problem = "UIH VFRAME image (several slices tiled into one frame): unpacking it is not "
                   "supported";
@@ -775,7 +793,7 @@ const DicomSeriesInfo* DicomScan::largestLoadable() const
 
 bool isDicomFile(const std::string& path)
 {
-    if (!truncatedFileMetaReason(path).empty())
+    if (!truncatedFileMetaReason(path).empty() || !dicomStructureProblem(path).empty())
         return true; // a damaged DICOM file: the scan reports why
     bool dicom = false;
     const bool completed = runGuarded(

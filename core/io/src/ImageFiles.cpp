@@ -15,12 +15,16 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include <unistd.h>
@@ -55,6 +59,9 @@ std::string itkReason(const itk::ExceptionObject& error)
         text.pop_back();
     return text;
 }
+
+void requireRegularFile(const std::string& path, const std::string& what);
+std::filesystem::path dataFileInside(const std::string& header, const std::string& name);
 
 /// ITK reads a .nii whose voxel data is cut short without complaint: check the size here.
 void checkNiftiLength(const std::string& path, const itk::ImageIOBase& io)
@@ -157,7 +164,14 @@ void checkMetaImageLength(const std::string& path, const itk::ImageIOBase& io)
         if (key == "CompressedData")
             compressed = value == "True";
         else if (key == "CompressedDataSize")
-            compressedSize = std::stoull(value);
+        {
+            errno = 0;
+            char* end = nullptr;
+            compressedSize = std::strtoull(value.c_str(), &end, 10);
+            if (errno != 0 || end == value.c_str() || *end != '\0' || value[0] == '-')
+                throw IoError(IoError::Kind::Corrupt, path,
+                              "its CompressedDataSize \"" + value + "\" is not a byte count");
+        }
         else if (key == "ElementDataFile")
         {
             std::uint64_t available = 0;
@@ -165,8 +179,14 @@ void checkMetaImageLength(const std::string& path, const itk::ImageIOBase& io)
                 available = fileSize - std::uint64_t(file.tellg());
             else
             {
-                const auto dataPath = std::filesystem::path(path).parent_path() / value;
+                if (value.rfind("LIST", 0) == 0 || value.find('%') != std::string::npos)
+                    throw IoError(IoError::Kind::UnsupportedFormat, path,
+                                  "its data is split over several files (\"" + value +
+                                    "\"), which is not read here");
+                const auto dataPath = dataFileInside(path, value);
                 std::error_code error;
+                if (std::filesystem::exists(dataPath, error))
+                    requireRegularFile(dataPath.string(), "its data file " + dataPath.string());
                 available = std::filesystem::file_size(dataPath, error);
                 if (error)
                     throw IoError(IoError::Kind::NotFound, path,
@@ -278,6 +298,239 @@ std::shared_ptr<TemporaryFile> orthonormalisedNifti(const std::string& path, std
     return temporary;
 }
 
+/// What the NIfTI header says before ITK reads it: nibabel's rules where ITK 5.2 is lenient
+/// (it reads zero or negative dims as 1, zero or NaN pixdim as 1 mm, prefers a qform that
+/// contradicts the sform, and aborts on a NaN in the sform). `refusal` non-empty: the file
+/// cannot be read as it is meant; `useSform`: the qform disagrees, so the sform (nibabel's and
+/// 3D Slicer's choice) is imposed through a corrected copy, and `note` says so.
+struct NiftiInspection
+{
+    std::string refusal;
+    bool useSform = false;
+    std::string note;
+};
+
+NiftiInspection inspectNiftiHeader(const std::string& path)
+{
+    NiftiInspection result;
+    int swapped = 0;
+    std::unique_ptr<nifti_1_header, void (*)(void*)> header(
+      nifti_read_header(path.c_str(), &swapped, 0), std::free);
+    auto refuse = [&](const std::string& why)
+    {
+        result.refusal = why;
+        return result;
+    };
+    if (!header)
+        return refuse("the NIfTI header cannot be read (not a NIfTI file, or cut short)");
+    const nifti_1_header& h = *header;
+    if (h.sizeof_hdr == 540)
+        return refuse("a NIfTI-2 file: this build reads NIfTI-1 only (ITK 5.2); save it as "
+                      "NIfTI-1 (e.g. nibabel's Nifti1Image)");
+    if (h.sizeof_hdr != 348)
+        return refuse("not a NIfTI-1 header (sizeof_hdr is " + std::to_string(h.sizeof_hdr) +
+                      ", not 348)");
+    const std::string magic(h.magic, strnlen(h.magic, 4));
+    const bool singleFile = magic == "n+1";
+    std::string lower = path;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
+    const bool niiName = lower.size() > 4 && (lower.compare(lower.size() - 4, 4, ".nii") == 0 ||
+                                              lower.compare(lower.size() - 7, 7, ".nii.gz") == 0);
+    if (niiName && !singleFile)
+        return refuse("not a NIfTI-1 file: its magic is \"" + magic + "\", not \"n+1\"");
+    if (h.dim[0] < 1 || h.dim[0] > 7)
+        return refuse("its header gives " + std::to_string(h.dim[0]) +
+                      " dimensions (dim[0] must be 1-7)");
+    for (int d = 1; d <= h.dim[0]; ++d)
+        if (h.dim[d] < 1)
+            return refuse("its header gives dimension " + std::to_string(d) + " a size of " +
+                          std::to_string(h.dim[d]));
+    if (!nifti_datatype_is_valid(h.datatype, 1))
+        return refuse("its header names an unknown data type (" + std::to_string(h.datatype) + ")");
+    if (singleFile && (!std::isfinite(h.vox_offset) || h.vox_offset < 352.0f))
+    {
+        std::ostringstream offset;
+        offset << h.vox_offset;
+        return refuse("its voxel data offset (vox_offset " + offset.str() +
+                      ") lies inside the header or is not a number");
+    }
+    if (std::isinf(h.scl_slope) || std::isinf(h.scl_inter))
+        return refuse("its intensity scaling (scl_slope / scl_inter) is infinite");
+    const bool sform = h.sform_code > 0;
+    const bool qform = h.qform_code > 0;
+    auto finite = [](const float* values, int n)
+    { return std::all_of(values, values + n, [](float v) { return std::isfinite(v); }); };
+    if (sform)
+    {
+        if (!finite(h.srow_x, 4) || !finite(h.srow_y, 4) || !finite(h.srow_z, 4))
+            return refuse("its sform (the voxel-to-patient matrix) holds NaN or infinite values");
+        for (int c = 0; c < 3; ++c)
+            if (h.srow_x[c] == 0.0f && h.srow_y[c] == 0.0f && h.srow_z[c] == 0.0f)
+                return refuse("its sform has a zero column: no geometry");
+    }
+    const bool qformUsable = finite(&h.quatern_b, 6) && std::isfinite(h.pixdim[0]);
+    if (!sform)
+    {
+        for (int a = 1; a <= 3; ++a)
+            if (!std::isfinite(h.pixdim[a]) || !(h.pixdim[a] > 0.0f))
+            {
+                std::ostringstream value;
+                value << h.pixdim[a];
+                return refuse("its voxel size along axis " + std::to_string(a) + " (pixdim[" +
+                              std::to_string(a) + "]) is " + value.str() +
+                              ", and no sform gives the geometry instead");
+            }
+        if (qform && !qformUsable)
+            return refuse("its qform (quaternion and offset) holds NaN or infinite values");
+    }
+    if (sform && qform && qformUsable)
+    {
+        const mat44 q = nifti_quatern_to_mat44(h.quatern_b, h.quatern_c, h.quatern_d, h.qoffset_x,
+                                               h.qoffset_y, h.qoffset_z, h.pixdim[1], h.pixdim[2],
+                                               h.pixdim[3], h.pixdim[0] < 0.0f ? -1.0f : 1.0f);
+        const float* rows[3] = { h.srow_x, h.srow_y, h.srow_z };
+        double linear = 0.0, offset = 0.0;
+        for (int r = 0; r < 3; ++r)
+        {
+            for (int c = 0; c < 3; ++c)
+                linear = std::max(linear, std::abs(double(q.m[r][c]) - double(rows[r][c])));
+            offset = std::max(offset, std::abs(double(q.m[r][3]) - double(rows[r][3])));
+        }
+        if (linear > 1e-3 || offset > 1e-2)
+        {
+            std::ostringstream text;
+            text << "the qform and the sform disagree (up to " << offset << " mm in the origin, "
+                 << linear << " in the axes); the sform is used, as nibabel and 3D Slicer do";
+            result.useSform = true;
+            result.note = text.str();
+        }
+    }
+    return result;
+}
+
+/// Reading a FIFO, a device or a folder would block or never end: only regular files.
+void requireRegularFile(const std::string& path, const std::string& what)
+{
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error))
+        throw IoError(IoError::Kind::UnsupportedFormat, path,
+                      what + " is not a regular file (a folder, device or pipe)");
+}
+
+/// A data file named by a MetaImage or NRRD header must lie in the header's folder (or below
+/// it): a header that points elsewhere (/etc/passwd, ../..) is refused, not followed.
+std::filesystem::path dataFileInside(const std::string& header, const std::string& name)
+{
+    namespace fs = std::filesystem;
+    const fs::path named(name);
+    const fs::path folder = fs::absolute(fs::path(header)).parent_path();
+    const fs::path resolved = (folder / named).lexically_normal();
+    const auto relative = resolved.lexically_relative(folder);
+    if (named.is_absolute() || relative.empty() || *relative.begin() == "..")
+        throw IoError(IoError::Kind::UnsupportedFormat, header,
+                      "its data file \"" + name +
+                        "\" lies outside the header's folder: refused (copy the data beside it)");
+    return resolved;
+}
+
+/// NRRD's detached data ("data file:") checked like MetaImage's.
+void checkNrrdDataFile(const std::string& path)
+{
+    std::ifstream file(path, std::ios::binary);
+    std::string line;
+    for (int n = 0; n < 200 && std::getline(file, line) && !line.empty() && line != "\r"; ++n)
+    {
+        for (const char* key : { "data file:", "datafile:" })
+            if (line.rfind(key, 0) == 0)
+            {
+                std::string value = line.substr(std::strlen(key));
+                value.erase(0, value.find_first_not_of(" \t"));
+                value.erase(value.find_last_not_of(" \t\r") + 1);
+                if (value.rfind("LIST", 0) == 0 || value.find('%') != std::string::npos)
+                    throw IoError(IoError::Kind::UnsupportedFormat, path,
+                                  "its data is split over several files (\"" + value +
+                                    "\"), which is not read here");
+                const auto data = dataFileInside(path, value);
+                requireRegularFile(data.string(), "its data file " + data.string());
+            }
+    }
+}
+
+/// MetaIO aborts on some headers (an empty or unknown ElementType, a negative NDims) and takes
+/// a negative or NaN spacing as it is: the header's fields are checked before ITK reads it.
+void checkMetaImageHeader(const std::string& path)
+{
+    std::ifstream file(path, std::ios::binary);
+    std::map<std::string, std::string> fields;
+    std::string line;
+    for (int n = 0; n < 200 && std::getline(file, line); ++n)
+    {
+        const auto equals = line.find('=');
+        if (equals == std::string::npos)
+            break;
+        std::string key = line.substr(0, equals);
+        std::string value = line.substr(equals + 1);
+        key.erase(key.find_last_not_of(" \t\r") + 1);
+        key.erase(0, key.find_first_not_of(" \t"));
+        value.erase(0, value.find_first_not_of(" \t"));
+        value.erase(value.find_last_not_of(" \t\r") + 1);
+        fields[key] = value;
+        if (key == "ElementDataFile")
+            break;
+    }
+    auto refuse = [&](const std::string& why)
+    { throw IoError(IoError::Kind::Corrupt, path, "the MetaImage header " + why); };
+    auto numbers = [&](const std::string& key)
+    {
+        std::vector<double> values;
+        std::istringstream in(fields[key]);
+        for (std::string word; in >> word;)
+        {
+            char* end = nullptr;
+            const double v = std::strtod(word.c_str(), &end);
+            if (end == word.c_str() || *end != '\0')
+                refuse("has a " + key + " that is not numbers (\"" + fields[key] + "\")");
+            values.push_back(v);
+        }
+        return values;
+    };
+    if (!fields.count("NDims"))
+        refuse("has no NDims");
+    const std::vector<double> ndims = numbers("NDims");
+    if (ndims.size() != 1 || ndims[0] < 1 || ndims[0] > 10 || ndims[0] != std::floor(ndims[0]))
+        refuse("gives NDims = \"" + fields["NDims"] + "\"");
+    const std::size_t n = std::size_t(ndims[0]);
+    const std::vector<double> dims = numbers("DimSize");
+    if (dims.size() != n)
+        refuse("gives " + std::to_string(dims.size()) + " DimSize values for NDims " +
+               std::to_string(n));
+    for (double d : dims)
+        if (!(d >= 1.0) || d != std::floor(d) || d > 1e9)
+            refuse("gives a size of " + fields["DimSize"]);
+    for (const char* key : { "ElementSpacing", "ElementSize" })
+        if (fields.count(key))
+            for (double v : numbers(key))
+                if (!std::isfinite(v) || !(v > 0.0))
+                    refuse(std::string("gives a non-positive or non-finite ") + key + " (" +
+                           fields[key] + ")");
+    for (const char* key :
+         { "TransformMatrix", "Orientation", "Rotation", "Offset", "Position", "Origin" })
+        if (fields.count(key))
+            for (double v : numbers(key))
+                if (!std::isfinite(v))
+                    refuse(std::string("has a non-finite ") + key);
+    static const std::set<std::string> types = { "MET_CHAR",       "MET_UCHAR", "MET_SHORT",
+                                                 "MET_USHORT",     "MET_INT",   "MET_UINT",
+                                                 "MET_LONG",       "MET_ULONG", "MET_LONG_LONG",
+                                                 "MET_ULONG_LONG", "MET_FLOAT", "MET_DOUBLE" };
+    if (!types.count(fields["ElementType"]))
+        refuse("names element type \"" + fields["ElementType"] +
+               "\" (a scalar MET_ type is needed)");
+    if (!fields.count("ElementDataFile"))
+        refuse("has no ElementDataFile");
+}
+
 struct OpenedFile
 {
     itk::ImageIOBase::Pointer io;
@@ -290,6 +543,18 @@ OpenedFile openForReading(const std::string& path, FileFormat format)
     std::error_code error;
     if (!std::filesystem::exists(path, error))
         throw IoError(IoError::Kind::NotFound, path, "no such file");
+    requireRegularFile(path, "the input");
+    NiftiInspection nifti;
+    if (format == FileFormat::Nifti)
+    {
+        nifti = inspectNiftiHeader(path);
+        if (!nifti.refusal.empty())
+            throw IoError(IoError::Kind::Corrupt, path, nifti.refusal);
+    }
+    else if (format == FileFormat::Nrrd)
+        checkNrrdDataFile(path);
+    else if (format == FileFormat::MetaImage)
+        checkMetaImageHeader(path);
     itk::ImageIOBase::Pointer io = makeImageIO(format);
     if (!io)
         throw IoError(IoError::Kind::UnsupportedFormat, path,
@@ -300,9 +565,11 @@ OpenedFile openForReading(const std::string& path, FileFormat format)
                         " file (damaged or not what its extension says)");
     io->SetFileName(path);
     OpenedFile opened;
+    bool repair = nifti.useSform;
     try
     {
-        io->ReadImageInformation();
+        if (!repair)
+            io->ReadImageInformation();
     }
     catch (const itk::ExceptionObject& e)
     {
@@ -311,8 +578,14 @@ OpenedFile openForReading(const std::string& path, FileFormat format)
             throw IoError(IoError::Kind::Corrupt, path,
                           std::string("the ") + formatName(format) +
                             " header cannot be read: " + reason);
+        repair = true;
+    }
+    if (repair)
+    {
         checkNiftiLength(path, *io);
         opened.repaired = orthonormalisedNifti(path, opened.note);
+        if (nifti.useSform)
+            opened.note = nifti.note;
         io = makeImageIO(format);
         io->SetFileName(opened.repaired->path);
         try
@@ -322,7 +595,7 @@ OpenedFile openForReading(const std::string& path, FileFormat format)
         catch (const itk::ExceptionObject& again)
         {
             throw IoError(IoError::Kind::Corrupt, path,
-                          "the NIfTI header cannot be read even with its matrix orthonormalised: " +
+                          "the NIfTI header cannot be read even with its matrix corrected: " +
                             itkReason(again));
         }
     }

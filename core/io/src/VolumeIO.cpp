@@ -95,7 +95,21 @@ LoadedVolume readVolume(const std::string& path, const ReadOptions& options)
         if (!series)
         {
             // Nothing loadable: report the first series' own reason.
+            // Damaged files were left out of the series, so it may look incomplete: say why.
             const DicomSeriesInfo& first = scan.series().front();
+            std::size_t damaged = 0;
+            std::string firstDamage;
+            for (const SkippedDicomFile& skipped : scan.skipped())
+                if (skipped.reason.rfind("damaged DICOM", 0) == 0 ||
+                    skipped.reason.rfind("file cut short", 0) == 0)
+                    if (damaged++ == 0)
+                        firstDamage =
+                          fs::path(skipped.path).filename().string() + ": " + skipped.reason;
+            if (damaged > 0)
+                throw IoError(IoError::Kind::Corrupt, path,
+                              "no loadable series: " + std::to_string(damaged) +
+                                " damaged file(s) were left out (" + firstDamage + "); series " +
+                                first.id + ": " + first.problem);
             throw IoError(first.problemKind, path,
                           "no loadable series; series " + first.id + ": " + first.problem);
         }
