@@ -59,6 +59,7 @@ class ReaderWindowTest : public QObject
 private Q_SLOTS:
     void initTestCase();
     void twoReadersReadAndTheStudyIsAnalysed();
+    void burstsSecondWindowsAndUnloadableCasesRecordNothing();
 
 private:
     QTemporaryDir dir_;
@@ -137,6 +138,7 @@ void ReaderWindowTest::twoReadersReadAndTheStudyIsAnalysed()
     };
     {
         ReaderWindow window(study, "R1", answers);
+        window.setMinimumReadingMs(0); // this test answers at machine speed
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(window.start());
@@ -179,6 +181,7 @@ void ReaderWindowTest::twoReadersReadAndTheStudyIsAnalysed()
         sheet.load();
         QCOMPARE(sheet.answers().size(), std::size_t(2)); // both answers were on disk at once
         ReaderWindow window(study, "R1", answers);
+        window.setMinimumReadingMs(0); // this test answers at machine speed
         window.show();
         QVERIFY(window.start());
         QCOMPARE(window.position(), std::size_t(2)); // resumes exactly where R1 stopped
@@ -195,6 +198,7 @@ void ReaderWindowTest::twoReadersReadAndTheStudyIsAnalysed()
     // Reader R2 always presses ← (left).
     {
         ReaderWindow window(study, "R2", answers);
+        window.setMinimumReadingMs(0);
         window.show();
         QVERIFY(window.start());
         for (int i = 0; i < 5; ++i)
@@ -223,6 +227,58 @@ void ReaderWindowTest::twoReadersReadAndTheStudyIsAnalysed()
     for (const char* file : { "report.md", "readers.csv", "cases.csv", "answers-long.csv",
                               "reader_scores.png", "reader_scores.svg" })
         QVERIFY2(QFile::exists(dir_.path() + "/analysis/" + file), file);
+}
+
+void ReaderWindowTest::burstsSecondWindowsAndUnloadableCasesRecordNothing()
+{
+    const study::Study study = study::Study::load(studyPath_.toStdString());
+    const std::string answers = (dir_.path() + "/study/answers-bursts").toStdString();
+    const study::Allocation allocation = study::allocate(study, "R3");
+    // The third case in R3's order cannot be loaded (its image is moved away for this test).
+    const QString hidden =
+      QString::fromStdString(study.resolve(study.cases[allocation.order[2]].image));
+    QVERIFY(QFile::rename(hidden, hidden + ".away"));
+
+    ReaderWindow window(study, "R3", answers);
+    window.setMinimumReadingMs(1500); // far above the burst, whatever the machine's load
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window.start());
+
+    // A burst of key presses 40 ms apart, and a held (auto-repeating) key: one answer at most.
+    for (int i = 0; i < 6; ++i)
+    {
+        QTest::keyClick(&window, Qt::Key_Left, Qt::NoModifier, 40);
+    }
+    QCOMPARE(window.position(), std::size_t(0)); // all within the minimum reading time
+    QTest::qWait(1600);
+    for (int i = 0; i < 6; ++i)
+        QTest::keyClick(&window, Qt::Key_Left, Qt::NoModifier, 40);
+    QCOMPARE(window.position(), std::size_t(1));
+    QTest::qWait(1600);
+    QKeyEvent repeat(QEvent::KeyPress, Qt::Key_Right, Qt::NoModifier, QString(), true);
+    QApplication::sendEvent(&window, &repeat);
+    QCOMPARE(window.position(), std::size_t(1));
+    QTest::keyClick(&window, Qt::Key_Right);
+    QCOMPARE(window.position(), std::size_t(2)); // the case that fails to load
+
+    // Nothing is on screen: no key press, button or call records an answer for it.
+    QVERIFY(window.lastError().contains("cannot be shown"));
+    QTest::qWait(1600);
+    QTest::keyClick(&window, Qt::Key_Left);
+    QVERIFY(!window.choose(study::Choice::Left));
+    QCOMPARE(window.position(), std::size_t(2));
+    study::AnswerSheet sheet(answers, "R3", study.seed);
+    sheet.load();
+    QCOMPARE(sheet.answers().size(), std::size_t(2));
+
+    // A second window for the same reader is refused while the first is open.
+    {
+        ReaderWindow second(study, "R3", answers);
+        QVERIFY(!second.start());
+        QVERIFY2(second.lastError().contains("another window"), qPrintable(second.lastError()));
+    }
+    QVERIFY(QFile::rename(hidden + ".away", hidden));
 }
 
 int main(int argc, char** argv)

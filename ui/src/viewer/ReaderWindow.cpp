@@ -126,10 +126,12 @@ ReaderWindow::ReaderWindow(study::Study study, study::Allocation allocation,
         b->setMinimumHeight(44);
         b->setFont(big);
     }
-    connect(leftButton_, &QPushButton::clicked, this, [this] { choose(study::Choice::Left); });
-    connect(rightButton_, &QPushButton::clicked, this, [this] { choose(study::Choice::Right); });
+    connect(leftButton_, &QPushButton::clicked, this,
+            [this] { chooseFromInput(study::Choice::Left); });
+    connect(rightButton_, &QPushButton::clicked, this,
+            [this] { chooseFromInput(study::Choice::Right); });
     connect(noneButton_, &QPushButton::clicked, this,
-            [this] { choose(study::Choice::NoPreference); });
+            [this] { chooseFromInput(study::Choice::NoPreference); });
     connect(backButton_, &QPushButton::clicked, this, &ReaderWindow::goBack);
     answers->addWidget(backButton_);
     answers->addStretch(1);
@@ -145,10 +147,14 @@ ReaderWindow::ReaderWindow(study::Study study, study::Allocation allocation,
     // ← and → answer from anywhere in the window; the views keep ↑/↓ for scrolling.
     auto* chooseLeft = new QAction(this);
     chooseLeft->setShortcut(QKeySequence(Qt::Key_Left));
-    connect(chooseLeft, &QAction::triggered, this, [this] { choose(study::Choice::Left); });
+    chooseLeft->setAutoRepeat(false); // a held key is one answer
+    connect(chooseLeft, &QAction::triggered, this,
+            [this] { chooseFromInput(study::Choice::Left); });
     auto* chooseRight = new QAction(this);
     chooseRight->setShortcut(QKeySequence(Qt::Key_Right));
-    connect(chooseRight, &QAction::triggered, this, [this] { choose(study::Choice::Right); });
+    chooseRight->setAutoRepeat(false);
+    connect(chooseRight, &QAction::triggered, this,
+            [this] { chooseFromInput(study::Choice::Right); });
     addAction(chooseLeft);
     addAction(chooseRight);
 
@@ -243,6 +249,21 @@ bool ReaderWindow::start()
 {
     try
     {
+        // Two windows of one reader would each rewrite the sheet from their own copy.
+        const std::filesystem::path folder = std::filesystem::path(sheet_.path()).parent_path();
+        std::filesystem::create_directories(folder);
+        lock_ = std::make_unique<QLockFile>(QString::fromStdString(sheet_.path() + ".lock"));
+        lock_->setStaleLockTime(0); // a lock of a process that died is taken over, not its age
+        if (!lock_->tryLock(0))
+        {
+            qint64 pid = 0;
+            QString host, application;
+            lock_->getLockInfo(&pid, &host, &application);
+            lock_.reset();
+            throw std::runtime_error("this reader's answers are open in another window (process " +
+                                     std::to_string(pid) + " on " + host.toStdString() +
+                                     "): close it first, so that no answer is written over");
+        }
         sheet_.load();
         if (!fromPack_) // a pack's order is in the pack; the sides are nowhere on this disk
             study::writeAllocationFile(study_, allocation_,
@@ -260,6 +281,7 @@ bool ReaderWindow::start()
 void ReaderWindow::showCase(std::size_t position)
 {
     position_ = position;
+    caseOnScreen_ = false;
     updateControls();
     if (finished())
     {
@@ -300,6 +322,8 @@ void ReaderWindow::showCase(std::size_t position)
         }
         caseLabel_->setText(tr("Case %1 of %2").arg(position + 1).arg(caseCount()));
         caseTimer_.start();
+        caseOnScreen_ = true;
+        updateControls();
         Q_EMIT caseShown(int(position));
     }
     catch (const std::exception& e)
@@ -320,9 +344,17 @@ void ReaderWindow::showCase(std::size_t position)
     }
 }
 
+bool ReaderWindow::chooseFromInput(study::Choice choice)
+{
+    if (caseOnScreen_ && caseTimer_.elapsed() < minimumReadingMs_)
+        return false;
+    return choose(choice);
+}
+
 bool ReaderWindow::choose(study::Choice choice)
 {
-    if (finished() || (choice == study::Choice::NoPreference && !study_.options.allowNoPreference))
+    if (finished() || !caseOnScreen_ ||
+        (choice == study::Choice::NoPreference && !study_.options.allowNoPreference))
         return false;
     study::Answer answer;
     answer.caseId = study_.cases[allocation_.order[position_]].id;
@@ -345,10 +377,12 @@ void ReaderWindow::keyPressEvent(QKeyEvent* event)
 {
     // Reached when a child (a pane) passes ← / → on, or when the shortcuts above do not fire
     // because the window is not the active one.
+    if (event->isAutoRepeat() && (event->key() == Qt::Key_Left || event->key() == Qt::Key_Right))
+        return;
     if (event->key() == Qt::Key_Left)
-        choose(study::Choice::Left);
+        chooseFromInput(study::Choice::Left);
     else if (event->key() == Qt::Key_Right)
-        choose(study::Choice::Right);
+        chooseFromInput(study::Choice::Right);
     else
         QMainWindow::keyPressEvent(event);
 }
@@ -363,7 +397,7 @@ bool ReaderWindow::goBack()
 
 void ReaderWindow::updateControls()
 {
-    const bool open = !finished();
+    const bool open = !finished() && caseOnScreen_;
     leftButton_->setEnabled(open);
     rightButton_->setEnabled(open);
     noneButton_->setEnabled(open);

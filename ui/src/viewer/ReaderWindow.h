@@ -5,6 +5,7 @@
 #include "ViewerModel.h"
 
 #include <QElapsedTimer>
+#include <QLockFile>
 #include <QMainWindow>
 
 #include <future>
@@ -47,8 +48,13 @@ public:
     /// Reads the reader's earlier answers and shows the next case; false (with lastError())
     /// when the study or answers cannot be used.
     bool start();
-    /// Records the choice for the case on screen and moves on.
+    /// Records the choice for the case on screen and moves on; false when no case is on screen
+    /// (finished, or the case failed to load).
     bool choose(study::Choice choice);
+    /// An answer from a key or a button: ignored (false) within the minimum reading time of the
+    /// case appearing, so that a key burst or a held key cannot answer several cases.
+    bool chooseFromInput(study::Choice choice);
+    void setMinimumReadingMs(int milliseconds) { minimumReadingMs_ = milliseconds; }
     bool goBack();
     std::size_t position() const { return position_; }
     std::size_t caseCount() const { return allocation_.order.size(); }
@@ -85,6 +91,9 @@ private:
     std::optional<std::future<ReaderCase>> next_; ///< the case after the one on screen
     std::size_t nextPosition_ = 0;
     QElapsedTimer caseTimer_;
+    bool caseOnScreen_ = false; ///< a case is shown and may be answered
+    int minimumReadingMs_ = 700;
+    std::unique_ptr<QLockFile> lock_; ///< one window per reader and answers folder
     QString lastError_;
     ViewerModel models_[2];
     std::array<SliceView*, 2> views_{};
