@@ -23,6 +23,7 @@ PACKAGES=(
     libcli11-dev nlohmann-json3-dev
     xvfb xauth libgl1-mesa-dri fonts-dejavu-core
     dpkg-dev lintian desktop-file-utils libboost-dev
+    clang-14 libclang-rt-14-dev zlib1g-dev
 )
 
 install_missing_packages() {
@@ -74,6 +75,25 @@ run_tests() {
     # Qt widgets and VTK rendering need a display: a virtual one.
     xvfb-run -a -s "-screen 0 1280x1024x24" ctest --preset default
     compute_only_smoke
+    sanitized_tests
+    fuzz_smoke
+}
+
+# What reads untrusted files (core, io, study files), built with ASan + UBSan (GCC: Debian's ITK
+# headers accept no other compiler), and its tests run instrumented.
+sanitized_tests() {
+    echo "== sanitize preset: core, io and study tests under ASan + UBSan"
+    cmake --preset sanitize > /dev/null
+    cmake --build --preset sanitize -j "$(nproc)"
+    ctest --preset sanitize
+}
+
+# libFuzzer (clang 14) on the ITK-free parsers, INNEREAR_FUZZ_SECONDS (30) per target from seeds.
+fuzz_smoke() {
+    echo "== fuzz preset: libFuzzer smoke runs"
+    cmake --preset fuzz > /dev/null
+    cmake --build --preset fuzz -j "$(nproc)"
+    ctest --preset fuzz
 }
 
 # The compute-only preset (core + inference: what a GPU machine with only LibTorch builds) must

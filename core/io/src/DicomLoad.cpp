@@ -2,6 +2,7 @@
 // (JPEG, JPEG-LS, JPEG 2000, RLE, big endian) and unpacks Siemens mosaics; this file only
 // places the decoded frames into the voxel grid the scan computed.
 #include "DicomInternal.h"
+#include "DicomStructure.h"
 #include "GdcmGuards.h"
 
 #include <gdcmImage.h>

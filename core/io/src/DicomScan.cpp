@@ -6,6 +6,7 @@
 // because it reads an enhanced multi-frame file as one stack whatever its per-frame geometry,
 // echoes or image types are, and cannot explain a split.
 #include "DicomInternal.h"
+#include "DicomStructure.h"
 #include "DicomTags.h"
 #include "GdcmGuards.h"
 

@@ -19,14 +19,6 @@ std::string truncatedFileMetaReason(const std::string& path);
 /// reach them; the SIGABRT is caught and unwound with siglongjmp. Objects created inside the
 /// call are leaked on that path, a price paid only for files that are broken anyway.
 /// One guarded call at a time (a process-wide signal handler); nested calls are not allowed.
-/// Empty when the data set of a Part-10 file in explicit or implicit VR little endian is
-/// structurally sound; otherwise why not: an element (or a sequence item) that claims more bytes
-/// than the file holds, or native pixel data shorter than its rows x columns x frames x samples
-/// x bits allocated. Checked before GDCM parses the file, because GDCM allocates what a length
-/// claims (a 26 KB file could take gigabytes) and reads past pixel data that is too short.
-/// Other transfer syntaxes (big endian, deflated) and files without the DICM preamble pass.
-std::string dicomStructureProblem(const std::string& path);
-
 bool runGuardedGdcmCall(void (*call)(void*), void* context);
 
 template<typename Function>
