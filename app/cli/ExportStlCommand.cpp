@@ -6,6 +6,7 @@
 #include "innerear/render/LabelSurface.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <iomanip>
 #include <ostream>
@@ -63,6 +64,13 @@ int runExportStl(const ExportStlOptions& options, std::ostream& out, std::ostrea
     else
     {
         err << "innerear export-stl: --format must be stl, ascii-stl, obj or ply\n";
+        return BadUsage;
+    }
+    // VTK's X11 render window aborts the process when there is no display to open.
+    if (!options.snapshot.empty() && !std::getenv("DISPLAY") && !std::getenv("WAYLAND_DISPLAY"))
+    {
+        err << "innerear export-stl: --snapshot renders with OpenGL and needs a display (none "
+               "is set; run under xvfb-run, or leave --snapshot out)\n";
         return BadUsage;
     }
     if (!(options.scale > 0.0) || options.scale > 100.0)

@@ -271,9 +271,8 @@ SegmentationModel SegmentationModel::load(const std::string& manifestPath, Devic
         fail("its weights file " + weights.string() + " is missing");
     if (!fs::is_regular_file(weights, error))
         fail("its weights file " + weights.string() + " is not a regular file");
-    if (!(manifest.locatorSpacing >= 0.0) || !std::isfinite(manifest.locatorSpacing) ||
-        (manifest.locatorSpacing == 0.0 && !manifest.locatorModel.empty()))
-        fail("its locator_spacing_mm must be a positive number of mm");
+    if (!(manifest.locatorSpacing >= 0.0) || !std::isfinite(manifest.locatorSpacing))
+        fail("its locator_spacing_mm must be a number of mm, 0 or more");
     // The checksum of the file found is not printed: it would hash any file for the asker.
     if (sha256File(weights.string()) != manifest.sha256)
         fail("the weights file " + weights.string() +

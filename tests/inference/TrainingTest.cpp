@@ -114,7 +114,8 @@ void TrainingTest::aTinyRunWritesALoadableModel()
     train(fineTune, SyntheticSource(1.0), {});
     QCOMPARE(SegmentationModel::load(fineTune.out, DeviceRequest::Cpu).manifest().patchSize,
              (Size3{ 16, 16, 16 }));
-    // ... and the locator it names, from the new folder (and from the checkpoint's).
+    // ... and the locator it names, copied beside the new manifest (and the checkpoint's):
+    // manifests name only files in their own folder.
     {
         ModelManifest locating;
         locating.inputSpacing = { 1.8, 1.8, 1.8 };
@@ -129,7 +130,9 @@ void TrainingTest::aTinyRunWritesALoadableModel()
         train(again, SyntheticSource(1.0), {});
         SegmentationModel tuned = SegmentationModel::load(again.out, DeviceRequest::Cpu);
         QVERIFY(tuned.locator() != nullptr);
-        QCOMPARE(QString::fromStdString(tuned.manifest().locatorModel), QString("../locator.json"));
+        QCOMPARE(QString::fromStdString(tuned.manifest().locatorModel), QString("locator.json"));
+        QVERIFY(QFile::exists(dir.path() + "/again/locator.json"));
+        QVERIFY(QFile::exists(dir.path() + "/again/locator.pt"));
         QVERIFY(
           SegmentationModel::load((dir.path() + "/again/model.checkpoint/model.json").toStdString(),
                                   DeviceRequest::Cpu)

@@ -842,8 +842,8 @@ void CorpusBuilder::addManifests(const fs::path& models, int count)
         { "locator outside the folder", "\"innerear-locator.json\"", "\"../loc.json\"",
           Expect::Refuse },
         { "locator is itself", "\"innerear-locator.json\"", "\"model.json\"", Expect::Refuse },
-        { "locator spacing 0", "\"locator_spacing_mm\": 0.9", "\"locator_spacing_mm\": 0",
-          Expect::Refuse },
+        { "locator spacing 0 (no coarse pass)", "\"locator_spacing_mm\": 0.9",
+          "\"locator_spacing_mm\": 0", Expect::Either },
         { "locator spacing -1", "\"locator_spacing_mm\": 0.9", "\"locator_spacing_mm\": -1",
           Expect::Refuse },
         { "not JSON", "", "{ \"architecture\": ", Expect::Refuse },
@@ -1100,7 +1100,7 @@ void CorpusBuilder::addFileSystemFaults(int count)
         c.folder = folder;
         c.expect = Expect::Refuse;
         c.guarded = { image, labels };
-        const int mode = n % 12;
+        const int mode = n % 13;
         auto existing = [&](const fs::path& path)
         {
             writeBytes(path, sentinel);
@@ -1175,6 +1175,12 @@ void CorpusBuilder::addFileSystemFaults(int count)
                 c.name = "export-stl --pass-band nan";
                 c.args = { "export-stl", labels.string(), "--pass-band",
                            "nan",        "--out",         (folder / "ears.stl").string() };
+                break;
+            case 11:
+                c.name = "export-stl --snapshot without a display";
+                c.args = { "export-stl", labels.string(),
+                           "--snapshot", (folder / "ears.png").string(),
+                           "--out",      (folder / "ears.stl").string() };
                 break;
             default:
                 c.name = "convert (control)";

@@ -12,6 +12,9 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QEventLoop>
+#include <QGuiApplication>
+#include <QOpenGLContext>
+#include <QSurfaceFormat>
 #include <QTimer>
 
 #include <algorithm>
@@ -124,6 +127,21 @@ int runViewer(int argc, char** argv)
                         reader, answers });
     parser.process(app);
 
+    // Every view draws with OpenGL (VTK, QOpenGLWidget); without a context they crash deep in
+    // the driver, so say it here (e.g. QT_QPA_PLATFORM=offscreen, or an X server without GLX).
+    {
+        QOpenGLContext probe;
+        probe.setFormat(QSurfaceFormat::defaultFormat());
+        if (!probe.create())
+        {
+            std::cerr << "innerear-viewer: no OpenGL context can be created on this display "
+                         "(platform \""
+                      << QGuiApplication::platformName().toStdString()
+                      << "\"): the viewer needs an OpenGL display; run it under xvfb-run, or "
+                         "use the headless `innerear` tool\n";
+            return 1;
+        }
+    }
     if (parser.isSet(studyFile))
     {
         const std::string studyPath = parser.value(studyFile).toStdString();
@@ -184,12 +202,23 @@ int runViewer(int argc, char** argv)
         }
     }
 
+    // A window far beyond any screen makes the GL surface allocation fail inside the driver.
+    const QStringList sizeParts = parser.value(size).split('x');
+    bool widthOk = false, heightOk = false;
+    const int width = sizeParts.size() == 2 ? sizeParts[0].toInt(&widthOk) : 0;
+    const int height = sizeParts.size() == 2 ? sizeParts[1].toInt(&heightOk) : 0;
+    if (parser.isSet(size) &&
+        (!widthOk || !heightOk || width < 200 || height < 200 || width > 8192 || height > 8192))
+    {
+        std::cerr << "innerear-viewer: --size takes WxH, each 200-8192 pixels (got \""
+                  << parser.value(size).toStdString() << "\")\n";
+        return 2;
+    }
     MainWindow window;
     if (parser.isSet(model))
         window.setModelPath(parser.value(model));
-    const QStringList sizeParts = parser.value(size).split('x');
-    if (sizeParts.size() == 2)
-        window.resize(sizeParts[0].toInt(), sizeParts[1].toInt());
+    if (widthOk && heightOk)
+        window.resize(width, height);
     const QString which = parser.value(view);
     if (which != "all" && which != "window")
         window.maximise(which);
