@@ -3,6 +3,7 @@
 #include "Labels.h"
 
 #include "innerear/analysis/Evaluation.h"
+#include "innerear/core/Csv.h"
 #include "innerear/core/Files.h"
 #include "innerear/core/Statistics.h"
 #include "innerear/io/VolumeIO.h"
@@ -141,21 +142,6 @@ std::vector<Pair> pairsByName(const std::string& predictions, const std::string&
             pairs.push_back({ caseName(file), file.string(), found->second, "" });
     }
     return pairs;
-}
-
-/// A CSV field as RFC 4180 quotes it, and never a spreadsheet formula: names that begin with
-/// = + - @ (or a tab or carriage return) get a leading apostrophe, as OWASP advises.
-std::string csvField(const std::string& text)
-{
-    std::string field = text;
-    if (!field.empty() && std::strchr("=+-@\t\r", field[0]) != nullptr)
-        field = "'" + field;
-    if (field.find_first_of(",\"\n\r") == std::string::npos && field == text)
-        return field;
-    std::string quoted = "\"";
-    for (char c : field)
-        quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return quoted + "\"";
 }
 
 std::string number(double value, int precision)

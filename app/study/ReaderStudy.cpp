@@ -1,5 +1,7 @@
 #include "ReaderStudy.h"
 
+#include "innerear/core/Csv.h"
+
 #include "innerear/core/Files.h"
 #include "innerear/core/Random.h"
 #include "innerear/core/Sha256.h"
@@ -705,6 +707,8 @@ StudyAnalysis analyze(const Study& study, const std::string& answersFolder)
 std::vector<std::string> writeAnalysis(const StudyAnalysis& analysis, const std::string& folder)
 {
     fs::create_directories(folder);
+    // Each file is written whole and renamed into place (writeFileAtomically): a full disk
+    // throws instead of leaving a cut table.
     auto number = [](double v, int digits)
     {
         if (!std::isfinite(v))
@@ -715,7 +719,7 @@ std::vector<std::string> writeAnalysis(const StudyAnalysis& analysis, const std:
     };
     auto pValue = [&](double p) { return p < 0.0001 ? std::string("< 0.0001") : number(p, 4); };
     {
-        std::ofstream out(fs::path(folder) / "readers.csv");
+        std::ostringstream out;
         out << "reader,cases_read,automatic_preferred,manual_preferred,no_preference,score_percent,"
                "binomial_p_two_sided,mean_seconds,median_seconds\n";
         for (const ReaderResult& r : analysis.readers)
@@ -723,25 +727,29 @@ std::vector<std::string> writeAnalysis(const StudyAnalysis& analysis, const std:
                 << r.manualPreferred << "," << r.noPreference << "," << number(r.score, 2) << ","
                 << number(r.binomialP, 6) << "," << number(r.meanSeconds, 2) << ","
                 << number(r.medianSeconds, 2) << "\n";
+        writeFileAtomically((fs::path(folder) / "readers.csv").string(), out.str());
     }
     {
-        std::ofstream out(fs::path(folder) / "cases.csv");
+        std::ostringstream out;
         out << "case,readers_with_preference,automatic_preferred,pairwise_agreement\n";
         for (const CaseAgreement& c : analysis.cases)
-            out << c.caseId << "," << c.readers << "," << c.automaticPreferred << ","
+            out << csvField(c.caseId) << "," << c.readers << "," << c.automaticPreferred << ","
                 << number(c.agreement, 3) << "\n";
+        writeFileAtomically((fs::path(folder) / "cases.csv").string(), out.str());
     }
     {
         // Long format, one row per reading, as multi-reader multi-case tools (iMRMC) take it.
-        std::ofstream out(fs::path(folder) / "answers-long.csv");
+        std::ostringstream out;
         out << "reader,case,automatic_side,choice,automatic_preferred,seconds\n";
         for (const LongRow& r : analysis.rows)
-            out << r.reader << "," << r.caseId << "," << r.automaticSide << "," << r.choice << ","
+            out << r.reader << "," << csvField(r.caseId) << "," << r.automaticSide << ","
+                << r.choice << ","
                 << (r.automaticPreferred ? (*r.automaticPreferred ? "1" : "0") : "") << ","
                 << number(r.seconds, 2) << "\n";
+        writeFileAtomically((fs::path(folder) / "answers-long.csv").string(), out.str());
     }
     {
-        std::ofstream out(fs::path(folder) / "report.md");
+        std::ostringstream out;
         const OneSampleT& t = analysis.pooled;
         out << "# Reader preference study\n\n"
             << "Score: the percentage of cases (with a preference) in which the reader preferred "
@@ -769,6 +777,7 @@ std::vector<std::string> writeAnalysis(const StudyAnalysis& analysis, const std:
         for (const CaseAgreement& c : analysis.cases)
             out << "| " << c.caseId << " | " << c.readers << " | " << c.automaticPreferred << " | "
                 << number(c.agreement, 2) << " |\n";
+        writeFileAtomically((fs::path(folder) / "report.md").string(), out.str());
     }
     return { "report.md", "readers.csv", "cases.csv", "answers-long.csv" };
 }

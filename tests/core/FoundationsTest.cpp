@@ -1,4 +1,5 @@
 // Small core utilities the engine relies on: SHA-256, JSON, staged progress and cancellation.
+#include "innerear/core/Csv.h"
 #include "innerear/core/Json.h"
 #include "innerear/core/Progress.h"
 #include "innerear/core/Sha256.h"
@@ -22,6 +23,7 @@ private Q_SLOTS:
     void jsonErrorsSayWhereAndWhat();
     void stagedProgressWeightsTheStages();
     void cancellationStopsAtTheNextCheck();
+    void csvFieldsAreQuotedAndNeverFormulas();
 };
 
 void FoundationsTest::sha256KnownVectors()
@@ -135,6 +137,19 @@ void FoundationsTest::cancellationStopsAtTheNextCheck()
     StagedProgress progress({ { "work", 1 } }, &sink, &token);
     progress.begin("work"); // reports once, then the sink cancels
     QVERIFY_THROWS_EXCEPTION(Cancelled, progress.update(0.5));
+}
+
+void FoundationsTest::csvFieldsAreQuotedAndNeverFormulas()
+{
+    QCOMPARE(csvField("case-01"), std::string("case-01"));
+    QCOMPARE(csvField("a,b"), std::string("\"a,b\""));
+    QCOMPARE(csvField("say \"hi\""), std::string("\"say \"\"hi\"\"\""));
+    QCOMPARE(csvField("two\nlines"), std::string("\"two\nlines\""));
+    // Spreadsheets run these as formulas: an apostrophe keeps them text.
+    QCOMPARE(csvField("=HYPERLINK(\"x\")"), std::string("\"'=HYPERLINK(\"\"x\"\")\""));
+    QCOMPARE(csvField("+1"), std::string("\"'+1\""));
+    QCOMPARE(csvField("@sum"), std::string("\"'@sum\""));
+    QCOMPARE(csvField(""), std::string(""));
 }
 
 QTEST_APPLESS_MAIN(FoundationsTest)

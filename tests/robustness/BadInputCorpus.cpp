@@ -1,4 +1,4 @@
-// The bad-input corpus (the reliability issue): about 1 000 damaged and hand-made inputs made
+// The bad-input corpus (the reliability issue): over 1 000 damaged and hand-made inputs made
 // by Corpus.cpp, each run through `innerear`'s real command line in a forked child under a time
 // and memory cap, and counted per kind: clear error / accepted / crash / hang / silent wrong /
 // refused valid / lost / over the memory bar. The test fails on any failure not listed, with its
@@ -242,7 +242,7 @@ int main(int argc, char** argv)
     const auto built = std::chrono::steady_clock::now();
     CorpusBuilder builder(root, seed);
     fs::create_directories(root / "logs");
-    builder.addDicomMutants(source / "resources/samples/inner-ear-demo/dicom", 420);
+    builder.addDicomMutants(source / "resources/samples/inner-ear-demo/dicom", 440);
     if (fs::is_directory(shared / "dicom"))
         builder.addSharedDicomMutants(shared / "dicom", 160);
     else
