@@ -9,6 +9,7 @@
 #include "innerear/io/VolumeIO.h"
 #include "innerear/ui/CohortPlots.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -296,6 +297,24 @@ int runEvaluate(const EvaluateOptions& options, std::ostream& out, std::ostream&
               asLabelMap(io::readVolume(pair.prediction).volume, pair.prediction);
             const LabelMap reference =
               asLabelMap(io::readVolume(pair.reference).volume, pair.reference);
+            // A labyrinth is a small part of any scan: a mask that marks most of its image is
+            // inverted or not a mask at all, and its DSC would look like any other.
+            auto markedShare = [](const LabelMap& mask)
+            {
+                const auto& v = mask.voxels();
+                return double(std::count_if(v.begin(), v.end(), [](auto l) { return l != 0; })) /
+                       double(std::max<std::size_t>(1, v.size()));
+            };
+            if (markedShare(reference) > 0.5)
+                throw io::IoError(io::IoError::Kind::UnsupportedFormat, pair.reference,
+                                  "the reference marks " +
+                                    number(100.0 * markedShare(reference), 0) +
+                                    " % of its image: not a labyrinth mask (inverted, or "
+                                    "all foreground?)");
+            if (markedShare(prediction) > 0.5)
+                err << "innerear evaluate: " << pair.name << ": warning: the prediction marks "
+                    << number(100.0 * markedShare(prediction), 0)
+                    << " % of its image (inverted, or all foreground?)\n";
             rows.push_back({ pair, analysis::evaluateCase(prediction, reference) });
             const OverlapMetrics& m = rows.back().evaluation.metrics[0];
             out << pair.name << (pair.group.empty() ? "" : " [" + pair.group + "]") << ": DSC "

@@ -252,7 +252,7 @@ int main(int argc, char** argv)
     builder.addMetaImageAndNrrd(120);
     builder.addManifests(source / "resources/models", 64);
     builder.addStudies(64);
-    builder.addFileSystemFaults(52);
+    builder.addFileSystemFaults(60);
     std::vector<Case>& cases = builder.cases();
     std::cout << cases.size() << " inputs made in "
               << std::chrono::duration<double>(std::chrono::steady_clock::now() - built).count()

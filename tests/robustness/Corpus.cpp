@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -1100,7 +1101,7 @@ void CorpusBuilder::addFileSystemFaults(int count)
         c.folder = folder;
         c.expect = Expect::Refuse;
         c.guarded = { image, labels };
-        const int mode = n % 13;
+        const int mode = n % 15;
         auto existing = [&](const fs::path& path)
         {
             writeBytes(path, sentinel);
@@ -1182,6 +1183,44 @@ void CorpusBuilder::addFileSystemFaults(int count)
                            "--snapshot", (folder / "ears.png").string(),
                            "--out",      (folder / "ears.stl").string() };
                 break;
+            case 12:
+            {
+                c.name = "evaluate an all-foreground prediction";
+                c.expect = Expect::Accept;
+                const fs::path full = folder / "full.nii";
+                writeBytes(full, niftiBytes(labelHeader, std::string(24 * 20 * 16, '\1')));
+                c.args = { "evaluate",
+                           "--pred",
+                           full.string(),
+                           "--ref",
+                           labels.string(),
+                           "--out",
+                           (folder / "report").string() };
+                c.check = [](const std::string& out) -> std::string
+                {
+                    const auto at = out.find("HD95 ");
+                    const double hd95 =
+                      at == std::string::npos ? -1 : std::atof(out.c_str() + at + 5);
+                    return hd95 >= 0.0 && hd95 < 1000.0
+                             ? std::string()
+                             : "the HD95 of an all-foreground prediction is not a distance: " + out;
+                };
+                break;
+            }
+            case 13:
+            {
+                c.name = "evaluate against an all-foreground reference";
+                const fs::path full = folder / "full.nii";
+                writeBytes(full, niftiBytes(labelHeader, std::string(24 * 20 * 16, '\xff')));
+                c.args = { "evaluate",
+                           "--pred",
+                           labels.string(),
+                           "--ref",
+                           full.string(),
+                           "--out",
+                           (folder / "report").string() };
+                break;
+            }
             default:
                 c.name = "convert (control)";
                 c.expect = Expect::Accept;

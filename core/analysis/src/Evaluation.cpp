@@ -35,7 +35,9 @@ ItkLabels::Pointer toItk(const LabelMap& labels, const LabelSelection& selection
                                           { return std::uint8_t(selection.contains(l)); });
 }
 
-/// Boundary voxels of a binary mask (face-connected contour).
+/// Boundary voxels of a binary mask (face-connected contour). Foreground on the image's own
+/// border is boundary too: beyond the field of view is background (ITK's contour filter does
+/// not count it, so a mask that fills the image had no surface and an HD95 of 1.8e19 mm).
 ItkLabels::Pointer boundary(const ItkLabels::Pointer& mask)
 {
     using Contour = itk::BinaryContourImageFilter<ItkLabels, ItkLabels>;
@@ -45,7 +47,21 @@ ItkLabels::Pointer boundary(const ItkLabels::Pointer& mask)
     contour->SetBackgroundValue(0);
     contour->FullyConnectedOff();
     contour->Update();
-    return contour->GetOutput();
+    ItkLabels::Pointer surface = contour->GetOutput();
+    const auto size = mask->GetLargestPossibleRegion().GetSize();
+    const std::uint8_t* in = mask->GetBufferPointer();
+    std::uint8_t* out = surface->GetBufferPointer();
+    for (std::size_t z = 0; z < size[2]; ++z)
+        for (std::size_t y = 0; y < size[1]; ++y)
+            for (std::size_t x = 0; x < size[0]; ++x)
+            {
+                const bool onBorder = x == 0 || y == 0 || z == 0 || x + 1 == size[0] ||
+                                      y + 1 == size[1] || z + 1 == size[2];
+                const std::size_t v = x + size[0] * (y + size[1] * z);
+                if (onBorder && in[v])
+                    out[v] = 1;
+            }
+    return surface;
 }
 
 /// Distance in mm from every voxel to the nearest voxel of `surface`.
