@@ -34,7 +34,8 @@ private Q_SLOTS:
 private:
     std::unique_ptr<QTemporaryDir> dir_;
     std::string path(const QString& name) const { return dir_->filePath(name).toStdString(); }
-    std::string goodSeries(const QString& name, Size3 size = { 8, 7, 6 });
+    std::string goodSeries(const QString& name, Size3 size = { 8, 7, 6 },
+                           const std::string& patientName = "Synthetic^Phantom");
 };
 
 namespace
@@ -57,11 +58,14 @@ void BadInputTest::init()
     dir_ = std::make_unique<QTemporaryDir>();
 }
 
-std::string BadInputTest::goodSeries(const QString& name, Size3 size)
+std::string BadInputTest::goodSeries(const QString& name, Size3 size,
+                                     const std::string& patientName)
 {
     const std::string folder = path(name);
-    test::writeSyntheticSeries(folder,
-                               test::patternImage<std::int16_t>(test::obliqueGeometry(size)));
+    test::SyntheticSeriesOptions options;
+    options.patientName = patientName;
+    test::writeSyntheticSeries(
+      folder, test::patternImage<std::int16_t>(test::obliqueGeometry(size)), options);
     return folder;
 }
 
@@ -81,6 +85,7 @@ void BadInputTest::readingFails_data()
     add("irregular spacing", Kind::InconsistentGeometry, "inconsistent slice spacing");
     add("duplicate slice", Kind::MissingSlices, "uneven number of frames per slice position");
     add("single slice", Kind::TwoDimensional, "single 2-D slice");
+    add("two patients, one series UID", Kind::UnsupportedDicom, "2 patients");
     add("sheared stack", Kind::InconsistentGeometry, "shifted sideways");
     add("no position attributes", Kind::InconsistentGeometry, "ImagePositionPatient");
     add("4-D series as 3-D", Kind::FourDimensional, "4-D series of 2 volumes");
@@ -153,6 +158,15 @@ void BadInputTest::readingFails()
     }
     else if (caseName == "single slice")
         input = goodSeries("single", { 8, 7, 1 });
+    else if (caseName == "two patients, one series UID")
+    {
+        // Slice 2 replaced by the same slice of another patient's series with the same UID.
+        input = goodSeries("two-patients");
+        const std::string other = goodSeries("other-patient", { 8, 7, 6 }, "Other^Patient");
+        QVERIFY(QFile::remove(QString::fromStdString(input + "/IM2")));
+        QVERIFY(QFile::copy(QString::fromStdString(other + "/IM2"),
+                            QString::fromStdString(input + "/IM2")));
+    }
     else if (caseName == "sheared stack")
     {
         input = path("sheared");

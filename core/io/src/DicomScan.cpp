@@ -575,11 +575,13 @@ void Scanner::finishStack(DicomStack& stack)
     stack.volumes.clear();
 
     std::set<std::size_t> files;
-    std::set<std::string> syntaxes;
+    std::set<std::string> syntaxes, patients;
     for (std::size_t f : frames)
     {
+        const FileFacts& facts = facts_[detail_.frames[f].file];
         files.insert(detail_.frames[f].file);
-        syntaxes.insert(facts_[detail_.frames[f].file].transferSyntax);
+        syntaxes.insert(facts.transferSyntax);
+        patients.insert(facts.patientId + "\n" + facts.patientName);
     }
     info.fileCount = files.size();
     info.frameCount = frames.size();
@@ -598,6 +600,13 @@ void Scanner::finishStack(DicomStack& stack)
     };
     if (!info.problem.empty())
         return refuse(info.problemKind, info.problem);
+    // One SeriesInstanceUID over files of several patients (a copying or anonymising tool that
+    // reused it) is not one volume, whatever its geometry says.
+    if (patients.size() > 1)
+        return refuse(IoError::Kind::UnsupportedDicom,
+                      "its files belong to " + std::to_string(patients.size()) +
+                        " patients under one series UID: not one volume (separate the files by "
+                        "patient first)");
 
     Vec3 normal = cross(first.rowDirection, first.columnDirection);
     const double normalLength = norm(normal);
