@@ -142,16 +142,23 @@ void checkNiftiLength(const std::string& path, const itk::ImageIOBase& io)
                         " bytes, the file has " + std::to_string(fileSize));
 }
 
-/// MetaIO reports a cut data block on stderr only: check the sizes its header promises.
-void checkMetaImageLength(const std::string& path, const itk::ImageIOBase& io)
+/// A MetaImage header's "key = value" fields, read once for both checks below; `dataOffset`
+/// is where LOCAL voxel data begins (just after the ElementDataFile line).
+struct MetaImageHeader
 {
+    std::map<std::string, std::string> fields;
+    std::uint64_t dataOffset = 0;
+    std::uint64_t fileSize = 0;
+};
+
+MetaImageHeader readMetaImageHeader(const std::string& path)
+{
+    MetaImageHeader header;
     std::ifstream file(path, std::ios::binary | std::ios::ate);
-    const auto fileSize = std::uint64_t(file.tellg());
+    header.fileSize = std::uint64_t(file.tellg());
     file.seekg(0);
-    std::uint64_t compressedSize = 0;
-    bool compressed = false;
     std::string line;
-    while (std::getline(file, line))
+    for (int n = 0; n < 200 && std::getline(file, line); ++n)
     {
         const auto equals = line.find('=');
         if (equals == std::string::npos)
@@ -159,48 +166,66 @@ void checkMetaImageLength(const std::string& path, const itk::ImageIOBase& io)
         std::string key = line.substr(0, equals);
         std::string value = line.substr(equals + 1);
         key.erase(key.find_last_not_of(" \t\r") + 1);
+        key.erase(0, key.find_first_not_of(" \t"));
         value.erase(0, value.find_first_not_of(" \t"));
         value.erase(value.find_last_not_of(" \t\r") + 1);
-        if (key == "CompressedData")
-            compressed = value == "True";
-        else if (key == "CompressedDataSize")
+        header.fields[key] = value;
+        if (key == "ElementDataFile")
         {
-            errno = 0;
-            char* end = nullptr;
-            compressedSize = std::strtoull(value.c_str(), &end, 10);
-            if (errno != 0 || end == value.c_str() || *end != '\0' || value[0] == '-')
-                throw IoError(IoError::Kind::Corrupt, path,
-                              "its CompressedDataSize \"" + value + "\" is not a byte count");
-        }
-        else if (key == "ElementDataFile")
-        {
-            std::uint64_t available = 0;
-            if (value == "LOCAL")
-                available = fileSize - std::uint64_t(file.tellg());
-            else
-            {
-                if (value.rfind("LIST", 0) == 0 || value.find('%') != std::string::npos)
-                    throw IoError(IoError::Kind::UnsupportedFormat, path,
-                                  "its data is split over several files (\"" + value +
-                                    "\"), which is not read here");
-                const auto dataPath = dataFileInside(path, value);
-                std::error_code error;
-                if (std::filesystem::exists(dataPath, error))
-                    requireRegularFile(dataPath.string(), "its data file " + dataPath.string());
-                available = std::filesystem::file_size(dataPath, error);
-                if (error)
-                    throw IoError(IoError::Kind::NotFound, path,
-                                  "its data file " + dataPath.string() + " is missing");
-            }
-            const std::uint64_t needed =
-              compressed ? compressedSize : std::uint64_t(io.GetImageSizeInBytes());
-            if (needed > 0 && available < needed)
-                throw IoError(IoError::Kind::Corrupt, path,
-                              "the voxel data is truncated: " + std::to_string(needed) +
-                                " bytes expected, " + std::to_string(available) + " present");
-            return;
+            header.dataOffset = std::uint64_t(file.tellg());
+            break;
         }
     }
+    return header;
+}
+
+/// MetaIO reports a cut data block on stderr only: check the sizes its header promises.
+void checkMetaImageLength(const std::string& path, const itk::ImageIOBase& io)
+{
+    const MetaImageHeader header = readMetaImageHeader(path);
+    const auto field = [&](const char* key)
+    {
+        const auto found = header.fields.find(key);
+        return found == header.fields.end() ? std::string() : found->second;
+    };
+    const bool compressed = field("CompressedData") == "True";
+    std::uint64_t compressedSize = 0;
+    if (const std::string value = field("CompressedDataSize"); !value.empty())
+    {
+        errno = 0;
+        char* end = nullptr;
+        compressedSize = std::strtoull(value.c_str(), &end, 10);
+        if (errno != 0 || end == value.c_str() || *end != '\0' || value[0] == '-')
+            throw IoError(IoError::Kind::Corrupt, path,
+                          "its CompressedDataSize \"" + value + "\" is not a byte count");
+    }
+    const std::string value = field("ElementDataFile");
+    if (value.empty())
+        return;
+    std::uint64_t available = 0;
+    if (value == "LOCAL")
+        available = header.fileSize - header.dataOffset;
+    else
+    {
+        if (value.rfind("LIST", 0) == 0 || value.find('%') != std::string::npos)
+            throw IoError(IoError::Kind::UnsupportedFormat, path,
+                          "its data is split over several files (\"" + value +
+                            "\"), which is not read here");
+        const auto dataPath = dataFileInside(path, value);
+        std::error_code error;
+        if (std::filesystem::exists(dataPath, error))
+            requireRegularFile(dataPath.string(), "its data file " + dataPath.string());
+        available = std::filesystem::file_size(dataPath, error);
+        if (error)
+            throw IoError(IoError::Kind::NotFound, path,
+                          "its data file " + dataPath.string() + " is missing");
+    }
+    const std::uint64_t needed =
+      compressed ? compressedSize : std::uint64_t(io.GetImageSizeInBytes());
+    if (needed > 0 && available < needed)
+        throw IoError(IoError::Kind::Corrupt, path,
+                      "the voxel data is truncated: " + std::to_string(needed) +
+                        " bytes expected, " + std::to_string(available) + " present");
 }
 
 /// A temporary file removed when the last holder lets go.
@@ -461,24 +486,7 @@ void checkNrrdDataFile(const std::string& path)
 /// a negative or NaN spacing as it is: the header's fields are checked before ITK reads it.
 void checkMetaImageHeader(const std::string& path)
 {
-    std::ifstream file(path, std::ios::binary);
-    std::map<std::string, std::string> fields;
-    std::string line;
-    for (int n = 0; n < 200 && std::getline(file, line); ++n)
-    {
-        const auto equals = line.find('=');
-        if (equals == std::string::npos)
-            break;
-        std::string key = line.substr(0, equals);
-        std::string value = line.substr(equals + 1);
-        key.erase(key.find_last_not_of(" \t\r") + 1);
-        key.erase(0, key.find_first_not_of(" \t"));
-        value.erase(0, value.find_first_not_of(" \t"));
-        value.erase(value.find_last_not_of(" \t\r") + 1);
-        fields[key] = value;
-        if (key == "ElementDataFile")
-            break;
-    }
+    std::map<std::string, std::string> fields = readMetaImageHeader(path).fields;
     auto refuse = [&](const std::string& why)
     { throw IoError(IoError::Kind::Corrupt, path, "the MetaImage header " + why); };
     auto numbers = [&](const std::string& key)
