@@ -21,7 +21,7 @@ PACKAGES=(
     qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-svg-dev
     libvtk9-dev libinsighttoolkit5-dev libgdcm-dev libgdcm-tools libtorch-dev
     libcli11-dev nlohmann-json3-dev
-    xvfb xauth libgl1-mesa-dri fonts-dejavu-core
+    xvfb xauth libgl1-mesa-dri fonts-dejavu-core xdotool
     dpkg-dev lintian desktop-file-utils libboost-dev
     clang-14 libclang-rt-14-dev zlib1g-dev
 )

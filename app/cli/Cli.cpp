@@ -257,15 +257,17 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
                                    "Use this many cases, drawn with the seed (default: all)");
     studyCreateCommand->add_option("--seed", studyCreate.seed, "Study seed")->capture_default_str();
     studyCreateCommand->add_flag("--allow-no-preference", studyCreate.allowNoPreference,
-                                 "Offer \"no preference\" besides left and right");
+                                 "Offer \"no preference\" besides A and B");
     studyCreateCommand->add_flag("--allow-going-back", studyCreate.allowGoingBack,
                                  "Let readers return to earlier cases");
     studyCreateCommand->add_option("--out", studyCreate.out, "Study file to write (.json)")
       ->required();
     StudyAnalyzeOptions studyAnalyze;
     CLI::App* studyAnalyzeCommand = studyCommand->add_subcommand(
-      "analyze", "Unblind the answers: per-reader scores and binomial tests, the pooled "
-                 "one-sided t-test, agreement, times, a long-format CSV and a figure");
+      "analyze", "Unblind the answers: per-reader scores with exact intervals and binomial "
+                 "tests, a multi-reader multi-case analysis (readers and cases random), the "
+                 "paper's one-sided t-test, agreement, times, a long CSV with the reading logs, "
+                 "iMRMC input and a figure");
     studyAnalyzeCommand->add_option("study", studyAnalyze.study, "Study file")->required();
     studyAnalyzeCommand
       ->add_option("--answers", studyAnalyze.answers, "Folder of <reader>.answers.json")
@@ -275,7 +277,7 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
     StudyPackOptions studyPack;
     CLI::App* studyPackCommand = studyCommand->add_subcommand(
       "pack", "Write each reader's reading pack: images and masks copied under neutral names "
-              "(A left, B right, placed by the reader's allocation), checksums, no source "
+              "(A and B, placed by the reader's allocation), checksums, no source "
               "paths, no key; the key stays in the study file, from which analyze unblinds");
     studyPackCommand->add_option("study", studyPack.study, "Study file")->required();
     studyPackCommand->add_option("--reader", studyPack.readers, "Reader id (repeat for several)")

@@ -239,20 +239,33 @@ int runStudyAnalyze(const StudyAnalyzeOptions& options, std::ostream& out, std::
         std::vector<std::pair<std::string, double>> scores;
         for (const study::ReaderResult& r : analysis.readers)
             scores.emplace_back(r.reader, r.score);
-        written.push_back(ui::writeReaderScorePlot(scores, analysis.pooled.mean,
-                                                   analysis.pooled.ciLow, analysis.pooled.ciHigh,
-                                                   options.out));
+        const study::OneSampleT& t = analysis.pooled;
+        // Scores are percentages: intervals are shown (and drawn) cut at 0 and 100.
+        const double low = std::max(0.0, t.ciLow), high = std::min(100.0, t.ciHigh);
+        written.push_back(ui::writeReaderScorePlot(scores, t.mean, low, high, options.out));
         out << std::fixed << std::setprecision(1);
         for (const study::ReaderResult& r : analysis.readers)
             out << "reader " << r.reader << ": " << r.casesRead << " case(s), automatic preferred "
                 << r.automaticPreferred << ", manual " << r.manualPreferred << ", none "
-                << r.noPreference << ": score " << r.score << " %, binomial p "
-                << std::setprecision(4) << r.binomialP << std::setprecision(1) << "\n";
-        const study::OneSampleT& t = analysis.pooled;
-        out << "pooled: " << t.n << " reader(s), mean score " << t.mean << " %";
+                << r.noPreference << ": score " << r.score << " % (exact 95 % CI " << r.scoreLow
+                << " to " << r.scoreHigh << "), binomial p " << std::setprecision(4) << r.binomialP
+                << std::setprecision(1) << "\n";
+        const study::RandomReadersAndCases& m = analysis.mrmc;
+        out << "readers and cases random: ";
+        if (m.defined)
+            out << "mean preference " << 100.0 * m.mean << " % (95 % CI " << 100.0 * m.ciLow
+                << " to " << 100.0 * m.ciHigh << "), t = " << std::setprecision(3) << m.t
+                << ", df = " << std::setprecision(1) << m.df
+                << ", two-sided p = " << std::setprecision(4) << m.pTwoSided << std::setprecision(1)
+                << " (" << m.readers << " readers x " << m.cases << " cases)\n";
+        else
+            out << "not computed (" << m.readers << " readers x " << m.cases
+                << " common cases, or no spread)\n";
+        out << "paper's test (readers fixed): " << t.n << " reader(s), mean score " << t.mean
+            << " %";
         if (t.defined)
-            out << " (95 % CI " << t.ciLow << "-" << t.ciHigh << "), t = " << std::setprecision(3)
-                << t.t << ", df = " << std::setprecision(0) << t.df
+            out << " (95 % CI " << low << " to " << high << "), t = " << std::setprecision(3) << t.t
+                << ", df = " << std::setprecision(0) << t.df
                 << ", one-sided p = " << std::setprecision(4) << t.pOneSided;
         out << "\nwrote " << options.out << ":";
         for (const std::string& w : written)

@@ -6,9 +6,6 @@
 #include "innerear/core/Random.h"
 #include "innerear/core/Sha256.h"
 
-#include <boost/math/distributions/binomial.hpp>
-#include <boost/math/distributions/students_t.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -399,6 +396,70 @@ Choice parseChoice(const std::string& text)
     throw std::runtime_error("unknown choice \"" + text + "\" (left, right or none)");
 }
 
+namespace
+{
+Json stringArray(const std::vector<std::string>& values)
+{
+    Json list = Json::array();
+    for (const std::string& v : values)
+        list.push_back(v);
+    return list;
+}
+
+std::vector<std::string> stringsOf(const Json& json, const char* key)
+{
+    std::vector<std::string> values;
+    if (json.contains(key))
+        for (const Json& item : json.at(key).items())
+            values.push_back(item.asString());
+    return values;
+}
+
+int countOf(const Json& json, const char* key)
+{
+    if (!json.contains(key))
+        return 0;
+    const double v = json.at(key).asNumber();
+    if (!(v >= 0.0 && v < 1e6) || v != std::floor(v))
+        throw std::runtime_error(std::string("reading log: ") + key + " is not a count");
+    return int(v);
+}
+} // namespace
+
+Json ReadingLog::toJson() const
+{
+    Json json = Json::object();
+    json["first_choice_seconds"] = firstChoiceSeconds;
+    json["changes"] = changes;
+    json["layouts"] = stringArray(layouts);
+    json["displays"] = stringArray(displays);
+    json["ears"] = stringArray(ears);
+    json["max_zoom"] = maxZoom;
+    json["window_changes"] = windowChanges;
+    json["overlay_toggles"] = overlayToggles;
+    return json;
+}
+
+ReadingLog ReadingLog::fromJson(const Json& json)
+{
+    ReadingLog log;
+    if (json.contains("first_choice_seconds"))
+        log.firstChoiceSeconds = json.at("first_choice_seconds").asNumber();
+    if (!std::isfinite(log.firstChoiceSeconds) || log.firstChoiceSeconds < -1.0)
+        throw std::runtime_error("reading log: first_choice_seconds is not a time");
+    log.changes = countOf(json, "changes");
+    log.layouts = stringsOf(json, "layouts");
+    log.displays = stringsOf(json, "displays");
+    log.ears = stringsOf(json, "ears");
+    if (json.contains("max_zoom"))
+        log.maxZoom = json.at("max_zoom").asNumber();
+    if (!std::isfinite(log.maxZoom) || log.maxZoom <= 0.0)
+        throw std::runtime_error("reading log: max_zoom is not a zoom factor");
+    log.windowChanges = countOf(json, "window_changes");
+    log.overlayToggles = countOf(json, "overlay_toggles");
+    return log;
+}
+
 AnswerSheet::AnswerSheet(std::string folder, std::string reader, std::uint64_t studySeed)
   : folder_(std::move(folder))
   , reader_(std::move(reader))
@@ -449,7 +510,9 @@ void AnswerSheet::load()
         for (const Json& item : json.at("answers").items())
         {
             Answer answer{ item.at("case").asString(), parseChoice(item.at("choice").asString()),
-                           item.at("seconds").asNumber(), item.at("answered_at").asString() };
+                           item.at("seconds").asNumber(), item.at("answered_at").asString(),
+                           item.contains("log") ? ReadingLog::fromJson(item.at("log"))
+                                                : ReadingLog{} };
             if (!std::isfinite(answer.seconds) || answer.seconds < 0.0)
                 throw std::runtime_error("case " + answer.caseId +
                                          " has a reading time that is negative or not a number");
@@ -498,7 +561,7 @@ void AnswerSheet::record(const Answer& answer)
         next.push_back(stamped);
     Json json = Json::object();
     json["format"] = kAnswersFormat;
-    json["version"] = 1;
+    json["version"] = 2; // 2: each answer carries its reading log (read as empty from version 1)
     json["reader"] = reader_;
     json["study_seed"] = std::to_string(seed_);
     Json list = Json::array();
@@ -509,6 +572,7 @@ void AnswerSheet::record(const Answer& answer)
         item["choice"] = choiceName(a.choice);
         item["seconds"] = a.seconds;
         item["answered_at"] = a.answeredAt;
+        item["log"] = a.log.toJson();
         list.push_back(item);
     }
     json["answers"] = list;
@@ -524,46 +588,6 @@ std::size_t nextPosition(const Study& study, const Allocation& allocation, const
         if (!sheet.find(study.cases[allocation.order[position]].id))
             return position;
     return allocation.order.size();
-}
-
-// ---- Statistics ----------------------------------------------------------------------------
-
-double binomialTwoSidedP(std::size_t k, std::size_t n)
-{
-    if (n == 0)
-        return 1.0;
-    const boost::math::binomial_distribution<double> b(double(n), 0.5);
-    const double lower = boost::math::cdf(b, double(k));
-    const double upper = k == 0 ? 1.0 : boost::math::cdf(boost::math::complement(b, double(k - 1)));
-    return std::min(1.0, 2.0 * std::min(lower, upper));
-}
-
-OneSampleT oneSampleT(const std::vector<double>& values, double mu0)
-{
-    OneSampleT r;
-    r.n = values.size();
-    if (r.n == 0)
-        return r;
-    r.mean = std::accumulate(values.begin(), values.end(), 0.0) / double(r.n);
-    r.ciLow = r.ciHigh = r.mean;
-    if (r.n < 2)
-        return r;
-    double ss = 0.0;
-    for (double v : values)
-        ss += (v - r.mean) * (v - r.mean);
-    r.sd = std::sqrt(ss / double(r.n - 1));
-    r.df = double(r.n - 1);
-    if (r.sd <= 0.0)
-        return r;
-    const double se = r.sd / std::sqrt(double(r.n));
-    const boost::math::students_t t(r.df);
-    r.t = (r.mean - mu0) / se;
-    r.pOneSided = boost::math::cdf(boost::math::complement(t, r.t));
-    const double q = boost::math::quantile(boost::math::complement(t, 0.025));
-    r.ciLow = r.mean - q * se;
-    r.ciHigh = r.mean + q * se;
-    r.defined = true;
-    return r;
 }
 
 // ---- Analysis ------------------------------------------------------------------------------
@@ -624,12 +648,14 @@ StudyAnalysis analyze(const Study& study, const std::string& answersFolder)
                 throw std::runtime_error(sheet.path() + ": case " + answer.caseId +
                                          " is not in the study");
             const bool automaticLeft = allocation.automaticOnLeft[found->second];
-            LongRow row{ reader,
-                         answer.caseId,
-                         automaticLeft ? "left" : "right",
-                         choiceName(answer.choice),
-                         std::nullopt,
-                         answer.seconds };
+            LongRow row;
+            row.reader = reader;
+            row.caseId = answer.caseId;
+            row.automaticSide = automaticLeft ? "left" : "right";
+            row.choice = choiceName(answer.choice);
+            row.caseNumber = found->second + 1;
+            row.seconds = answer.seconds;
+            row.log = answer.log;
             ++result.casesRead;
             seconds.push_back(answer.seconds);
             if (answer.choice == Choice::NoPreference)
@@ -650,6 +676,9 @@ StudyAnalysis analyze(const Study& study, const std::string& answersFolder)
         result.score = decided > 0 ? 100.0 * double(result.automaticPreferred) / double(decided)
                                    : std::numeric_limits<double>::quiet_NaN();
         result.binomialP = binomialTwoSidedP(result.automaticPreferred, decided);
+        const ExactProportion interval = clopperPearson(result.automaticPreferred, decided);
+        result.scoreLow = 100.0 * interval.low;
+        result.scoreHigh = 100.0 * interval.high;
         result.meanSeconds =
           seconds.empty()
             ? 0.0
@@ -660,6 +689,20 @@ StudyAnalysis analyze(const Study& study, const std::string& answersFolder)
         analysis.readers.push_back(result);
     }
     analysis.pooled = oneSampleT(scores, 50.0);
+
+    // Readers and cases as random samples, over the cases every reader read.
+    std::vector<std::vector<double>> table(readers.size());
+    for (std::size_t i = 0; i < study.cases.size(); ++i)
+    {
+        if (votes[i].size() != readers.size())
+        {
+            analysis.casesLeftOutOfMrmc += votes[i].empty() ? 0 : 1;
+            continue;
+        }
+        for (std::size_t r = 0; r < readers.size(); ++r)
+            table[r].push_back(0.5 + 0.5 * double(votes[i].at(readers[r])));
+    }
+    analysis.mrmc = randomReadersAndCases(table, 0.5);
 
     // Per case: how many readers preferred the automatic one, and the share of agreeing pairs.
     // Fleiss' kappa (two categories, cases every reader decided): a few lines of textbook
@@ -704,82 +747,215 @@ StudyAnalysis analyze(const Study& study, const std::string& answersFolder)
     return analysis;
 }
 
+namespace
+{
+std::string fixed(double v, int digits)
+{
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(digits) << v;
+    return out.str();
+}
+/// A number for a CSV column: empty when undefined, never a word (R and pandas read it as NA).
+std::string csvNumber(double v, int digits)
+{
+    return std::isfinite(v) ? fixed(v, digits) : std::string();
+}
+/// A number for the report: "n/a" when undefined.
+std::string reportNumber(double v, int digits)
+{
+    return std::isfinite(v) ? fixed(v, digits) : std::string("n/a");
+}
+std::string pValue(double p)
+{
+    return p < 0.0001 ? std::string("< 0.0001") : reportNumber(p, 4);
+}
+std::string joined(const std::vector<std::string>& values)
+{
+    std::string text;
+    for (const std::string& v : values)
+        text += (text.empty() ? "" : ";") + v;
+    return text;
+}
+/// An interval in %, cut to 0-100 (a t interval can run past them; the report says so).
+std::string percentInterval(double low, double high)
+{
+    return reportNumber(std::max(0.0, low), 1) + " to " + reportNumber(std::min(100.0, high), 1);
+}
+
+std::string readersCsv(const StudyAnalysis& analysis)
+{
+    std::ostringstream out;
+    out << "reader,cases_read,automatic_preferred,manual_preferred,no_preference,score_percent,"
+           "score_ci_low,score_ci_high,binomial_p_two_sided,mean_seconds,median_seconds\n";
+    for (const ReaderResult& r : analysis.readers)
+        out << csvField(r.reader) << "," << r.casesRead << "," << r.automaticPreferred << ","
+            << r.manualPreferred << "," << r.noPreference << "," << csvNumber(r.score, 2) << ","
+            << csvNumber(r.scoreLow, 2) << "," << csvNumber(r.scoreHigh, 2) << ","
+            << csvNumber(r.binomialP, 6) << "," << csvNumber(r.meanSeconds, 2) << ","
+            << csvNumber(r.medianSeconds, 2) << "\n";
+    return out.str();
+}
+
+std::string casesCsv(const StudyAnalysis& analysis)
+{
+    std::ostringstream out;
+    out << "case,readers_with_preference,automatic_preferred,pairwise_agreement\n";
+    for (const CaseAgreement& c : analysis.cases)
+        out << csvField(c.caseId) << "," << c.readers << "," << c.automaticPreferred << ","
+            << csvNumber(c.agreement, 3) << "\n";
+    return out.str();
+}
+
+std::string longCsv(const StudyAnalysis& analysis)
+{
+    // One row per reading, with its reading log; numeric columns hold numbers or nothing.
+    std::ostringstream out;
+    out << "reader,case,case_number,automatic_side,choice,automatic_preferred,preference_score,"
+           "seconds,first_choice_seconds,changes,layouts,displays,ears,max_zoom,window_changes,"
+           "overlay_toggles\n";
+    for (const LongRow& r : analysis.rows)
+    {
+        const std::string preferred =
+          r.automaticPreferred ? (*r.automaticPreferred ? "1" : "0") : "";
+        const std::string score = r.automaticPreferred ? preferred : "0.5";
+        out << csvField(r.reader) << "," << csvField(r.caseId) << "," << r.caseNumber << ","
+            << r.automaticSide << "," << r.choice << "," << preferred << "," << score << ","
+            << csvNumber(r.seconds, 2) << ","
+            << (r.log.firstChoiceSeconds >= 0.0 ? csvNumber(r.log.firstChoiceSeconds, 2) : "")
+            << "," << r.log.changes << "," << csvField(joined(r.log.layouts)) << ","
+            << csvField(joined(r.log.displays)) << "," << csvField(joined(r.log.ears)) << ","
+            << csvNumber(r.log.maxZoom, 2) << "," << r.log.windowChanges << ","
+            << r.log.overlayToggles << "\n";
+    }
+    return out.str();
+}
+
+std::string imrmcInput(const StudyAnalysis& analysis)
+{
+    // The input format of the FDA's iMRMC program (github.com/DIDSR/iMRMC): free text, the
+    // NR/N0/N1/NM counts, then "BEGIN DATA:" and rows reader,case,modality,score with a truth
+    // row (reader -1, modality 0) per case. A preference study maps onto its binary analysis:
+    // every case shows a labyrinth (truth 1), and a modality's score is 1 where the reader
+    // preferred its segmentation, so its "sensitivity" is the share of cases it was preferred.
+    std::vector<std::size_t> caseNumbers;
+    std::vector<std::string> readers;
+    for (const LongRow& r : analysis.rows)
+    {
+        if (std::find(caseNumbers.begin(), caseNumbers.end(), r.caseNumber) == caseNumbers.end())
+            caseNumbers.push_back(r.caseNumber);
+        if (std::find(readers.begin(), readers.end(), r.reader) == readers.end())
+            readers.push_back(r.reader);
+    }
+    std::sort(caseNumbers.begin(), caseNumbers.end());
+    std::ostringstream out;
+    out << "InnerEar reader preference study, exported for iMRMC.\n"
+           "Cases are numbered by their position in the study file (answers-long.csv maps them "
+           "to case ids).\n"
+           "Modalities: automatic, manual. Score 1: the reader preferred that modality's "
+           "segmentation; \"no preference\" scores 0 for both.\n"
+        << "NR: " << readers.size() << "\nN0: 0\nN1: " << caseNumbers.size()
+        << "\nNM: 2\n\nBEGIN DATA:\n";
+    for (std::size_t c : caseNumbers)
+        out << "-1," << c << ",0,1\n";
+    for (const LongRow& r : analysis.rows)
+    {
+        const bool automatic = r.automaticPreferred && *r.automaticPreferred;
+        const bool manual = r.automaticPreferred && !*r.automaticPreferred;
+        out << r.reader << "," << r.caseNumber << ",automatic," << (automatic ? 1 : 0) << "\n"
+            << r.reader << "," << r.caseNumber << ",manual," << (manual ? 1 : 0) << "\n";
+    }
+    return out.str();
+}
+
+std::string reportMarkdown(const StudyAnalysis& analysis)
+{
+    std::ostringstream out;
+    const OneSampleT& t = analysis.pooled;
+    const RandomReadersAndCases& m = analysis.mrmc;
+    out << "# Reader preference study\n\n"
+        << "Score: the percentage of cases (with a preference) in which the reader preferred the "
+           "automatic segmentation. Per reader: the exact two-sided binomial test against 50 % "
+           "and the exact (Clopper–Pearson) 95 % interval.\n\n"
+        << "| reader | cases read | automatic preferred | manual preferred | no preference | "
+           "score (%) | 95 % CI (%) | binomial p | mean time (s) |\n"
+           "|---|---|---|---|---|---|---|---|---|\n";
+    for (const ReaderResult& r : analysis.readers)
+        out << "| " << r.reader << " | " << r.casesRead << " | " << r.automaticPreferred << " | "
+            << r.manualPreferred << " | " << r.noPreference << " | " << reportNumber(r.score, 1)
+            << " | "
+            << (std::isfinite(r.score) ? percentInterval(r.scoreLow, r.scoreHigh)
+                                       : std::string("n/a"))
+            << " | " << pValue(r.binomialP) << " | " << reportNumber(r.meanSeconds, 1) << " |\n";
+
+    out << "\n## Readers and cases as random samples (multi-reader multi-case)\n\n";
+    if (m.defined)
+        out << "Mean preference for the automatic segmentation " << fixed(100.0 * m.mean, 1)
+            << " % (95 % CI " << percentInterval(100.0 * m.ciLow, 100.0 * m.ciHigh)
+            << (m.bounded ? ", cut at 0-100 %" : "") << "); against 50 %: t = " << fixed(m.t, 3)
+            << ", df = " << fixed(m.df, 1) << ", two-sided p = " << pValue(m.pTwoSided)
+            << ", one-sided p = " << pValue(m.pOneSided) << ". " << m.readers << " readers × "
+            << m.cases << " cases; variance components: readers " << fixed(m.readerVariance, 4)
+            << ", cases " << fixed(m.caseVariance, 4) << ", reader × case and error "
+            << fixed(m.residualVariance, 4) << ".\n\n";
+    else
+        out << "Not computed: it needs at least two readers who read the same two or more cases, "
+               "and answers that differ ("
+            << m.readers << " readers × " << m.cases << " common cases).\n\n";
+    out << "Method: each reading scores 1 (automatic preferred), 0 (manual preferred) or 0.5 (no "
+           "preference). The mean over the reader × case table is tested with a two-way crossed "
+           "random-effects analysis of variance without replication: reader, case and "
+           "reader × case + error mean squares give the variance of the mean as "
+           "σ²(reader)/r + σ²(case)/c + σ²(error)/(r·c) (negative component estimates set to 0), "
+           "with Satterthwaite's degrees of freedom. This is the single-test form of the "
+           "Dorfman–Berbaum–Metz / Obuchowski–Rockette analyses, so the result is meant to "
+           "generalise to other readers and other cases. Assumptions: readers and cases are "
+           "random samples, effects add, and the normal approximation holds for 0/1 scores "
+           "(rough with few cases; the exact per-reader tests above do not need it). Only cases "
+           "read by every reader enter";
+    if (analysis.casesLeftOutOfMrmc > 0)
+        out << " (" << analysis.casesLeftOutOfMrmc << " case(s) read by some readers only are "
+            << "left out)";
+    out << ". `answers.imrmc` holds the same table for the FDA's iMRMC program.\n\n";
+
+    out << "## The seed paper's test (readers fixed)\n\n"
+        << t.n << " reader(s), mean score " << reportNumber(t.mean, 1) << " %";
+    if (t.defined)
+        out << " (95 % CI " << percentInterval(t.ciLow, t.ciHigh)
+            << (t.ciLow < 0.0 || t.ciHigh > 100.0 ? ", cut at 0-100 %" : "")
+            << "); one-sided one-sample t-test of the readers' scores against 50 %: t = "
+            << fixed(t.t, 3) << ", df = " << fixed(t.df, 0) << ", p = " << pValue(t.pOneSided)
+            << ". It treats the cases as fixed, so it says nothing about other cases.\n";
+    else
+        out << "; the t-test needs at least two readers whose scores differ.\n";
+
+    out << "\n## Agreement between readers\n\nFleiss' kappa "
+        << reportNumber(analysis.fleissKappa, 3) << " (cases decided by every reader).\n\n"
+        << "| case | readers with a preference | automatic preferred | pairwise agreement |\n"
+           "|---|---|---|---|\n";
+    for (const CaseAgreement& c : analysis.cases)
+        out << "| " << c.caseId << " | " << c.readers << " | " << c.automaticPreferred << " | "
+            << reportNumber(c.agreement, 2) << " |\n";
+    return out.str();
+}
+} // namespace
+
 std::vector<std::string> writeAnalysis(const StudyAnalysis& analysis, const std::string& folder)
 {
     fs::create_directories(folder);
     // Each file is written whole and renamed into place (writeFileAtomically): a full disk
     // throws instead of leaving a cut table.
-    auto number = [](double v, int digits)
-    {
-        if (!std::isfinite(v))
-            return std::string("n/a");
-        std::ostringstream out;
-        out << std::fixed << std::setprecision(digits) << v;
-        return out.str();
+    const std::vector<std::pair<std::string, std::string>> files{
+        { "report.md", reportMarkdown(analysis) }, { "readers.csv", readersCsv(analysis) },
+        { "cases.csv", casesCsv(analysis) },       { "answers-long.csv", longCsv(analysis) },
+        { "answers.imrmc", imrmcInput(analysis) },
     };
-    auto pValue = [&](double p) { return p < 0.0001 ? std::string("< 0.0001") : number(p, 4); };
+    std::vector<std::string> names;
+    for (const auto& [name, text] : files)
     {
-        std::ostringstream out;
-        out << "reader,cases_read,automatic_preferred,manual_preferred,no_preference,score_percent,"
-               "binomial_p_two_sided,mean_seconds,median_seconds\n";
-        for (const ReaderResult& r : analysis.readers)
-            out << r.reader << "," << r.casesRead << "," << r.automaticPreferred << ","
-                << r.manualPreferred << "," << r.noPreference << "," << number(r.score, 2) << ","
-                << number(r.binomialP, 6) << "," << number(r.meanSeconds, 2) << ","
-                << number(r.medianSeconds, 2) << "\n";
-        writeFileAtomically((fs::path(folder) / "readers.csv").string(), out.str());
+        writeFileAtomically((fs::path(folder) / name).string(), text);
+        names.push_back(name);
     }
-    {
-        std::ostringstream out;
-        out << "case,readers_with_preference,automatic_preferred,pairwise_agreement\n";
-        for (const CaseAgreement& c : analysis.cases)
-            out << csvField(c.caseId) << "," << c.readers << "," << c.automaticPreferred << ","
-                << number(c.agreement, 3) << "\n";
-        writeFileAtomically((fs::path(folder) / "cases.csv").string(), out.str());
-    }
-    {
-        // Long format, one row per reading, as multi-reader multi-case tools (iMRMC) take it.
-        std::ostringstream out;
-        out << "reader,case,automatic_side,choice,automatic_preferred,seconds\n";
-        for (const LongRow& r : analysis.rows)
-            out << r.reader << "," << csvField(r.caseId) << "," << r.automaticSide << ","
-                << r.choice << ","
-                << (r.automaticPreferred ? (*r.automaticPreferred ? "1" : "0") : "") << ","
-                << number(r.seconds, 2) << "\n";
-        writeFileAtomically((fs::path(folder) / "answers-long.csv").string(), out.str());
-    }
-    {
-        std::ostringstream out;
-        const OneSampleT& t = analysis.pooled;
-        out << "# Reader preference study\n\n"
-            << "Score: the percentage of cases (with a preference) in which the reader preferred "
-               "the automatic segmentation. Per reader an exact two-sided binomial test against "
-               "50 %; pooled, the seed paper's one-sided one-sample t-test of the readers' mean "
-               "score against 50 %.\n\n"
-            << "| reader | cases read | automatic preferred | manual preferred | no preference | "
-               "score (%) | binomial p | mean time (s) |\n|---|---|---|---|---|---|---|---|\n";
-        for (const ReaderResult& r : analysis.readers)
-            out << "| " << r.reader << " | " << r.casesRead << " | " << r.automaticPreferred
-                << " | " << r.manualPreferred << " | " << r.noPreference << " | "
-                << number(r.score, 1) << " | " << pValue(r.binomialP) << " | "
-                << number(r.meanSeconds, 1) << " |\n";
-        out << "\n**Pooled:** " << t.n << " reader(s), mean score " << number(t.mean, 1) << " %";
-        if (t.defined)
-            out << " (95 % CI " << number(t.ciLow, 1) << "-" << number(t.ciHigh, 1)
-                << "); one-sided one-sample t-test against 50 %: t = " << number(t.t, 3)
-                << ", df = " << number(t.df, 0) << ", p = " << pValue(t.pOneSided) << "\n";
-        else
-            out << "; the t-test needs at least two readers whose scores differ\n";
-        out << "\nAgreement between readers: Fleiss' kappa " << number(analysis.fleissKappa, 3)
-            << " (cases decided by every reader).\n\n"
-            << "| case | readers with a preference | automatic preferred | pairwise agreement "
-               "|\n|---|---|---|---|\n";
-        for (const CaseAgreement& c : analysis.cases)
-            out << "| " << c.caseId << " | " << c.readers << " | " << c.automaticPreferred << " | "
-                << number(c.agreement, 2) << " |\n";
-        writeFileAtomically((fs::path(folder) / "report.md").string(), out.str());
-    }
-    return { "report.md", "readers.csv", "cases.csv", "answers-long.csv" };
+    return names;
 }
 
 } // namespace innerear::study

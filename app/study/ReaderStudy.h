@@ -4,6 +4,8 @@
 // per-reader allocation kept apart from what readers see, the answers written atomically, and the
 // unblinded analysis. Qt-free; statistics from Boost.Math.
 
+#include "PreferenceStatistics.h"
+
 #include "innerear/core/Json.h"
 
 #include <cstdint>
@@ -112,12 +114,30 @@ enum class Choice
 const char* choiceName(Choice choice);
 Choice parseChoice(const std::string& text);
 
+/// How a case was read before its answer was confirmed (as Slicer's Image Quizzer keeps it):
+/// kept in the answer sheet and exported with the analysis.
+struct ReadingLog
+{
+    double firstChoiceSeconds = -1.0;  ///< from the case appearing to the first selection; -1: none
+    int changes = 0;                   ///< selections changed before confirming
+    std::vector<std::string> layouts;  ///< "three planes", "axial", ... in the order first used
+    std::vector<std::string> displays; ///< "MIP whole volume", "MIP slab 12 mm", "slice"
+    std::vector<std::string> ears;     ///< "right" / "left": the go-to-ear views used
+    double maxZoom = 1.0;
+    int windowChanges = 0;
+    int overlayToggles = 0; ///< overlay hidden/shown or drawn as outline/filled
+
+    Json toJson() const;
+    static ReadingLog fromJson(const Json& json);
+};
+
 struct Answer
 {
     std::string caseId;
     Choice choice = Choice::Left;
-    double seconds = 0.0;
+    double seconds = 0.0;   ///< from the case appearing to the confirmed answer
     std::string answeredAt; ///< UTC, ISO 8601
+    ReadingLog log;
 };
 
 /// One reader's answers in <folder>/<reader>.answers.json. Every record() rewrites the file
@@ -155,25 +175,6 @@ std::size_t nextPosition(const Study& study, const Allocation& allocation,
 
 // ---- Analysis ------------------------------------------------------------------------------
 
-/// Exact two-sided binomial test of k successes in n trials against p = 0.5 (the doubled
-/// smaller tail, capped at 1), from Boost.Math.
-double binomialTwoSidedP(std::size_t k, std::size_t n);
-
-struct OneSampleT
-{
-    std::size_t n = 0;
-    double mean = 0.0;
-    double sd = 0.0;
-    double t = 0.0;
-    double df = 0.0;
-    double pOneSided = 1.0; ///< H1: mean > mu0
-    double ciLow = 0.0;     ///< two-sided 95 % of the mean
-    double ciHigh = 0.0;
-    bool defined = false; ///< false with fewer than two values or no spread
-};
-/// Student's one-sample t-test (Boost.Math's t distribution).
-OneSampleT oneSampleT(const std::vector<double>& values, double mu0);
-
 struct ReaderResult
 {
     std::string reader;
@@ -182,6 +183,8 @@ struct ReaderResult
     std::size_t manualPreferred = 0;
     std::size_t noPreference = 0;
     double score = 0.0;    ///< % automatic preferred among the cases with a preference
+    double scoreLow = 0.0; ///< its exact (Clopper–Pearson) 95 % interval, in %
+    double scoreHigh = 100.0;
     double binomialP = 1.; ///< exact, two-sided, against 50 %
     double meanSeconds = 0.0;
     double medianSeconds = 0.0;
@@ -198,14 +201,20 @@ struct CaseAgreement
 struct LongRow
 {
     std::string reader, caseId, automaticSide, choice;
+    std::size_t caseNumber = 0;             ///< 1-based position of the case in the study file
     std::optional<bool> automaticPreferred; ///< empty for "no preference"
     double seconds = 0.0;
+    ReadingLog log;
 };
 
 struct StudyAnalysis
 {
     std::vector<ReaderResult> readers;
-    OneSampleT pooled; ///< of the readers' scores against 50 %
+    OneSampleT pooled; ///< the seed paper's: of the readers' scores against 50 %
+    /// Readers and cases random: every reading of the cases that every reader read, automatic
+    /// preferred = 1, manual = 0, no preference = 0.5.
+    RandomReadersAndCases mrmc;
+    std::size_t casesLeftOutOfMrmc = 0; ///< not read by every reader
     std::vector<CaseAgreement> cases;
     double fleissKappa = 0.0; ///< over cases read by every reader; NaN when undefined
     std::vector<LongRow> rows;
@@ -214,7 +223,8 @@ struct StudyAnalysis
 /// Unblinds every <reader>.answers.json of `answersFolder` with the allocations (recomputed from
 /// the seed; an allocation file that disagrees is an error: the study file was changed).
 StudyAnalysis analyze(const Study& study, const std::string& answersFolder);
-/// Writes readers.csv, cases.csv, answers-long.csv (iMRMC-style long format) and report.md.
+/// Writes report.md, readers.csv, cases.csv, answers-long.csv (one row per reading, for R or
+/// pandas) and answers.imrmc (the FDA iMRMC program's input). Returns the file names.
 std::vector<std::string> writeAnalysis(const StudyAnalysis& analysis, const std::string& folder);
 
 } // namespace innerear::study

@@ -86,6 +86,7 @@ private Q_SLOTS:
     void eulerCharacteristicOfKnownShapes();
     void cochlearTurnsMatchTheDrawnParameter();
     void rightAndLeftLandOnThePatientsSides();
+    void labyrinthBoxesAreFoundPerSideFromLabelsOrPosition();
     void labyrinthIsBrightAndTheIacIsNotLabelled();
     void sameSeedSameBytes();
     void pathologiesDoWhatTheySay();
@@ -221,6 +222,64 @@ void PhantomTest::rightAndLeftLandOnThePatientsSides()
               (unsigned long long)seed, rightX, leftX, g.orientationCode().c_str());
         QVERIFY(rightX < leftX - 40.0);
     }
+}
+
+void PhantomTest::labyrinthBoxesAreFoundPerSideFromLabelsOrPosition()
+{
+    PhantomOptions options;
+    options.seed = 33;
+    options.pathology = Pathology::None;
+    options.spacing = Vec3{ 0.6, 0.6, 0.8 };
+    const PhantomCase generated = generatePhantom(options);
+    const LabelMap& sided = generated.labels;
+    LabelMap binary = sided;
+    for (std::uint8_t& v : binary.voxels())
+        v = v ? 1 : 0;
+    // The exact boxes of labels 1 and 2, by brute force.
+    std::array<IndexBox, 2> expected{ IndexBox{ { 1e9, 1e9, 1e9 }, { -1, -1, -1 } },
+                                      IndexBox{ { 1e9, 1e9, 1e9 }, { -1, -1, -1 } } };
+    const Size3& n = sided.size();
+    for (std::size_t k = 0; k < n[2]; ++k)
+        for (std::size_t j = 0; j < n[1]; ++j)
+            for (std::size_t i = 0; i < n[0]; ++i)
+                if (const std::uint8_t v = sided(i, j, k))
+                {
+                    IndexBox& box = expected[v - 1u];
+                    const Vec3 index{ double(i), double(j), double(k) };
+                    for (std::size_t a = 0; a < 3; ++a)
+                    {
+                        box.low[a] = std::min(box.low[a], index[a]);
+                        box.high[a] = std::max(box.high[a], index[a]);
+                    }
+                }
+    for (const std::vector<const LabelMap*>& masks :
+         { std::vector<const LabelMap*>{ &sided }, std::vector<const LabelMap*>{ &binary },
+           std::vector<const LabelMap*>{ &binary, &sided } })
+    {
+        const auto boxes = labyrinthBoxes(masks);
+        for (std::size_t side = 0; side < 2; ++side)
+        {
+            QVERIFY(boxes[side].has_value());
+            QCOMPARE(boxes[side]->low, expected[side].low);
+            QCOMPARE(boxes[side]->high, expected[side].high);
+        }
+    }
+    // One ear alone (the left one erased): it is found on its own side, the other is absent.
+    for (std::uint8_t& v : binary.voxels())
+        v = 0;
+    for (std::size_t k = 0; k < n[2]; ++k)
+        for (std::size_t j = 0; j < n[1]; ++j)
+            for (std::size_t i = 0; i < n[0]; ++i)
+                binary(i, j, k) = sided(i, j, k) == 1 ? 1 : 0;
+    const auto one = labyrinthBoxes({ &binary });
+    QVERIFY(one[0].has_value());
+    QVERIFY(!one[1].has_value());
+    QCOMPARE(one[0]->low, expected[0].low);
+    LabelMap empty = binary;
+    for (std::uint8_t& v : empty.voxels())
+        v = 0;
+    const auto none = labyrinthBoxes({ &empty });
+    QVERIFY(!none[0] && !none[1]);
 }
 
 void PhantomTest::labyrinthIsBrightAndTheIacIsNotLabelled()

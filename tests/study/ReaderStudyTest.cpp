@@ -17,6 +17,7 @@
 #include <fstream>
 #include <iterator>
 #include <set>
+#include <sstream>
 
 using namespace innerear;
 using namespace innerear::study;
@@ -43,8 +44,11 @@ void simulateReader(const Study& study, const QString& folder, const std::string
     const Allocation allocation = allocate(study, reader);
     AnswerSheet sheet(folder.toStdString(), reader, study.seed);
     for (std::size_t index : allocation.order)
-        sheet.record({ study.cases[index].id, pick(index, bool(allocation.automaticOnLeft[index])),
-                       2.0 + double(index), "" });
+        sheet.record({ study.cases[index].id,
+                       pick(index, bool(allocation.automaticOnLeft[index])),
+                       2.0 + double(index),
+                       "",
+                       {} });
 }
 } // namespace
 
@@ -60,6 +64,9 @@ private Q_SLOTS:
     void readersWhoAlwaysPickLeftScoreAboutHalf();
     void binomialMatchesExactValues();
     void tTestMatchesStudentsSleepData();
+    void clopperPearsonMatchesExactIntervals();
+    void randomReadersAndCasesMatchTheAnova();
+    void analysisExportsForIMRMCAndRWithReadingLogs();
     void answersSurviveSigkill();
     void answersOfAnotherStudyAreRefused();
     void studyFileRoundTrip();
@@ -142,11 +149,13 @@ void ReaderStudyTest::readersWhoAlwaysPickLeftScoreAboutHalf()
     QCOMPARE(a.pooled.mean, 50.0);
     const std::vector<std::string> written =
       writeAnalysis(a, (dir.path() + "/report").toStdString());
-    QCOMPARE(written.size(), std::size_t(4));
+    QCOMPARE(written.size(), std::size_t(5));
     QFile csv(dir.path() + "/report/answers-long.csv");
     QVERIFY(csv.open(QIODevice::ReadOnly));
     QCOMPARE(csv.readLine().trimmed(),
-             QByteArray("reader,case,automatic_side,choice,automatic_preferred,seconds"));
+             QByteArray("reader,case,case_number,automatic_side,choice,automatic_preferred,"
+                        "preference_score,seconds,first_choice_seconds,changes,layouts,displays,"
+                        "ears,max_zoom,window_changes,overlay_toggles"));
     int rows = 0;
     while (!csv.atEnd())
         rows += !csv.readLine().trimmed().isEmpty();
@@ -184,6 +193,157 @@ void ReaderStudyTest::tTestMatchesStudentsSleepData()
     QVERIFY(std::abs(one.pOneSided - 0.170446) < 1e-5); // P(T_10 > 1)
 }
 
+void ReaderStudyTest::clopperPearsonMatchesExactIntervals()
+{
+    // R: binom.test(7, 10)$conf.int, binom.test(0, 10), binom.test(10, 10).
+    const ExactProportion seven = clopperPearson(7, 10);
+    QVERIFY(std::abs(seven.low - 0.3475471) < 1e-6);
+    QVERIFY(std::abs(seven.high - 0.9332605) < 1e-6);
+    QCOMPARE(seven.estimate, 0.7);
+    const ExactProportion none = clopperPearson(0, 10);
+    QCOMPARE(none.low, 0.0);
+    QVERIFY(std::abs(none.high - 0.3084971) < 1e-6);
+    const ExactProportion all = clopperPearson(10, 10);
+    QVERIFY(std::abs(all.low - 0.6915029) < 1e-6);
+    QCOMPARE(all.high, 1.0);
+    QVERIFY(std::isnan(clopperPearson(0, 0).estimate));
+}
+
+void ReaderStudyTest::randomReadersAndCasesMatchTheAnova()
+{
+    // 4 readers x 6 cases. Mean squares computed by hand (a separate script): readers 0.0382,
+    // cases 0.2604, residual 0.2049, so the reader component is 0 and the mean's variance is
+    // MS_cases / (r c) with c - 1 = 5 degrees of freedom; t = 2.2 (p from Student's t with 5 df
+    // in closed form: 0.0790939), t(0.975, 5) = 2.5705818.
+    const std::vector<std::vector<double>> table{
+        { 1, 1, 0, 1, 1, 0.5 }, { 1, 0, 0, 1, 1, 1 }, { 0, 1, 0, 1, 1, 1 }, { 1, 1, 1, 1, 0, 1 }
+    };
+    const RandomReadersAndCases m = randomReadersAndCases(table, 0.5);
+    QVERIFY(m.defined);
+    QCOMPARE(m.readers, std::size_t(4));
+    QCOMPARE(m.cases, std::size_t(6));
+    QVERIFY(std::abs(m.mean - 0.7291666667) < 1e-9);
+    QCOMPARE(m.readerVariance, 0.0);
+    QVERIFY(std::abs(m.caseVariance - 0.0138888889) < 1e-9);
+    QVERIFY(std::abs(m.residualVariance - 0.2048611111) < 1e-9);
+    QVERIFY(std::abs(m.standardError - 0.1041666667) < 1e-9);
+    QVERIFY(std::abs(m.df - 5.0) < 1e-9);
+    QVERIFY(std::abs(m.t - 2.2) < 1e-9);
+    QVERIFY(std::abs(m.pTwoSided - 0.0790939) < 1e-6);
+    QVERIFY(std::abs(m.pOneSided - 0.0790939 / 2) < 1e-6);
+    QVERIFY(std::abs(m.ciLow - 0.4613977) < 1e-6);
+    QVERIFY(std::abs(m.ciHigh - 0.9969356) < 1e-6);
+    QVERIFY(!m.bounded);
+
+    // Relabelling readers or cases changes nothing.
+    std::vector<std::vector<double>> shuffled{ table[2], table[0], table[3], table[1] };
+    for (auto& row : shuffled)
+        std::rotate(row.begin(), row.begin() + 2, row.end());
+    const RandomReadersAndCases same = randomReadersAndCases(shuffled, 0.5);
+    QVERIFY(std::abs(same.standardError - m.standardError) < 1e-12);
+    QVERIFY(std::abs(same.df - m.df) < 1e-9);
+
+    // An interval that would pass 100 % is cut there, and says so.
+    const RandomReadersAndCases high =
+      randomReadersAndCases({ { 1, 1, 1, 1 }, { 1, 1, 1, 0 }, { 1, 1, 1, 1 } }, 0.5);
+    QVERIFY(high.defined);
+    QCOMPARE(high.ciHigh, 1.0);
+    QVERIFY(high.bounded);
+    QVERIFY(high.ciLow >= 0.0 && high.ciLow < high.mean);
+
+    // No spread, or one reader: no test, and said so.
+    QVERIFY(!randomReadersAndCases({ { 1, 1, 1 }, { 1, 1, 1 } }, 0.5).defined);
+    QVERIFY(!randomReadersAndCases({ { 1, 0, 1 } }, 0.5).defined);
+}
+
+void ReaderStudyTest::analysisExportsForIMRMCAndRWithReadingLogs()
+{
+    QTemporaryDir dir;
+    const Study s = makeStudy(6);
+    s.save((dir.path() + "/study.json").toStdString());
+    const std::string answers = (dir.path() + "/answers").toStdString();
+    // R1 prefers the automatic mask except in case 3, R2 always, R3 has no preference in case 1
+    // and reads only five cases; each reading carries a log.
+    for (const char* reader : { "R1", "R2", "R3" })
+    {
+        const Allocation allocation = allocate(s, reader);
+        AnswerSheet sheet(answers, reader, s.seed);
+        for (std::size_t index : allocation.order)
+        {
+            if (std::string(reader) == "R3" && index == 5)
+                continue;
+            const bool left = allocation.automaticOnLeft[index];
+            Answer answer{ s.cases[index].id, left ? Choice::Left : Choice::Right, 4.5, "", {} };
+            if (std::string(reader) == "R1" && index == 2)
+                answer.choice = left ? Choice::Right : Choice::Left;
+            if (std::string(reader) == "R3" && index == 0)
+                answer.choice = Choice::NoPreference;
+            answer.log.firstChoiceSeconds = 2.25;
+            answer.log.changes = int(index % 3);
+            answer.log.layouts = { "three planes", "axial" };
+            answer.log.displays = { "MIP slab 12 mm" };
+            answer.log.ears = { "right", "left" };
+            answer.log.maxZoom = 3.5;
+            answer.log.windowChanges = 1;
+            sheet.record(answer);
+        }
+    }
+    // The log survives the sheet on disk.
+    AnswerSheet reread(answers, "R1", s.seed);
+    reread.load();
+    QCOMPARE(reread.answers().size(), std::size_t(6));
+    QCOMPARE(reread.answers().front().log.maxZoom, 3.5);
+    QCOMPARE(reread.answers().front().log.ears, (std::vector<std::string>{ "right", "left" }));
+
+    const StudyAnalysis a = analyze(s, answers);
+    QCOMPARE(a.readers[0].score, 100.0 * 5.0 / 6.0);
+    QVERIFY(std::abs(a.readers[0].scoreLow - 35.88) < 0.01); // binom.test(5, 6): 0.3588-0.9958
+    QVERIFY(std::abs(a.readers[0].scoreHigh - 99.58) < 0.01);
+    QCOMPARE(a.mrmc.readers, std::size_t(3));
+    QCOMPARE(a.mrmc.cases, std::size_t(5)); // case 6 was not read by R3
+    QCOMPARE(a.casesLeftOutOfMrmc, std::size_t(1));
+    // (4 + 5 + 4.5) / 15: R1 manual in case 3, R3 half a point in case 1.
+    QVERIFY(std::abs(a.mrmc.mean - 13.5 / 15.0) < 1e-12);
+
+    const std::string out = (dir.path() + "/analysis").toStdString();
+    writeAnalysis(a, out);
+    auto read = [&](const char* name)
+    {
+        std::ifstream in(out + "/" + name);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    const std::string imrmc = read("answers.imrmc");
+    QVERIFY(imrmc.find("NR: 3\nN0: 0\nN1: 6\nNM: 2\n") != std::string::npos);
+    const std::string data = imrmc.substr(imrmc.find("BEGIN DATA:\n") + 12);
+    std::istringstream rows(data);
+    std::string line;
+    int truth = 0, readings = 0;
+    while (std::getline(rows, line))
+    {
+        QCOMPARE(std::count(line.begin(), line.end(), ','), 3L);
+        if (line.rfind("-1,", 0) == 0)
+            ++truth;
+        else
+            ++readings;
+    }
+    QCOMPARE(truth, 6);
+    QCOMPARE(readings, 2 * 17); // two modality rows per reading
+    QVERIFY(imrmc.find("R1,3,automatic,0\nR1,3,manual,1\n") != std::string::npos);
+    QVERIFY(imrmc.find("R3,1,automatic,0\nR3,1,manual,0\n") != std::string::npos);
+
+    const std::string longCsv = read("answers-long.csv");
+    QVERIFY(longCsv.find("n/a") == std::string::npos);
+    QVERIFY(longCsv.find("R3,case-1,1,") != std::string::npos);
+    QVERIFY(longCsv.find(",none,,0.5,4.50,2.25,") != std::string::npos);
+    QVERIFY(longCsv.find("three planes;axial,MIP slab 12 mm,right;left,3.50,1,0") !=
+            std::string::npos);
+    QVERIFY(read("readers.csv").find("n/a") == std::string::npos);
+    const std::string report = read("report.md");
+    QVERIFY(report.find("Readers and cases as random samples") != std::string::npos);
+    QVERIFY(report.find("1 case(s) read by some readers only are left out") != std::string::npos);
+    QVERIFY(report.find("35.9 to 99.6") != std::string::npos);
+}
+
 void ReaderStudyTest::answersSurviveSigkill()
 {
     QTemporaryDir dir;
@@ -205,13 +365,13 @@ void ReaderStudyTest::answersSurviveSigkill()
             for (int i = 0; i < k; ++i)
             {
                 sheet.record(
-                  { s.cases[allocation.order[std::size_t(i)]].id, Choice::Left, 1.0, "" });
+                  { s.cases[allocation.order[std::size_t(i)]].id, Choice::Left, 1.0, "", {} });
                 const char done = 'x';
                 if (::write(pipeFds[1], &done, 1) != 1)
                     ::_exit(1);
             }
             for (;;)
-                sheet.record({ s.cases[allocation.order[0]].id, Choice::Right, 2.0, "" });
+                sheet.record({ s.cases[allocation.order[0]].id, Choice::Right, 2.0, "", {} });
         }
         ::close(pipeFds[1]);
         for (int i = 0; i < k; ++i)
@@ -263,9 +423,9 @@ void ReaderStudyTest::goingBackReplacesTheAnswer()
     QTemporaryDir dir;
     const Study s = makeStudy(3);
     AnswerSheet sheet(dir.path().toStdString(), "R1", s.seed);
-    sheet.record({ "case-2", Choice::Left, 3.0, "" });
-    sheet.record({ "case-1", Choice::Left, 4.0, "" });
-    sheet.record({ "case-2", Choice::Right, 5.0, "" }); // the reader went back and changed it
+    sheet.record({ "case-2", Choice::Left, 3.0, "", {} });
+    sheet.record({ "case-1", Choice::Left, 4.0, "", {} });
+    sheet.record({ "case-2", Choice::Right, 5.0, "", {} }); // the reader went back and changed it
     AnswerSheet reread(dir.path().toStdString(), "R1", s.seed);
     reread.load();
     QCOMPARE(reread.answers().size(), std::size_t(2));
@@ -352,7 +512,7 @@ void ReaderStudyTest::packsHoldNoKeyAndAnalyzeUnblindsThem()
     const std::string answers = (packFolder / "answers").string();
     AnswerSheet sheet(answers, pack.reader, pack.key);
     for (const PackCase& c : pack.cases)
-        sheet.record({ c.id, Choice::Left, 3.0, "" });
+        sheet.record({ c.id, Choice::Left, 3.0, "", {} });
     const StudyAnalysis analysis = analyze(s, answers);
     QCOMPARE(analysis.readers.size(), std::size_t(1));
     QCOMPARE(analysis.readers[0].casesRead, s.cases.size());

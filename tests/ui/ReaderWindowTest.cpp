@@ -1,7 +1,8 @@
 // The reading mode end to end on a 5-case generated study: created with `innerear study create`,
-// read through the window by two simulated readers (keys ← / →), one of them interrupted and
-// resumed, with no file name, path or source word anywhere on screen and both panes locked
-// together; then analysed with `innerear study analyze`.
+// read through the window by two simulated readers (select with A / B, confirm with Enter), one
+// of them interrupted and resumed, with no file name, path or source word anywhere on screen,
+// both panes locked together and each case opened on its labyrinth; then analysed with
+// `innerear study analyze`.
 #include "TestSupport.h"
 
 #include "Commands.h"
@@ -134,7 +135,8 @@ void ReaderWindowTest::twoReadersReadAndTheStudyIsAnalysed()
     auto answerAutomatic = [&](ReaderWindow& window)
     {
         const std::size_t index = r1.order[window.position()];
-        QTest::keyClick(&window, r1.automaticOnLeft[index] ? Qt::Key_Left : Qt::Key_Right);
+        QTest::keyClick(&window, r1.automaticOnLeft[index] ? Qt::Key_A : Qt::Key_B);
+        QTest::keyClick(&window, Qt::Key_Return);
     };
     {
         ReaderWindow window(study, "R1", answers);
@@ -169,8 +171,31 @@ void ReaderWindowTest::twoReadersReadAndTheStudyIsAnalysed()
         QCOMPARE(views[0]->picture().image.size(), views[1]->picture().image.size());
         window.grab().save("reader-study-mode.png"); // for the record (build/tests folder)
 
+        // Arrow keys keep their viewer meaning; a selection is only recorded once confirmed,
+        // and the reader may change it first (the change is logged).
+        QTest::keyClick(&window, Qt::Key_Left);
+        QTest::keyClick(&window, Qt::Key_Right);
+        QTest::keyClick(&window, Qt::Key_Return); // nothing selected yet
+        QCOMPARE(window.position(), std::size_t(0));
+        const std::size_t first = r1.order[0];
+        QTest::keyClick(&window, r1.automaticOnLeft[first] ? Qt::Key_B : Qt::Key_A);
+        QCOMPARE(window.position(), std::size_t(0));
+        QVERIFY(window.selection().has_value());
+        QVERIFY(window.findChild<QLabel*>("selection")->text().startsWith("Selected:"));
         answerAutomatic(window);
         QCOMPARE(window.position(), std::size_t(1));
+        {
+            study::AnswerSheet sheet(answers, "R1", study.seed);
+            sheet.load();
+            QCOMPARE(sheet.answers().size(), std::size_t(1));
+            const study::ReadingLog& log = sheet.answers().front().log;
+            QCOMPARE(log.changes, 1);
+            QVERIFY(log.firstChoiceSeconds >= 0.0);
+            QCOMPARE(log.ears, std::vector<std::string>{ "right" }); // opened on the labyrinth
+            QVERIFY(log.maxZoom > 1.5);
+            QCOMPARE(log.windowChanges, 1); // the 321 / 123 window above
+            QCOMPARE(log.layouts, std::vector<std::string>{ "three planes" });
+        }
         answerAutomatic(window);
         QCOMPARE(window.position(), std::size_t(2));
         checkBlinded(window);
@@ -195,7 +220,7 @@ void ReaderWindowTest::twoReadersReadAndTheStudyIsAnalysed()
         QVERIFY(!window.choose(study::Choice::NoPreference)); // not allowed in this study
     }
 
-    // Reader R2 always presses ← (left).
+    // Reader R2 always chooses A.
     {
         ReaderWindow window(study, "R2", answers);
         window.setMinimumReadingMs(0);
@@ -204,9 +229,11 @@ void ReaderWindowTest::twoReadersReadAndTheStudyIsAnalysed()
         for (int i = 0; i < 5; ++i)
         {
             checkBlinded(window);
-            QTest::keyClick(&window, Qt::Key_Left);
+            QTest::keyClick(&window, Qt::Key_A);
+            QTest::keyClick(&window, Qt::Key_Return);
         }
         QVERIFY(window.finished());
+        QVERIFY(window.findChild<QLabel*>("question")->text().contains("every answer is saved"));
     }
 
     cli::StudyAnalyzeOptions analyze;
@@ -224,8 +251,9 @@ void ReaderWindowTest::twoReadersReadAndTheStudyIsAnalysed()
     QVERIFY2(
       report.contains(QString("reader R2: 5 case(s), automatic preferred %1").arg(leftCount)),
       qPrintable(report));
+    QVERIFY2(report.contains("readers and cases random: mean preference"), qPrintable(report));
     for (const char* file : { "report.md", "readers.csv", "cases.csv", "answers-long.csv",
-                              "reader_scores.png", "reader_scores.svg" })
+                              "answers.imrmc", "reader_scores.png", "reader_scores.svg" })
         QVERIFY2(QFile::exists(dir_.path() + "/analysis/" + file), file);
 }
 
@@ -245,27 +273,31 @@ void ReaderWindowTest::burstsSecondWindowsAndUnloadableCasesRecordNothing()
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QVERIFY(window.start());
 
-    // A burst of key presses 40 ms apart, and a held (auto-repeating) key: one answer at most.
+    // A burst of confirmations 40 ms apart, and a held (auto-repeating) key: one answer at most.
+    QTest::keyClick(&window, Qt::Key_A);
     for (int i = 0; i < 6; ++i)
-    {
-        QTest::keyClick(&window, Qt::Key_Left, Qt::NoModifier, 40);
-    }
+        QTest::keyClick(&window, Qt::Key_Return, Qt::NoModifier, 40);
     QCOMPARE(window.position(), std::size_t(0)); // all within the minimum reading time
     QTest::qWait(1600);
     for (int i = 0; i < 6; ++i)
-        QTest::keyClick(&window, Qt::Key_Left, Qt::NoModifier, 40);
+    {
+        QTest::keyClick(&window, Qt::Key_A, Qt::NoModifier, 20);
+        QTest::keyClick(&window, Qt::Key_Return, Qt::NoModifier, 20);
+    }
     QCOMPARE(window.position(), std::size_t(1));
     QTest::qWait(1600);
-    QKeyEvent repeat(QEvent::KeyPress, Qt::Key_Right, Qt::NoModifier, QString(), true);
+    QTest::keyClick(&window, Qt::Key_B);
+    QKeyEvent repeat(QEvent::KeyPress, Qt::Key_Return, Qt::NoModifier, QString(), true);
     QApplication::sendEvent(&window, &repeat);
     QCOMPARE(window.position(), std::size_t(1));
-    QTest::keyClick(&window, Qt::Key_Right);
+    QTest::keyClick(&window, Qt::Key_Return);
     QCOMPARE(window.position(), std::size_t(2)); // the case that fails to load
 
     // Nothing is on screen: no key press, button or call records an answer for it.
     QVERIFY(window.lastError().contains("cannot be shown"));
     QTest::qWait(1600);
-    QTest::keyClick(&window, Qt::Key_Left);
+    QTest::keyClick(&window, Qt::Key_A);
+    QTest::keyClick(&window, Qt::Key_Return);
     QVERIFY(!window.choose(study::Choice::Left));
     QCOMPARE(window.position(), std::size_t(2));
     study::AnswerSheet sheet(answers, "R3", study.seed);

@@ -3,17 +3,21 @@
 #include "innerear/io/VolumeIO.h"
 
 #include <QAction>
+#include <QButtonGroup>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSlider>
 #include <QStatusBar>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -57,8 +61,16 @@ ReaderWindow::ReaderWindow(study::Study study, study::Allocation allocation,
 {
     setWindowTitle(tr("InnerEar reader study — reader %1").arg(QString::fromStdString(reader_)));
     auto* central = new QWidget(this);
-    auto* layout = new QVBoxLayout(central);
+    buildControls(central, question);
+    setCentralWidget(central);
+    buildShortcuts();
+    lockPanes();
+    resize(1600, 1000);
+}
 
+void ReaderWindow::buildControls(QWidget* central, const QString& question)
+{
+    auto* layout = new QVBoxLayout(central);
     auto* controls = new QHBoxLayout;
     caseLabel_ = new QLabel(central);
     caseLabel_->setObjectName("case-label");
@@ -66,12 +78,20 @@ ReaderWindow::ReaderWindow(study::Study study, study::Allocation allocation,
     big.setPointSizeF(big.pointSizeF() * 1.3);
     big.setBold(true);
     caseLabel_->setFont(big);
-    caseLabel_->setMinimumWidth(
-      QFontMetrics(big).horizontalAdvance(tr("All %1 cases are done. Thank you.").arg(9999)));
-    planeBox_ = new QComboBox(central);
-    planeBox_->addItems({ tr("Axial"), tr("Coronal"), tr("Sagittal") });
-    connect(planeBox_, qOverload<int>(&QComboBox::currentIndexChanged), this,
-            [this](int index) { setPlane(Plane(index)); });
+    caseLabel_->setMinimumWidth(QFontMetrics(big).horizontalAdvance(tr("Case 9999 of 9999")));
+    rightEarButton_ = new QPushButton(tr("Right ear (1)"), central);
+    leftEarButton_ = new QPushButton(tr("Left ear (2)"), central);
+    wholeButton_ = new QPushButton(tr("Whole scan (Home)"), central);
+    rightEarButton_->setToolTip(tr("Centre both options on the patient's right labyrinth"));
+    leftEarButton_->setToolTip(tr("Centre both options on the patient's left labyrinth"));
+    connect(rightEarButton_, &QPushButton::clicked, this, [this] { goToEar(0); });
+    connect(leftEarButton_, &QPushButton::clicked, this, [this] { goToEar(1); });
+    connect(wholeButton_, &QPushButton::clicked, this, &ReaderWindow::showWholeScan);
+    layoutBox_ = new QComboBox(central);
+    layoutBox_->addItems({ tr("Three planes"), tr("Axial"), tr("Coronal"), tr("Sagittal") });
+    layoutBox_->setFocusPolicy(Qt::ClickFocus);
+    connect(layoutBox_, qOverload<int>(&QComboBox::currentIndexChanged), this,
+            &ReaderWindow::setLayoutChoice);
     mipBox_ = new QCheckBox(tr("MIP"), central);
     mipBox_->setChecked(true);
     connect(mipBox_, &QCheckBox::toggled, &models_[0], &ViewerModel::setMip);
@@ -81,91 +101,184 @@ ReaderWindow::ReaderWindow(study::Study study, study::Allocation allocation,
     slabBox_->setSingleStep(2.0);
     slabBox_->setSuffix(tr(" mm"));
     slabBox_->setSpecialValueText(tr("whole volume"));
+    slabBox_->setFocusPolicy(Qt::ClickFocus);
     connect(slabBox_, qOverload<double>(&QDoubleSpinBox::valueChanged), &models_[0],
             &ViewerModel::setSlabMillimetres);
+    overlayBox_ = new QCheckBox(tr("Overlay (L)"), central);
+    overlayBox_->setChecked(true);
+    outlineBox_ = new QCheckBox(tr("Outline (O)"), central);
+    opacitySlider_ = new QSlider(Qt::Horizontal, central);
+    opacitySlider_->setRange(10, 100);
+    opacitySlider_->setValue(50);
+    opacitySlider_->setMaximumWidth(120);
+    opacitySlider_->setToolTip(tr("Overlay opacity"));
+    auto applyOverlay = [this]
+    {
+        OverlayStyle style = models_[0].overlay();
+        if (style.visible != overlayBox_->isChecked() || style.outline != outlineBox_->isChecked())
+            ++log_.overlayToggles;
+        style.visible = overlayBox_->isChecked();
+        style.outline = outlineBox_->isChecked();
+        style.opacity = opacitySlider_->value() / 100.0;
+        models_[0].setOverlay(style); // locked: reaches B
+    };
+    connect(overlayBox_, &QCheckBox::toggled, this, applyOverlay);
+    connect(outlineBox_, &QCheckBox::toggled, this, applyOverlay);
+    connect(opacitySlider_, &QSlider::valueChanged, this, applyOverlay);
     auto* resetWindow = new QPushButton(tr("Reset window"), central);
     connect(resetWindow, &QPushButton::clicked, &models_[0], &ViewerModel::resetWindowLevel);
     controls->addWidget(caseLabel_);
     controls->addStretch(1);
-    controls->addWidget(new QLabel(tr("Plane"), central));
-    controls->addWidget(planeBox_);
+    for (QWidget* w :
+         std::initializer_list<QWidget*>{ rightEarButton_, leftEarButton_, wholeButton_ })
+        controls->addWidget(w);
+    controls->addSpacing(12);
+    controls->addWidget(layoutBox_);
     controls->addWidget(mipBox_);
     controls->addWidget(new QLabel(tr("Slab"), central));
     controls->addWidget(slabBox_);
+    controls->addWidget(overlayBox_);
+    controls->addWidget(outlineBox_);
+    controls->addWidget(opacitySlider_);
     controls->addWidget(resetWindow);
     layout->addLayout(controls);
-    auto* questionLabel = new QLabel(question, central);
-    questionLabel->setObjectName("question");
-    questionLabel->setWordWrap(true);
-    layout->addWidget(questionLabel);
+    questionLabel_ = new QLabel(question, central);
+    questionLabel_->setObjectName("question");
+    questionLabel_->setWordWrap(true);
+    questionLabel_->setFont(big);
+    layout->addWidget(questionLabel_);
 
-    auto* panes = new QHBoxLayout;
     // "A" and "B", not "Left" and "Right": those are the patient's sides in the views.
-    const QString titles[2] = { tr("Option A"), tr("Option B") };
-    for (int side = 0; side < 2; ++side)
+    const QString titles[2] = { tr("A"), tr("B") };
+    QFont huge = big;
+    huge.setPointSizeF(big.pointSizeF() * 1.8);
+    for (int pane = 0; pane < 2; ++pane)
     {
-        auto* column = new QVBoxLayout;
-        auto* title = new QLabel(titles[side], central);
-        title->setAlignment(Qt::AlignCenter);
-        title->setFont(big);
-        views_[std::size_t(side)] = new SliceView(&models_[side], Plane::Axial, central);
-        views_[std::size_t(side)]->setMinimumSize(360, 360);
-        column->addWidget(title);
-        column->addWidget(views_[std::size_t(side)], 1);
-        panes->addLayout(column, 1);
+        auto* row = new QHBoxLayout;
+        paneTitles_[std::size_t(pane)] = new QLabel(titles[pane], central);
+        paneTitles_[std::size_t(pane)]->setFont(huge);
+        paneTitles_[std::size_t(pane)]->setAlignment(Qt::AlignCenter);
+        paneTitles_[std::size_t(pane)]->setMinimumWidth(48);
+        row->addWidget(paneTitles_[std::size_t(pane)]);
+        for (Plane plane : { Plane::Axial, Plane::Coronal, Plane::Sagittal })
+        {
+            auto* view = new SliceView(&models_[pane], plane, central);
+            view->setMinimumSize(240, 220);
+            views_[std::size_t(pane)][std::size_t(plane)] = view;
+            row->addWidget(view, 1);
+        }
+        layout->addLayout(row, 1);
     }
-    layout->addLayout(panes, 1);
 
     auto* answers = new QHBoxLayout;
     backButton_ = new QPushButton(tr("Previous case"), central);
-    leftButton_ = new QPushButton(tr("◀  Prefer option A"), central);
-    noneButton_ = new QPushButton(tr("No preference"), central);
-    rightButton_ = new QPushButton(tr("Prefer option B  ▶"), central);
-    for (QPushButton* b : { leftButton_, noneButton_, rightButton_ })
+    aButton_ = new QPushButton(tr("A is better (A)"), central);
+    noneButton_ = new QPushButton(tr("No preference (N)"), central);
+    bButton_ = new QPushButton(tr("B is better (B)"), central);
+    confirmButton_ = new QPushButton(tr("Confirm (Enter)"), central);
+    confirmButton_->setObjectName("confirm");
+    choiceGroup_ = new QButtonGroup(this);
+    choiceGroup_->setExclusive(true);
+    for (QPushButton* b : { aButton_, noneButton_, bButton_, confirmButton_ })
     {
         b->setMinimumHeight(44);
         b->setFont(big);
     }
-    connect(leftButton_, &QPushButton::clicked, this,
-            [this] { chooseFromInput(study::Choice::Left); });
-    connect(rightButton_, &QPushButton::clicked, this,
-            [this] { chooseFromInput(study::Choice::Right); });
+    for (QPushButton* b : { aButton_, noneButton_, bButton_ })
+    {
+        b->setCheckable(true);
+        choiceGroup_->addButton(b);
+    }
+    // A selected option is unmistakable; confirming is a second, deliberate step.
+    const QString checkedStyle =
+      "QPushButton:checked { background: #2b6cb0; color: white; border: 2px solid #ffd24a; }";
+    for (QPushButton* b : { aButton_, noneButton_, bButton_ })
+        b->setStyleSheet(checkedStyle);
+    connect(aButton_, &QPushButton::clicked, this, [this] { select(study::Choice::Left); });
+    connect(bButton_, &QPushButton::clicked, this, [this] { select(study::Choice::Right); });
     connect(noneButton_, &QPushButton::clicked, this,
-            [this] { chooseFromInput(study::Choice::NoPreference); });
+            [this] { select(study::Choice::NoPreference); });
+    connect(confirmButton_, &QPushButton::clicked, this, [this] { confirm(); });
     connect(backButton_, &QPushButton::clicked, this, &ReaderWindow::goBack);
+    selectionLabel_ = new QLabel(central);
+    selectionLabel_->setObjectName("selection");
+    selectionLabel_->setMinimumWidth(
+      QFontMetrics(selectionLabel_->font())
+        .horizontalAdvance(tr("Selected: no preference — Enter confirms, or select again")));
     answers->addWidget(backButton_);
     answers->addStretch(1);
-    answers->addWidget(leftButton_);
+    answers->addWidget(aButton_);
     answers->addWidget(noneButton_);
-    answers->addWidget(rightButton_);
+    answers->addWidget(bButton_);
+    answers->addSpacing(24);
+    answers->addWidget(confirmButton_);
+    answers->addSpacing(12);
+    answers->addWidget(selectionLabel_);
     answers->addStretch(1);
     layout->addLayout(answers);
+    auto* keys = new QLabel(tr("A / B select, Enter confirms · 1 / 2 right / left ear, Home whole "
+                               "scan · wheel or ↑ ↓ slices, Ctrl+wheel zoom · L overlay, O "
+                               "outline · right-drag window"),
+                            central);
+    keys->setObjectName("keys");
+    layout->addWidget(keys);
     noneButton_->setVisible(study_.options.allowNoPreference);
     backButton_->setVisible(study_.options.allowGoingBack);
-    setCentralWidget(central);
+}
 
-    // ← and → answer from anywhere in the window; the views keep ↑/↓ for scrolling.
-    auto* chooseLeft = new QAction(this);
-    chooseLeft->setShortcut(QKeySequence(Qt::Key_Left));
-    chooseLeft->setAutoRepeat(false); // a held key is one answer
-    connect(chooseLeft, &QAction::triggered, this,
-            [this] { chooseFromInput(study::Choice::Left); });
-    auto* chooseRight = new QAction(this);
-    chooseRight->setShortcut(QKeySequence(Qt::Key_Right));
-    chooseRight->setAutoRepeat(false);
-    connect(chooseRight, &QAction::triggered, this,
-            [this] { chooseFromInput(study::Choice::Right); });
-    addAction(chooseLeft);
-    addAction(chooseRight);
+void ReaderWindow::buildShortcuts()
+{
+    keyActions_ = {
+        { Qt::Key_A, [this] { select(study::Choice::Left); } },
+        { Qt::Key_B, [this] { select(study::Choice::Right); } },
+        { Qt::Key_N, [this] { select(study::Choice::NoPreference); } },
+        { Qt::Key_Return, [this] { confirm(); } },
+        { Qt::Key_Enter, [this] { confirm(); } },
+        { Qt::Key_1, [this] { goToEar(0); } },
+        { Qt::Key_2, [this] { goToEar(1); } },
+        { Qt::Key_Home, [this] { showWholeScan(); } },
+        { Qt::Key_L, [this] { overlayBox_->toggle(); } },
+        { Qt::Key_O, [this] { outlineBox_->toggle(); } },
+    };
+    for (const auto& [key, run] : keyActions_)
+    {
+        auto* action = new QAction(this);
+        action->setShortcut(QKeySequence(key));
+        action->setAutoRepeat(false); // a held key is one key press
+        connect(action, &QAction::triggered, this, run);
+        addAction(action);
+    }
+}
 
-    lockPanes();
-    resize(1100, 720);
+void ReaderWindow::keyPressEvent(QKeyEvent* event)
+{
+    // Reached when the shortcuts do not fire because the window is not the active one (a key
+    // sent to it by a script, no window manager), or a pane passes the key on.
+    const auto found =
+      std::find_if(keyActions_.begin(), keyActions_.end(),
+                   [event](const auto& entry) { return entry.first == event->key(); });
+    if (found == keyActions_.end() || event->modifiers() != Qt::NoModifier)
+        QMainWindow::keyPressEvent(event);
+    else if (!event->isAutoRepeat())
+        found->second();
 }
 
 ReaderWindow::~ReaderWindow()
 {
     if (next_ && next_->valid())
         next_->wait();
+}
+
+std::array<SliceView*, 2> ReaderWindow::paneViews(Plane plane)
+{
+    return { views_[0][std::size_t(plane)], views_[1][std::size_t(plane)] };
+}
+
+void ReaderWindow::renderPane(int pane)
+{
+    for (SliceView* view : views_[std::size_t(pane)])
+        if (view->isVisible() || !isVisible())
+            view->setPicture(renderPlane(models_[pane], view->plane()));
 }
 
 void ReaderWindow::lockPanes()
@@ -194,43 +307,109 @@ void ReaderWindow::lockPanes()
                     target->setSlabMillimetres(source->slabMillimetres());
                     target->setWindowLevel(source->windowLevel());
                     target->setOverlay(source->overlay());
-                    syncing_ = false;
                     mipBox_->setChecked(source->mip());
+                    syncing_ = false;
+                    noteDisplay();
                 });
         for (auto signal : { &ViewerModel::cursorChanged, &ViewerModel::displayChanged,
                              &ViewerModel::labelsChanged })
-            connect(source, signal, views_[std::size_t(from)],
-                    [this, from]
+            connect(source, signal, this, [this, from] { renderPane(from); });
+        for (std::size_t plane = 0; plane < 3; ++plane)
+        {
+            SliceView* otherView = views_[std::size_t(1 - from)][plane];
+            connect(views_[std::size_t(from)][plane], &SliceView::zoomPanChanged, otherView,
+                    [this, otherView](double zoom, const QPointF& pan)
                     {
-                        SliceView* view = views_[std::size_t(from)];
-                        view->setPicture(renderPlane(models_[from], view->plane()));
+                        otherView->setZoomPan(zoom, pan);
+                        log_.maxZoom = std::max(log_.maxZoom, zoom);
                     });
-        SliceView* otherView = views_[std::size_t(1 - from)];
-        connect(views_[std::size_t(from)], &SliceView::zoomPanChanged, otherView,
-                &SliceView::setZoomPan);
+        }
     }
 }
 
-void ReaderWindow::setPlane(Plane plane)
+void ReaderWindow::noteDisplay()
 {
-    for (int side = 0; side < 2; ++side)
+    // What the reader looked at, for the per-case log: each display mode once, window changes.
+    if (!caseOnScreen_)
+        return;
+    const ViewerModel& m = models_[0];
+    const std::string display =
+      !m.mip() ? "slice"
+      : m.slabMillimetres() <= 0.0
+        ? "MIP whole volume"
+        : "MIP slab " + QString::number(m.slabMillimetres(), 'f', 1).toStdString() + " mm";
+    if (std::find(log_.displays.begin(), log_.displays.end(), display) == log_.displays.end())
+        log_.displays.push_back(display);
+    const WindowLevel& wl = m.windowLevel();
+    if (wl.window != loggedWindow_.window || wl.level != loggedWindow_.level)
     {
-        views_[std::size_t(side)]->setPlane(plane);
-        views_[std::size_t(side)]->resetZoom();
-        views_[std::size_t(side)]->setPicture(renderPlane(models_[side], plane));
+        ++log_.windowChanges;
+        loggedWindow_ = wl;
     }
+}
+
+void ReaderWindow::setLayoutChoice(int index)
+{
+    // 0: the three planes side by side; 1-3: one plane, large.
+    for (int pane = 0; pane < 2; ++pane)
+        for (std::size_t plane = 0; plane < 3; ++plane)
+            views_[std::size_t(pane)][plane]->setVisible(index == 0 || int(plane) == index - 1);
+    const std::string name = layoutBox_->itemText(index).toLower().toStdString();
+    if (caseOnScreen_ &&
+        std::find(log_.layouts.begin(), log_.layouts.end(), name) == log_.layouts.end())
+        log_.layouts.push_back(name);
+    for (int pane = 0; pane < 2; ++pane)
+        renderPane(pane);
+}
+
+bool ReaderWindow::goToEar(int side)
+{
+    if (!caseOnScreen_ || side < 0 || side > 1 || !ears_[std::size_t(side)])
+    {
+        if (caseOnScreen_)
+            statusBar()->showMessage(side == 0 ? tr("No right labyrinth is marked in this case")
+                                               : tr("No left labyrinth is marked in this case"),
+                                     4000);
+        return false;
+    }
+    const IndexBox& box = *ears_[std::size_t(side)];
+    // A 12 mm slab through the labyrinth (the seed paper's readers looked at MIPs), and a zoom
+    // that leaves a margin of about a fifth around it.
+    mipBox_->setChecked(true);
+    slabBox_->setValue(12.0);
+    models_[0].setCursor(box.centre());
+    // The layout has to be settled before the views know their sizes.
+    QCoreApplication::sendPostedEvents();
+    for (auto& pane : views_)
+        for (SliceView* view : pane)
+            view->zoomTo(box, 0.8);
+    double zoom = 1.0;
+    for (SliceView* view : views_[0])
+        zoom = std::max(zoom, view->zoom());
+    log_.maxZoom = std::max(log_.maxZoom, zoom);
+    const std::string ear = side == 0 ? "right" : "left";
+    if (std::find(log_.ears.begin(), log_.ears.end(), ear) == log_.ears.end())
+        log_.ears.push_back(ear);
+    return true;
+}
+
+void ReaderWindow::showWholeScan()
+{
+    for (auto& pane : views_)
+        for (SliceView* view : pane)
+            view->resetZoom();
 }
 
 std::future<ReaderCase> ReaderWindow::loadAsync(std::size_t position) const
 {
     const std::size_t index = allocation_.order[position];
     const study::StudyCase c = study_.cases[index];
-    const bool automaticLeft = allocation_.automaticOnLeft[index];
+    const bool automaticFirst = allocation_.automaticOnLeft[index];
     const std::string image = study_.resolve(c.image);
     const std::string automatic = study_.resolve(c.automatic);
     const std::string manual = study_.resolve(c.manual);
     return std::async(std::launch::async,
-                      [image, automatic, manual, automaticLeft]
+                      [image, automatic, manual, automaticFirst]
                       {
                           ReaderCase loaded;
                           io::ReadOptions options;
@@ -239,8 +418,9 @@ std::future<ReaderCase> ReaderWindow::loadAsync(std::size_t position) const
                           const Geometry& grid = loaded.image.geometry();
                           LabelMap a = readMask(automatic, grid);
                           LabelMap m = readMask(manual, grid);
-                          loaded.left = automaticLeft ? std::move(a) : std::move(m);
-                          loaded.right = automaticLeft ? std::move(m) : std::move(a);
+                          loaded.a = automaticFirst ? std::move(a) : std::move(m);
+                          loaded.b = automaticFirst ? std::move(m) : std::move(a);
+                          loaded.ears = labyrinthBoxes({ &loaded.a, &loaded.b });
                           return loaded;
                       });
 }
@@ -282,12 +462,21 @@ void ReaderWindow::showCase(std::size_t position)
 {
     position_ = position;
     caseOnScreen_ = false;
+    pending_.reset();
+    log_ = {};
+    ears_ = {};
     updateControls();
     if (finished())
     {
-        for (SliceView* v : views_)
-            v->setPicture({});
-        caseLabel_->setText(tr("All %1 cases are done. Thank you.").arg(caseCount()));
+        for (auto& pane : views_)
+            for (SliceView* v : pane)
+                v->setPicture({});
+        caseLabel_->setText(tr("Finished"));
+        setWindowTitle(
+          tr("InnerEar reader study — reader %1 — finished").arg(QString::fromStdString(reader_)));
+        questionLabel_->setText(tr("All %1 cases are done and every answer is saved. Thank you. "
+                                   "You can close this window.")
+                                  .arg(caseCount()));
         Q_EMIT allDone();
         return;
     }
@@ -301,10 +490,10 @@ void ReaderWindow::showCase(std::size_t position)
         const WindowLevel keepWindow = models_[0].windowLevel();
         const bool keepWindowLevel = models_[0].hasVolume();
         syncing_ = true;
-        models_[0].setVolume(loaded.image, tr("left"));
-        models_[1].setVolume(std::move(loaded.image), tr("right"));
-        models_[0].setMask(ViewerModel::Mask::Automatic, std::move(loaded.left), tr("left"));
-        models_[1].setMask(ViewerModel::Mask::Automatic, std::move(loaded.right), tr("right"));
+        models_[0].setVolume(loaded.image, tr("A"));
+        models_[1].setVolume(std::move(loaded.image), tr("B"));
+        models_[0].setMask(ViewerModel::Mask::Automatic, std::move(loaded.a), tr("A"));
+        models_[1].setMask(ViewerModel::Mask::Automatic, std::move(loaded.b), tr("B"));
         for (ViewerModel& m : models_)
         {
             m.setOverlay(style);
@@ -314,21 +503,33 @@ void ReaderWindow::showCase(std::size_t position)
                 m.setWindowLevel(keepWindow);
         }
         syncing_ = false;
-        for (int side = 0; side < 2; ++side)
-        {
-            views_[std::size_t(side)]->resetZoom();
-            views_[std::size_t(side)]->setPicture(
-              renderPlane(models_[side], views_[std::size_t(side)]->plane()));
-        }
+        ears_ = loaded.ears;
         caseLabel_->setText(tr("Case %1 of %2").arg(position + 1).arg(caseCount()));
-        caseTimer_.start();
+        // Also in the title, where a script or a task bar can read it.
+        setWindowTitle(tr("InnerEar reader study — reader %1 — case %2 of %3")
+                         .arg(QString::fromStdString(reader_))
+                         .arg(position + 1)
+                         .arg(caseCount()));
         caseOnScreen_ = true;
+        loggedWindow_ = models_[0].windowLevel();
+        log_.layouts.push_back(layoutBox_->currentText().toLower().toStdString());
+        showWholeScan();
+        // Start at the labyrinth: the right one, or the only one marked.
+        if (!goToEar(ears_[0] ? 0 : 1))
+            for (int pane = 0; pane < 2; ++pane)
+                renderPane(pane);
+        noteDisplay();
+        // Keys A / B / Enter reach the window's shortcuts from a view; a focused spin box would
+        // take the letters as typing.
+        views_[0][0]->setFocus();
+        caseTimer_.start();
         updateControls();
         Q_EMIT caseShown(int(position));
     }
     catch (const std::exception& e)
     {
         syncing_ = false;
+        caseOnScreen_ = false;
         // The reason names files, which could unblind the reader: it goes to the terminal only.
         std::cerr << "innerear-viewer: case " << position + 1 << ": " << e.what() << "\n";
         showError(tr("Case %1 cannot be shown. The study coordinator finds the reason in the "
@@ -344,22 +545,31 @@ void ReaderWindow::showCase(std::size_t position)
     }
 }
 
-bool ReaderWindow::chooseFromInput(study::Choice choice)
-{
-    if (caseOnScreen_ && caseTimer_.elapsed() < minimumReadingMs_)
-        return false;
-    return choose(choice);
-}
-
-bool ReaderWindow::choose(study::Choice choice)
+bool ReaderWindow::select(study::Choice choice)
 {
     if (finished() || !caseOnScreen_ ||
         (choice == study::Choice::NoPreference && !study_.options.allowNoPreference))
         return false;
+    if (!pending_)
+        log_.firstChoiceSeconds = double(caseTimer_.elapsed()) / 1000.0;
+    else if (*pending_ != choice)
+        ++log_.changes;
+    pending_ = choice;
+    updateControls();
+    return true;
+}
+
+bool ReaderWindow::confirm(bool fromInput)
+{
+    if (finished() || !caseOnScreen_ || !pending_)
+        return false;
+    if (fromInput && caseTimer_.elapsed() < minimumReadingMs_)
+        return false;
     study::Answer answer;
     answer.caseId = study_.cases[allocation_.order[position_]].id;
-    answer.choice = choice;
+    answer.choice = *pending_;
     answer.seconds = double(caseTimer_.elapsed()) / 1000.0;
+    answer.log = log_;
     try
     {
         sheet_.record(answer); // on disk before the next case appears
@@ -373,18 +583,9 @@ bool ReaderWindow::choose(study::Choice choice)
     return true;
 }
 
-void ReaderWindow::keyPressEvent(QKeyEvent* event)
+bool ReaderWindow::choose(study::Choice choice)
 {
-    // Reached when a child (a pane) passes ← / → on, or when the shortcuts above do not fire
-    // because the window is not the active one.
-    if (event->isAutoRepeat() && (event->key() == Qt::Key_Left || event->key() == Qt::Key_Right))
-        return;
-    if (event->key() == Qt::Key_Left)
-        chooseFromInput(study::Choice::Left);
-    else if (event->key() == Qt::Key_Right)
-        chooseFromInput(study::Choice::Right);
-    else
-        QMainWindow::keyPressEvent(event);
+    return select(choice) && confirm(false);
 }
 
 bool ReaderWindow::goBack()
@@ -398,10 +599,28 @@ bool ReaderWindow::goBack()
 void ReaderWindow::updateControls()
 {
     const bool open = !finished() && caseOnScreen_;
-    leftButton_->setEnabled(open);
-    rightButton_->setEnabled(open);
-    noneButton_->setEnabled(open);
+    for (QPushButton* b :
+         { aButton_, bButton_, noneButton_, rightEarButton_, leftEarButton_, wholeButton_ })
+        b->setEnabled(open);
+    rightEarButton_->setEnabled(open && ears_[0]);
+    leftEarButton_->setEnabled(open && ears_[1]);
+    confirmButton_->setEnabled(open && pending_.has_value());
     backButton_->setEnabled(position_ > 0);
+    // The group is exclusive; clearing every button needs it off for a moment.
+    choiceGroup_->setExclusive(false);
+    aButton_->setChecked(pending_ == study::Choice::Left);
+    bButton_->setChecked(pending_ == study::Choice::Right);
+    noneButton_->setChecked(pending_ == study::Choice::NoPreference);
+    choiceGroup_->setExclusive(true);
+    if (!open)
+        selectionLabel_->clear();
+    else if (!pending_)
+        selectionLabel_->setText(tr("Select A or B, then confirm"));
+    else
+        selectionLabel_->setText(tr("Selected: %1 — Enter confirms, or select again")
+                                   .arg(*pending_ == study::Choice::Left    ? tr("A")
+                                        : *pending_ == study::Choice::Right ? tr("B")
+                                                                            : tr("no preference")));
 }
 
 void ReaderWindow::showError(const QString& message)

@@ -76,6 +76,43 @@ void SliceView::resetZoom()
     update();
 }
 
+void SliceView::zoomTo(const IndexBox& box, double fill)
+{
+    if (!model_->hasVolume())
+        return;
+    const Size3& size = model_->volume().geometry().size;
+    const ViewLayout layout = model_->layout(plane_);
+    // Screen pixels of the box's eight corners (half a voxel beyond the centres).
+    double c0 = 1e300, c1 = -1e300, r0 = 1e300, r1 = -1e300;
+    for (int corner = 0; corner < 8; ++corner)
+    {
+        Vec3 index;
+        for (std::size_t a = 0; a < 3; ++a)
+            index[a] = (corner >> a) & 1 ? box.high[a] + 0.5 : box.low[a] - 0.5;
+        const auto screen = screenFromIndex(size, layout, index);
+        c0 = std::min(c0, screen[0]);
+        c1 = std::max(c1, screen[0]);
+        r0 = std::min(r0, screen[1]);
+        r1 = std::max(r1, screen[1]);
+    }
+    const double columns = double(size[std::size_t(layout.columnAxis)]);
+    const double rows = double(size[std::size_t(layout.rowAxis)]);
+    const double pixelWidth = model_->volume().geometry().spacing[std::size_t(layout.columnAxis)];
+    const double pixelHeight = model_->volume().geometry().spacing[std::size_t(layout.rowAxis)];
+    const double w = columns * pixelWidth, h = rows * pixelHeight;
+    const double fitScale = std::min(width() / w, height() / h); // screen px per mm at zoom 1
+    const double boxWidth = std::max(c1 - c0, 1.0) * pixelWidth;
+    const double boxHeight = std::max(r1 - r0, 1.0) * pixelHeight;
+    const double scale = fill * std::min(width() / boxWidth, height() / boxHeight);
+    zoom_ = std::clamp(scale / fitScale, 0.25, 32.0);
+    // imageRect's top left is the centred picture plus pan; put the box's centre mid-view.
+    const double shownWidth = w * fitScale * zoom_, shownHeight = h * fitScale * zoom_;
+    const double centreColumn = 0.5 * (c0 + c1) + 0.5, centreRow = 0.5 * (r0 + r1) + 0.5;
+    pan_ =
+      QPointF(shownWidth * (0.5 - centreColumn / columns), shownHeight * (0.5 - centreRow / rows));
+    update();
+}
+
 QRectF SliceView::imageRect() const
 {
     if (!picture_.valid())
@@ -211,7 +248,19 @@ void SliceView::wheelEvent(QWheelEvent* event)
         return;
     if (event->modifiers() & Qt::ControlModifier)
     {
-        zoom_ = std::clamp(zoom_ * std::pow(1.25, steps), 0.25, 32.0);
+        // About the pointer: the picture point under it stays under it.
+        const QRectF before = imageRect();
+        const double next = std::clamp(zoom_ * std::pow(1.25, steps), 0.25, 32.0);
+        if (!before.isEmpty())
+        {
+            const QPointF p = event->position();
+            const double fx = (p.x() - before.left()) / before.width();
+            const double fy = (p.y() - before.top()) / before.height();
+            const QSizeF size = before.size() * (next / zoom_);
+            pan_ = QPointF(p.x() - fx * size.width() - 0.5 * (width() - size.width()),
+                           p.y() - fy * size.height() - 0.5 * (height() - size.height()));
+        }
+        zoom_ = next;
         update();
         Q_EMIT zoomPanChanged(zoom_, pan_);
     }

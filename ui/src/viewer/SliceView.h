@@ -2,6 +2,8 @@
 
 #include "ViewerModel.h"
 
+#include "innerear/core/LabelMeasures.h"
+
 #include <QImage>
 #include <QPoint>
 #include <QWidget>
@@ -25,7 +27,8 @@ struct PlanePicture
 PlanePicture renderPlane(const ViewerModel& model, Plane plane);
 
 /// One 2-D view: shows its plane's picture at the true aspect ratio with a linked crosshair and
-/// orientation letters. Wheel/arrow keys move through slices or slab positions, Ctrl+wheel zooms,
+/// orientation letters. Wheel/arrow keys move through slices or slab positions, Ctrl+wheel zooms
+/// about the pointer,
 /// left button sets the cursor, right-drag changes window/level, middle-drag pans, double-click
 /// maximises.
 class SliceView : public QWidget
@@ -42,6 +45,9 @@ public:
     void setPicture(PlanePicture picture);
     const PlanePicture& picture() const { return picture_; }
     void resetZoom();
+    /// Zooms and pans so that the box (voxel indices) fills `fill` of the view's width or height,
+    /// centred. Needs the view's size; emits nothing (the caller sets every view it locks).
+    void zoomTo(const IndexBox& box, double fill);
 
 Q_SIGNALS:
     void maximiseRequested();
