@@ -6,11 +6,14 @@
 #include "innerear/io/Dicom.h"
 #include "innerear/io/VolumeIO.h"
 
+#include "GdcmGuards.h"
+
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -28,6 +31,7 @@ private Q_SLOTS:
     void readingFails();
     void unreadableFilesAreSkippedWithTheirReason();
     void damagedHeadersNeverCrash();
+    void untrustedParsingIsProbedInAChildProcess();
     void writingFails_data();
     void writingFails();
 
@@ -342,6 +346,43 @@ void BadInputTest::damagedHeadersNeverCrash()
             QVERIFY(!std::string(e.what()).empty());
         }
     }
+}
+
+void BadInputTest::untrustedParsingIsProbedInAChildProcess()
+{
+    // The probe's child dies on an abort (GDCM's assert()s), a crash, or runaway memory; this
+    // process survives, learns which input did it, and goes on with the others.
+    std::vector<std::size_t> finishedHere;
+    auto call = [&](std::size_t i)
+    {
+        if (i == 1)
+            std::abort();
+        if (i == 2)
+            std::raise(SIGSEGV);
+        if (i == 3)
+        {
+            std::vector<char> huge(std::size_t(1) << 40); // a length field claiming 1 TiB
+            huge.back() = 1;
+        }
+        if (i == 4)
+            throw std::runtime_error("an ordinary error: thrown again, and reported, here");
+    };
+    auto lock = io::lockGdcm();
+    const std::vector<std::string> refused =
+      io::probeGdcmCalls(6, call, [](std::size_t) { return std::uint64_t(26 * 1024); });
+    QCOMPARE(refused.size(), std::size_t(6));
+    QVERIFY(refused[0].empty());
+    QVERIFY2(refused[1].find("internal consistency check") != std::string::npos,
+             refused[1].c_str());
+    QVERIFY2(refused[2].find("crashed") != std::string::npos, refused[2].c_str());
+#if !defined(__SANITIZE_ADDRESS__) // (no address-space cap under AddressSanitizer)
+    QVERIFY2(refused[3].find("more memory than a file of 27 KiB can justify") != std::string::npos,
+             refused[3].c_str());
+#endif
+    QVERIFY(refused[4].empty());
+    QVERIFY(refused[5].empty());
+    for (std::size_t i : { std::size_t(0), std::size_t(5) })
+        call(i); // what the probe passed runs here
 }
 
 void BadInputTest::writingFails_data()

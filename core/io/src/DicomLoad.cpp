@@ -9,6 +9,7 @@
 #include <gdcmImageReader.h>
 #include <gdcmPixelFormat.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -68,37 +69,21 @@ DecodedFile decode(const DicomFileRecord& record)
     if (const std::string damaged = dicomStructureProblem(record.path); !damaged.empty())
         throw IoError(IoError::Kind::Corrupt, record.path, damaged);
     GdcmWarningCapture warnings;
-    // The reader lives on the heap: if GDCM asserts, runGuarded unwinds past it (leaked).
-    auto* reader = new gdcm::ImageReader;
-    bool read = false;
-    bool bufferDecoded = false;
-    DecodedFile decoded;
-    std::string transferSyntax = "unknown";
-    const bool completed = runGuarded(
-      [&]
-      {
-          reader->SetFileName(record.path.c_str());
-          read = reader->Read();
-          if (!read)
-              return;
-          const gdcm::Image& image = reader->GetImage();
-          if (const char* ts = gdcm::TransferSyntax::GetTSString(image.GetTransferSyntax()))
-              transferSyntax = ts;
-          decoded.format = image.GetPixelFormat();
-          decoded.columns = image.GetDimension(0);
-          decoded.rows = image.GetDimension(1);
-          decoded.frames = image.GetNumberOfDimensions() > 2 ? image.GetDimension(2) : 1;
-          decoded.buffer.resize(image.GetBufferLength());
-          bufferDecoded = !decoded.buffer.empty() && image.GetBuffer(decoded.buffer.data());
-      });
-    if (!completed)
-        throw IoError(IoError::Kind::Corrupt, record.path,
-                      "damaged DICOM structure (GDCM stopped on an internal consistency check)");
-    delete reader;
-    if (!read)
+    gdcm::ImageReader reader;
+    reader.SetFileName(record.path.c_str());
+    if (!reader.Read())
         throw IoError(IoError::Kind::Corrupt, record.path,
                       "the image data cannot be read (truncated or corrupt file)");
-    if (!bufferDecoded)
+    const gdcm::Image& image = reader.GetImage();
+    const char* ts = gdcm::TransferSyntax::GetTSString(image.GetTransferSyntax());
+    const std::string transferSyntax = ts ? ts : "unknown";
+    DecodedFile decoded;
+    decoded.format = image.GetPixelFormat();
+    decoded.columns = image.GetDimension(0);
+    decoded.rows = image.GetDimension(1);
+    decoded.frames = image.GetNumberOfDimensions() > 2 ? image.GetDimension(2) : 1;
+    decoded.buffer.resize(image.GetBufferLength());
+    if (decoded.buffer.empty() || !image.GetBuffer(decoded.buffer.data()))
         throw IoError(IoError::Kind::Corrupt, record.path,
                       "the pixel data cannot be decoded (truncated or corrupt; transfer syntax " +
                         transferSyntax + ")");
@@ -212,6 +197,20 @@ Volume DicomScan::load(const std::string& id, const DicomLoadOptions& options,
         notes->push_back("4-D series: loaded volume 1 of " + std::to_string(series.volumeCount));
 
     const std::vector<std::size_t>& frames = stack->volumes.front();
+    // Every file is decoded first by a checking child process (GdcmGuards.h); files it refuses
+    // are never decoded here.
+    std::vector<std::size_t> fileIndices;
+    for (std::size_t f : frames)
+        if (std::find(fileIndices.begin(), fileIndices.end(), detail_->frames[f].file) ==
+            fileIndices.end())
+            fileIndices.push_back(detail_->frames[f].file);
+    auto lock = lockGdcm();
+    const std::vector<std::string> refusals = probeGdcmCalls(
+      fileIndices.size(), [&](std::size_t i) { decode(detail_->files[fileIndices[i]]); },
+      [&](std::size_t i) { return fileBytes(detail_->files[fileIndices[i]].path); });
+    for (std::size_t i = 0; i < fileIndices.size(); ++i)
+        if (!refusals[i].empty())
+            throw IoError(IoError::Kind::Corrupt, detail_->files[fileIndices[i]].path, refusals[i]);
     std::map<std::size_t, DecodedFile> decoded;
     bool identityScaling = true;
     for (std::size_t f : frames)

@@ -100,7 +100,8 @@ public:
 
     void scanFile(const std::string& path);
     /// scanFile, protected from GDCM assertions: a file that trips one is skipped with a reason.
-    void scanFileGuarded(const std::string& path);
+    /// A file that the isolated probe refused (GDCM would have stopped the process on it).
+    void skipRefused(const std::string& path, const std::string& reason);
     void buildStacks();
 
 private:
@@ -115,24 +116,10 @@ private:
     std::vector<IoError::Kind> problemKinds_;
 };
 
-void Scanner::scanFileGuarded(const std::string& path)
+void Scanner::skipRefused(const std::string& path, const std::string& reason)
 {
-    const std::size_t files = detail_.files.size();
-    const std::size_t frames = detail_.frames.size();
-    const std::size_t skipped = detail_.skipped.size();
-    const std::size_t examined = detail_.filesExamined;
-    if (runGuarded([&] { scanFile(path); }))
-        return;
-    // Roll back whatever the interrupted scan recorded.
-    detail_.files.resize(files);
-    facts_.resize(files);
-    detail_.frames.resize(frames);
-    problems_.resize(frames);
-    problemKinds_.resize(frames);
-    detail_.skipped.resize(skipped);
-    detail_.filesExamined = examined + 1;
-    detail_.skipped.push_back(
-      { path, "damaged DICOM structure (GDCM stopped on an internal consistency check)" });
+    ++detail_.filesExamined;
+    detail_.skipped.push_back({ path, reason });
 }
 
 void Scanner::scanFile(const std::string& path)
@@ -806,14 +793,17 @@ bool isDicomFile(const std::string& path)
     if (!truncatedFileMetaReason(path).empty() || !dicomStructureProblem(path).empty())
         return true; // a damaged DICOM file: the scan reports why
     bool dicom = false;
-    const bool completed = runGuarded(
-      [&]
-      {
-          gdcm::Reader reader;
-          reader.SetFileName(path.c_str());
-          dicom = reader.ReadUpToTag(kPixelData) && !reader.GetFile().GetDataSet().IsEmpty();
-      });
-    return dicom || !completed; // a file GDCM chokes on is a damaged DICOM file: say so later
+    auto read = [&](std::size_t)
+    {
+        gdcm::Reader reader;
+        reader.SetFileName(path.c_str());
+        dicom = reader.ReadUpToTag(kPixelData) && !reader.GetFile().GetDataSet().IsEmpty();
+    };
+    auto lock = lockGdcm();
+    if (!probeGdcmCalls(1, read, [&](std::size_t) { return fileBytes(path); }).front().empty())
+        return true; // a file GDCM chokes on is a damaged DICOM file: the scan says why
+    read(0);
+    return dicom;
 }
 
 DicomScan scanDicomFiles(const std::vector<std::string>& files, const std::string& origin)
@@ -824,8 +814,17 @@ DicomScan scanDicomFiles(const std::vector<std::string>& files, const std::strin
     gdcm::Trace::DebugOff();
     auto detail = std::make_shared<DicomScan::Detail>();
     Scanner scanner(*detail);
-    for (const std::string& file : files)
-        scanner.scanFileGuarded(file);
+    {
+        auto lock = lockGdcm();
+        const std::vector<std::string> refused = probeGdcmCalls(
+          files.size(), [&](std::size_t i) { scanner.scanFile(files[i]); },
+          [&](std::size_t i) { return fileBytes(files[i]); });
+        for (std::size_t i = 0; i < files.size(); ++i)
+            if (refused[i].empty())
+                scanner.scanFile(files[i]);
+            else
+                scanner.skipRefused(files[i], refused[i]);
+    }
     scanner.buildStacks();
     if (detail->series.empty())
     {

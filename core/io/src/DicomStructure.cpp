@@ -16,6 +16,16 @@ namespace
 
 /// A walk over a file's elements that reads only tags, lengths and the few values it needs,
 /// seeking over the rest. Hand-written: its purpose is to vet what GDCM would trust.
+bool isKnownVr(const std::string& vr)
+{
+    static const std::string known = "AEASATCSDADSDTFLFDISLOLTOBODOFOLOVOWPNSHSLSQSS"
+                                     "STSVTMUCUIULUNURUSUTUV";
+    for (std::size_t k = 0; k + 1 < known.size(); k += 2)
+        if (known.compare(k, 2, vr) == 0)
+            return true;
+    return false;
+}
+
 class StructureWalk
 {
 public:
@@ -51,12 +61,7 @@ public:
             {
                 vr.assign(reinterpret_cast<char*>(head) + 4, 2);
                 // GDCM reads an unknown VR in ways that can claim gigabytes: refused here.
-                static const std::string known = "AEASATCSDADSDTFLFDISLOLTOBODOFOLOVOWPNSHSLSQSS"
-                                                 "STSVTMUCUIULUNURUSUTUV";
-                bool valid = false;
-                for (std::size_t k = 0; k + 1 < known.size() && !valid; k += 2)
-                    valid = known.compare(k, 2, vr) == 0;
-                if (!valid)
+                if (!isKnownVr(vr))
                     return fail(tag, "has an invalid value representation");
                 if (vr == "OB" || vr == "OW" || vr == "OF" || vr == "OD" || vr == "OL" ||
                     vr == "SQ" || vr == "UT" || vr == "UN" || vr == "UC" || vr == "UR" ||
@@ -79,7 +84,7 @@ public:
             if (length == 0xFFFFFFFF)
             {
                 if (tag == 0x7FE00010)
-                    return end; // encapsulated pixel data: the codec checks its fragments
+                    return fragments(value, end); // encapsulated (compressed) pixel data
                 if (depth > 16)
                     return fail(tag, "its sequences are nested more than 16 deep");
                 at = items(value, end, depth + 1);
@@ -101,7 +106,7 @@ public:
                 items(value, value + length, depth + 1);
             at = value + length;
         }
-        return at;
+        return leftover(at, end);
     }
 
 private:
@@ -132,6 +137,44 @@ private:
                 at += 8 + length;
             }
         }
+        return leftover(at, end);
+    }
+
+    /// The items of encapsulated pixel data (offset table, fragments) up to their delimiter: a
+    /// file cut inside them decodes to garbage or fails only when decoded.
+    std::uint64_t fragments(std::uint64_t at, std::uint64_t end)
+    {
+        while (problem.empty())
+        {
+            unsigned char head[8] = {};
+            if (at + 8 > end || !read(at, head, 8))
+                return fail(0x7FE00010, "its compressed pixel data is cut short (no end marker)");
+            const std::uint32_t tag = (std::uint32_t(head[0] | (head[1] << 8)) << 16) |
+                                      std::uint32_t(head[2] | (head[3] << 8));
+            const std::uint64_t length = std::uint64_t(head[4]) | (std::uint64_t(head[5]) << 8) |
+                                         (std::uint64_t(head[6]) << 16) |
+                                         (std::uint64_t(head[7]) << 24);
+            if (tag == 0xFFFEE0DD)
+                return end;
+            if (tag != 0xFFFEE000)
+                return fail(0x7FE00010, "its compressed pixel data holds something other than "
+                                        "fragments");
+            if (at + 8 + length > end)
+                return fail(0x7FE00010, "a fragment of its compressed pixel data claims " +
+                                          std::to_string(length) +
+                                          " bytes, more than the file "
+                                          "holds");
+            at += 8 + length;
+        }
+        return end;
+    }
+
+    /// Fewer bytes than an element header before `end`: GDCM stops on an assertion there.
+    std::uint64_t leftover(std::uint64_t at, std::uint64_t end)
+    {
+        if (problem.empty() && at < end && end - at < 8)
+            problem = "damaged DICOM structure: it ends " + std::to_string(end - at) +
+                      " byte(s) into an element's header (cut short)";
         return at;
     }
 
@@ -203,16 +246,23 @@ private:
 
 std::string dicomStructureProblem(const std::string& path)
 {
+    return inspectDicomStructure(path).problem;
+}
+
+DicomStructureReport inspectDicomStructure(const std::string& path)
+{
+    DicomStructureReport report;
     std::ifstream file(path, std::ios::binary | std::ios::ate);
     if (!file)
-        return {};
+        return report;
     const auto size = std::uint64_t(file.tellg());
+    report.fileBytes = size;
     StructureWalk walk(file, size);
     unsigned char magic[4] = {};
     file.seekg(128);
     if (size < 132 || !file.read(reinterpret_cast<char*>(magic), 4) ||
         std::memcmp(magic, "DICM", 4) != 0)
-        return {};
+        return report;
     // The file meta group: always explicit VR little endian; its transfer syntax says the rest.
     std::uint64_t at = 132;
     std::string syntax;
@@ -224,18 +274,25 @@ std::string dicomStructureProblem(const std::string& path)
         if (!file.read(reinterpret_cast<char*>(head), 8) || (head[0] | (head[1] << 8)) != 0x0002)
             break;
         const std::string vr(reinterpret_cast<char*>(head) + 4, 2);
+        if (!isKnownVr(vr))
+        {
+            // GDCM then reads the meta group as implicit VR and stops on an assertion.
+            report.problem = "damaged DICOM structure: an element of the file meta information "
+                             "has an invalid value representation";
+            return report;
+        }
         std::uint64_t length = std::uint64_t(head[6]) | (std::uint64_t(head[7]) << 8);
         std::uint64_t header = 8;
         if (vr == "OB" || vr == "OW" || vr == "SQ" || vr == "UN" || vr == "UT")
         {
             if (!file.read(reinterpret_cast<char*>(head) + 8, 4))
-                return {};
+                return report;
             length = std::uint64_t(head[8]) | (std::uint64_t(head[9]) << 8) |
                      (std::uint64_t(head[10]) << 16) | (std::uint64_t(head[11]) << 24);
             header = 12;
         }
         if (at + header + length > size)
-            return {}; // truncatedFileMetaReason says so
+            return report; // truncatedFileMetaReason says so
         if ((head[2] | (head[3] << 8)) == 0x0010 && length < 128)
         {
             syntax.assign(length, '\0');
@@ -249,10 +306,13 @@ std::string dicomStructureProblem(const std::string& path)
         walk.explicitVr = false;
     else if (syntax == "1.2.840.10008.1.2.2" || syntax == "1.2.840.10008.1.2.1.99" ||
              syntax.empty())
-        return {}; // big endian or deflated: not walked here
+        return report; // big endian or deflated: not walked here
     walk.nativePixels = syntax == "1.2.840.10008.1.2" || syntax == "1.2.840.10008.1.2.1";
     walk.elements(at, size, 0, true);
-    return walk.problem;
+    report.problem = walk.problem;
+    report.walked = true;
+    report.nativePixels = walk.nativePixels;
+    return report;
 }
 
 } // namespace innerear::io

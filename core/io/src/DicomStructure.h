@@ -3,6 +3,7 @@
 // A check of a DICOM file's structure before GDCM parses it (no GDCM or ITK here, so that the
 // fuzz build, which cannot include ITK's headers, exercises it too).
 
+#include <cstdint>
 #include <string>
 
 namespace innerear::io
@@ -15,5 +16,15 @@ namespace innerear::io
 /// claims (a 26 KB file could take gigabytes) and reads past pixel data that is too short.
 /// Other transfer syntaxes (big endian, deflated) and files without the DICM preamble pass.
 std::string dicomStructureProblem(const std::string& path);
+
+/// The same check, with what it could vouch for.
+struct DicomStructureReport
+{
+    std::string problem;       ///< empty when sound (or not walked)
+    bool walked = false;       ///< the whole data set was walked (little endian, DICM preamble)
+    bool nativePixels = false; ///< and its pixel data is not encapsulated (compressed)
+    std::uint64_t fileBytes = 0;
+};
+DicomStructureReport inspectDicomStructure(const std::string& path);
 
 } // namespace innerear::io

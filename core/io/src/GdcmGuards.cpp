@@ -2,9 +2,16 @@
 
 #include <gdcmTrace.h>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <csetjmp>
+#include <cerrno>
 #include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -24,40 +31,178 @@ std::mutex& traceMutex()
 
 namespace
 {
-sigjmp_buf* activeJump = nullptr;
-
-extern "C" void onGdcmAbort(int)
-{
-    if (activeJump)
-        siglongjmp(*activeJump, 1);
-}
-
 std::mutex& guardMutex()
 {
     static std::mutex mutex;
     return mutex;
 }
+
+/// Virtual memory of this process now (the child's cap is counted on top of it).
+std::uint64_t addressSpaceBytes()
+{
+    std::ifstream statm("/proc/self/statm");
+    std::uint64_t pages = 0;
+    statm >> pages;
+    return pages * std::uint64_t(sysconf(_SC_PAGESIZE));
+}
+
 } // namespace
 
-bool runGuardedGdcmCall(void (*call)(void*), void* context)
+std::uint64_t fileBytes(const std::string& path)
 {
-    std::lock_guard<std::mutex> lock(guardMutex());
-    struct sigaction handler = {};
-    struct sigaction previous = {};
-    handler.sa_handler = onGdcmAbort;
-    sigemptyset(&handler.sa_mask);
-    sigaction(SIGABRT, &handler, &previous);
-    sigjmp_buf jump;
-    bool completed = false;
-    activeJump = &jump;
-    if (sigsetjmp(jump, 1) == 0)
+    std::error_code error;
+    const auto size = std::filesystem::file_size(path, error);
+    return error ? 0 : std::uint64_t(size);
+}
+
+std::unique_lock<std::mutex> lockGdcm()
+{
+    return std::unique_lock<std::mutex>(guardMutex());
+}
+
+namespace
+{
+enum ChildReport : std::uint8_t
+{
+    Starting = 1,
+    Finished = 2,
+    OutOfMemory = 3
+};
+
+struct ChildMessage
+{
+    std::uint8_t report;
+    std::uint64_t index;
+};
+
+[[noreturn]] void runChild(int out, std::size_t first, std::size_t count,
+                           const std::function<void(std::size_t)>& call, std::uint64_t cap)
+{
+    struct rlimit noCore = { 0, 0 };
+    setrlimit(RLIMIT_CORE, &noCore);
+    // Die of the signal, not in a handler the parent installed (a crash reporter, a sanitizer).
+    for (int signal : { SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL })
+        std::signal(signal, SIG_DFL);
+#if !defined(__SANITIZE_ADDRESS__)
+    // (AddressSanitizer reserves terabytes of address space: no cap under it.)
+    struct rlimit memory = { rlim_t(cap), rlim_t(cap) };
+    setrlimit(RLIMIT_AS, &memory);
+#else
+    (void)cap;
+#endif
+    auto tell = [out](std::uint8_t report, std::size_t index)
     {
-        call(context);
-        completed = true;
+        const ChildMessage message{ report, index };
+        if (write(out, &message, sizeof message) != ssize_t(sizeof message))
+            _exit(1);
+    };
+    for (std::size_t i = first; i < count; ++i)
+    {
+        tell(Starting, i);
+        try
+        {
+            call(i);
+            tell(Finished, i);
+        }
+        catch (const std::bad_alloc&)
+        {
+            tell(OutOfMemory, i);
+        }
+        catch (...)
+        {
+            tell(Finished, i); // the same exception is thrown, and reported, in the parent
+        }
     }
-    activeJump = nullptr;
-    sigaction(SIGABRT, &previous, nullptr);
-    return completed;
+    _exit(0);
+}
+
+std::string deathReason(int status)
+{
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT)
+        return "damaged DICOM structure (GDCM stopped on an internal consistency check)";
+    if (WIFSIGNALED(status))
+        return "damaged DICOM structure (reading it crashed a checking process: " +
+               std::string(strsignal(WTERMSIG(status))) + ")";
+    return "damaged DICOM structure (a checking process failed on it)";
+}
+} // namespace
+
+std::vector<std::string> probeGdcmCalls(std::size_t count,
+                                        const std::function<void(std::size_t)>& call,
+                                        const std::function<std::uint64_t(std::size_t)>& fileBytes)
+{
+    std::vector<std::string> refused(count);
+    std::uint64_t largest = 0;
+    for (std::size_t i = 0; i < count; ++i)
+        largest = std::max(largest, fileBytes(i));
+    const std::uint64_t cap = addressSpaceBytes() + (std::uint64_t(256) << 20) + 64 * largest;
+    std::size_t next = 0;
+    while (next < count)
+    {
+        int channel[2];
+        if (pipe(channel) != 0)
+        {
+            for (std::size_t i = next; i < count; ++i)
+                refused[i] = "no process could be started to check the file safely";
+            break;
+        }
+        std::fflush(nullptr);
+        const pid_t child = fork();
+        if (child == 0)
+        {
+            close(channel[0]);
+            runChild(channel[1], next, count, call, cap);
+        }
+        close(channel[1]);
+        if (child < 0)
+        {
+            close(channel[0]);
+            for (std::size_t i = next; i < count; ++i)
+                refused[i] = "no process could be started to check the file safely (" +
+                             std::string(std::strerror(errno)) + ")";
+            break;
+        }
+        constexpr std::size_t none = std::size_t(-1);
+        std::size_t running = none; // the file the child began and did not finish
+        const std::size_t before = next;
+        ChildMessage message{};
+        for (;;)
+        {
+            const ssize_t n = read(channel[0], &message, sizeof message);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n != ssize_t(sizeof message))
+                break;
+            if (message.report == Starting)
+                running = message.index;
+            else
+            {
+                running = none;
+                if (message.report == OutOfMemory)
+                    refused[message.index] = "reading it needs more memory than a file of " +
+                                             std::to_string(fileBytes(message.index) / 1024 + 1) +
+                                             " KiB can justify (damaged lengths)";
+                next = message.index + 1;
+            }
+        }
+        close(channel[0]);
+        int status = 0;
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+        {
+        }
+        if (running != none)
+        {
+            refused[running] = deathReason(status);
+            next = running + 1;
+        }
+        else if (next == before && next < count)
+        {
+            // The child died before it began: do not try again for ever.
+            refused[next] = deathReason(status);
+            ++next;
+        }
+    }
+    return refused;
 }
 
 std::string truncatedFileMetaReason(const std::string& path)

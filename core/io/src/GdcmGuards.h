@@ -1,10 +1,15 @@
 #pragma once
 
-// Defences around GDCM for damaged files. Debian's GDCM is built with assertions on, and it
-// accepts truncated pixel data with only a warning; these guards turn both into reasons.
+// Defences around GDCM for damaged files. Debian's GDCM is built with assertions on, trusts the
+// lengths it reads, and accepts truncated pixel data with only a warning; these guards turn all
+// three into reasons.
 
+#include <cstdint>
+#include <functional>
+#include <mutex>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace innerear::io
 {
@@ -14,18 +19,24 @@ namespace innerear::io
 /// GDCM abort the process on an assertion.
 std::string truncatedFileMetaReason(const std::string& path);
 
-/// Runs a GDCM call and returns false instead of letting an assertion inside GDCM end the
-/// process. Debian's GDCM keeps its assert()s, and some damaged files (cut or scrambled headers)
-/// reach them; the SIGABRT is caught and unwound with siglongjmp. Objects created inside the
-/// call are leaked on that path, a price paid only for files that are broken anyway.
-/// One guarded call at a time (a process-wide signal handler); nested calls are not allowed.
-bool runGuardedGdcmCall(void (*call)(void*), void* context);
+/// Size of a file in bytes (0 when it cannot be read).
+std::uint64_t fileBytes(const std::string& path);
 
-template<typename Function>
-bool runGuarded(Function&& function)
-{
-    return runGuardedGdcmCall([](void* f) { (*static_cast<Function*>(f))(); }, &function);
-}
+/// Held while GDCM runs in this process (one thread at a time), so that no other thread is inside
+/// GDCM when probeGdcmCalls forks.
+std::unique_lock<std::mutex> lockGdcm();
+
+/// Isolation of untrusted parsing. Debian builds GDCM with its assert()s on, and it trusts the
+/// lengths it reads; dicomStructureProblem stops the damage seen so far, but not every file that
+/// can reach an assert (or a decoder's crash). So `call(i)` is first run for every i in a
+/// short-lived child process (fork), one child for the whole batch (and one more after each file
+/// that kills it), under an address-space cap of 256 MiB + 64x the largest file. Returns, per i,
+/// an empty string when the call finished there (it is then safe to make in this process: same
+/// file, same code) or why the file is refused (stopped on an assertion, crashed, needs memory
+/// out of proportion to its size). The caller holds lockGdcm().
+std::vector<std::string> probeGdcmCalls(std::size_t count,
+                                        const std::function<void(std::size_t)>& call,
+                                        const std::function<std::uint64_t(std::size_t)>& fileBytes);
 
 /// Captures GDCM's warnings while alive (GDCM reports incomplete pixel data only that way).
 /// One capture at a time: GDCM's trace streams are process-wide.
