@@ -14,9 +14,12 @@
 #include <QtTest>
 
 #include <csignal>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace innerear;
 using Kind = io::IoError::Kind;
@@ -30,6 +33,7 @@ private Q_SLOTS:
     void readingFails_data();
     void readingFails();
     void unreadableFilesAreSkippedWithTheirReason();
+    void unreadableFoldersAreReported();
     void damagedHeadersNeverCrash();
     void untrustedParsingIsProbedInAChildProcess();
     void writingFails_data();
@@ -90,6 +94,7 @@ void BadInputTest::readingFails_data()
     add("duplicate slice", Kind::MissingSlices, "uneven number of frames per slice position");
     add("single slice", Kind::TwoDimensional, "single 2-D slice");
     add("two patients, one series UID", Kind::UnsupportedDicom, "2 patients");
+    add("two studies, one series UID", Kind::UnsupportedDicom, "2 studies");
     add("sheared stack", Kind::InconsistentGeometry, "shifted sideways");
     add("no position attributes", Kind::InconsistentGeometry, "ImagePositionPatient");
     add("4-D series as 3-D", Kind::FourDimensional, "4-D series of 2 volumes");
@@ -167,6 +172,19 @@ void BadInputTest::readingFails()
         // Slice 2 replaced by the same slice of another patient's series with the same UID.
         input = goodSeries("two-patients");
         const std::string other = goodSeries("other-patient", { 8, 7, 6 }, "Other^Patient");
+        QVERIFY(QFile::remove(QString::fromStdString(input + "/IM2")));
+        QVERIFY(QFile::copy(QString::fromStdString(other + "/IM2"),
+                            QString::fromStdString(input + "/IM2")));
+    }
+    else if (caseName == "two studies, one series UID")
+    {
+        // The same patient and series UID, but slice 2 from another study.
+        input = goodSeries("two-studies");
+        const std::string other = path("other-study");
+        test::SyntheticSeriesOptions otherStudy;
+        otherStudy.studyUid = "1.2.826.0.1.3680043.2.1125.77.2";
+        test::writeSyntheticSeries(
+          other, test::patternImage<std::int16_t>(test::obliqueGeometry({ 8, 7, 6 })), otherStudy);
         QVERIFY(QFile::remove(QString::fromStdString(input + "/IM2")));
         QVERIFY(QFile::copy(QString::fromStdString(other + "/IM2"),
                             QString::fromStdString(input + "/IM2")));
@@ -299,6 +317,39 @@ void BadInputTest::unreadableFilesAreSkippedWithTheirReason()
         qInfo("skipped %s: %s", skipped.path.c_str(), skipped.reason.c_str());
         QVERIFY(!skipped.reason.empty());
     }
+}
+
+void BadInputTest::unreadableFoldersAreReported()
+{
+    // A folder that cannot be listed (here: nested beyond PATH_MAX, which even root cannot open
+    // by name; permissions would not stop root) is named among the skipped files, not dropped.
+    const std::string folder = goodSeries("deep");
+    int parent = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY);
+    QVERIFY(parent >= 0);
+    const std::string name(250, 'd');
+    std::vector<int> levels{ parent };
+    for (int depth = 0; depth < 20; ++depth)
+    {
+        QVERIFY(::mkdirat(levels.back(), name.c_str(), 0755) == 0);
+        const int child = ::openat(levels.back(), name.c_str(), O_RDONLY | O_DIRECTORY);
+        QVERIFY(child >= 0);
+        levels.push_back(child);
+    }
+    const io::DicomScan scan = io::scanDicom(folder);
+    // Remove the chain from the bottom (QTemporaryDir cannot delete it by name).
+    for (std::size_t k = levels.size() - 1; k > 0; --k)
+    {
+        ::close(levels[k]);
+        ::unlinkat(levels[k - 1], name.c_str(), AT_REMOVEDIR);
+    }
+    ::close(parent);
+    QCOMPARE(scan.series().size(), std::size_t(1));
+    const auto unreadable =
+      std::find_if(scan.skipped().begin(), scan.skipped().end(),
+                   [](const io::SkippedDicomFile& f)
+                   { return f.reason.find("folder cannot be read") != std::string::npos; });
+    QVERIFY(unreadable != scan.skipped().end());
+    qInfo("%s", unreadable->reason.c_str());
 }
 
 void BadInputTest::damagedHeadersNeverCrash()

@@ -37,6 +37,7 @@ std::vector<std::string> writeSyntheticSeries(const std::string& folder,
 {
     io::DicomSeriesOptions io;
     io.seriesUid = options.seriesUid;
+    io.studyUid = options.studyUid;
     io.seriesNumber = options.seriesNumber;
     io.description = options.description;
     io.imageType = options.imageType;

@@ -11,6 +11,8 @@ namespace innerear::test
 struct SyntheticSeriesOptions
 {
     std::string seriesUid = "1.2.826.0.1.3680043.2.1125.77.1";
+    /// One study for every series a test writes (as one scanner session would), unless set.
+    std::string studyUid = "1.2.826.0.1.3680043.2.1125.77.0";
     std::string seriesNumber = "3";
     std::string description = "synthetic T2 SPACE";
     std::string imageType = "ORIGINAL\\PRIMARY\\M\\ND";

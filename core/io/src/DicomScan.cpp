@@ -38,7 +38,7 @@ const gdcm::Tag kPixelData(0x7fe0, 0x0010);
 struct FileFacts
 {
     std::string seriesUid, seriesNumber, seriesDescription, modality, manufacturer, model;
-    std::string patientName, patientId, studyDate, imageType, transferSyntax;
+    std::string patientName, patientId, studyDate, imageType, transferSyntax, studyUid;
     double echoTime = 0.0;
 };
 
@@ -184,6 +184,7 @@ void Scanner::scanFile(const std::string& path)
     facts.patientName = readString(ds, gdcm::Tag(0x0010, 0x0010));
     facts.patientId = readString(ds, gdcm::Tag(0x0010, 0x0020));
     facts.studyDate = readString(ds, gdcm::Tag(0x0008, 0x0020));
+    facts.studyUid = readString(ds, gdcm::Tag(0x0020, 0x000d));
     facts.imageType = readString(ds, gdcm::Tag(0x0008, 0x0008));
     facts.echoTime = readNumber(ds, gdcm::Tag(0x0018, 0x0081)).value_or(0.0);
     const gdcm::TransferSyntax& ts = file.GetHeader().GetDataSetTransferSyntax();
@@ -562,13 +563,14 @@ void Scanner::finishStack(DicomStack& stack)
     stack.volumes.clear();
 
     std::set<std::size_t> files;
-    std::set<std::string> syntaxes, patients;
+    std::set<std::string> syntaxes, patients, studies;
     for (std::size_t f : frames)
     {
         const FileFacts& facts = facts_[detail_.frames[f].file];
         files.insert(detail_.frames[f].file);
         syntaxes.insert(facts.transferSyntax);
         patients.insert(facts.patientId + "\n" + facts.patientName);
+        studies.insert(facts.studyUid);
     }
     info.fileCount = files.size();
     info.frameCount = frames.size();
@@ -594,6 +596,11 @@ void Scanner::finishStack(DicomStack& stack)
                       "its files belong to " + std::to_string(patients.size()) +
                         " patients under one series UID: not one volume (separate the files by "
                         "patient first)");
+    if (studies.size() > 1)
+        return refuse(IoError::Kind::UnsupportedDicom,
+                      "its files belong to " + std::to_string(studies.size()) +
+                        " studies (StudyInstanceUID) under one series UID: not one volume "
+                        "(separate the files by study first)");
 
     Vec3 normal = cross(first.rowDirection, first.columnDirection);
     const double normalLength = norm(normal);
@@ -727,19 +734,31 @@ void Scanner::finishStack(DicomStack& stack)
     }
 }
 
-std::vector<std::string> listFilesRecursively(const std::string& folder)
+/// Every regular file under `folder` (directory links are not followed, as before), and each
+/// folder that could not be read, with why: its files would otherwise be missing silently.
+std::vector<std::string> listFilesRecursively(const std::string& folder,
+                                              std::vector<SkippedDicomFile>& unreadable)
 {
     std::vector<std::string> files;
-    std::error_code error;
-    for (fs::recursive_directory_iterator
-           it(folder, fs::directory_options::skip_permission_denied, error),
-         end;
-         it != end; it.increment(error))
+    std::vector<fs::path> pending{ fs::path(folder) };
+    while (!pending.empty())
     {
+        const fs::path directory = pending.back();
+        pending.pop_back();
+        std::error_code error;
+        fs::directory_iterator it(directory, error), end;
+        for (; !error && it != end; it.increment(error))
+        {
+            std::error_code entryError;
+            if (it->is_directory(entryError) && !it->is_symlink(entryError))
+                pending.push_back(it->path());
+            else if (it->is_regular_file(entryError))
+                files.push_back(it->path().string());
+        }
         if (error)
-            break;
-        if (it->is_regular_file(error))
-            files.push_back(it->path().string());
+            unreadable.push_back(
+              { directory.string(), "folder cannot be read (" + error.message() +
+                                      "): the files in it are not part of the scan" });
     }
     std::sort(files.begin(), files.end());
     return files;
@@ -806,13 +825,15 @@ bool isDicomFile(const std::string& path)
     return dicom;
 }
 
-DicomScan scanDicomFiles(const std::vector<std::string>& files, const std::string& origin)
+DicomScan scanDicomFiles(const std::vector<std::string>& files, const std::string& origin,
+                         const std::vector<SkippedDicomFile>& skippedBefore)
 {
     // GDCM prints its own warnings to stderr (e.g. about CSA slice normals); our reasons are
     // reported through DicomSeriesInfo and IoError instead.
     gdcm::Trace::WarningOff();
     gdcm::Trace::DebugOff();
     auto detail = std::make_shared<DicomScan::Detail>();
+    detail->skipped = skippedBefore;
     Scanner scanner(*detail);
     {
         auto lock = lockGdcm();
@@ -848,7 +869,11 @@ DicomScan scanDicom(const std::string& path)
     if (!fs::exists(path, error))
         throw IoError(IoError::Kind::NotFound, path, "no such file or folder");
     if (fs::is_directory(path, error))
-        return scanDicomFiles(listFilesRecursively(path), path);
+    {
+        std::vector<SkippedDicomFile> unreadable;
+        const std::vector<std::string> files = listFilesRecursively(path, unreadable);
+        return scanDicomFiles(files, path, unreadable);
+    }
     return scanDicomFiles({ path }, path);
 }
 

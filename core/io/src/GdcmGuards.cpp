@@ -83,6 +83,9 @@ struct ChildMessage
     // Die of the signal, not in a handler the parent installed (a crash reporter, a sanitizer).
     for (int signal : { SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL })
         std::signal(signal, SIG_DFL);
+    // The parent repeats the call and says what GDCM says; the child stays quiet.
+    gdcm::Trace::ErrorOff();
+    gdcm::Trace::WarningOff();
 #if !defined(__SANITIZE_ADDRESS__)
     // (AddressSanitizer reserves terabytes of address space: no cap under it.)
     struct rlimit memory = { rlim_t(cap), rlim_t(cap) };

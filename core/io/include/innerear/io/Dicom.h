@@ -80,7 +80,8 @@ public:
     struct Detail;
 
 private:
-    friend DicomScan scanDicomFiles(const std::vector<std::string>&, const std::string&);
+    friend DicomScan scanDicomFiles(const std::vector<std::string>&, const std::string&,
+                                    const std::vector<SkippedDicomFile>&);
     std::shared_ptr<const Detail> detail_;
 };
 
@@ -88,7 +89,9 @@ private:
 /// IoError(NoDicom) when not a single DICOM image is found (the reasons per file are in the
 /// message).
 DicomScan scanDicom(const std::string& path);
-DicomScan scanDicomFiles(const std::vector<std::string>& files, const std::string& origin);
+/// `skippedBefore`: what the caller already set aside (unreadable folders), reported with the rest.
+DicomScan scanDicomFiles(const std::vector<std::string>& files, const std::string& origin,
+                         const std::vector<SkippedDicomFile>& skippedBefore = {});
 
 bool isDicomFile(const std::string& path);
 
