@@ -248,7 +248,7 @@ int main(int argc, char** argv)
     else
         std::cout << "note: " << (shared / "dicom").string()
                   << " is absent: the real-scanner DICOM mutants are skipped\n";
-    builder.addNiftiHeaders(46 * 6);
+    builder.addNiftiHeaders(46 * 10); // 6 rounds of NIfTI-1, 4 of NIfTI-2
     builder.addMetaImageAndNrrd(120);
     builder.addManifests(source / "resources/models", 64);
     builder.addStudies(64);

@@ -95,6 +95,42 @@ std::string niftiBytes(const NiftiHeader& h, const std::string& voxels)
     return bytes + voxels;
 }
 
+/// The same header in NIfTI-2's layout (540 bytes, int64 dims, doubles), from its specification.
+std::string nifti2Bytes(const NiftiHeader& h, const std::string& voxels)
+{
+    std::string bytes(544, '\0');
+    put(bytes, 0, std::int32_t(h.sizeofHdr == 348 ? 540 : h.sizeofHdr));
+    if (std::memcmp(h.magic, "n+1", 4) == 0)
+        std::memcpy(&bytes[4], "n+2\0\r\n\032\n", 8);
+    else
+        std::memcpy(&bytes[4], h.magic, 4);
+    put(bytes, 12, h.datatype);
+    put(bytes, 14, h.bitpix);
+    for (int i = 0; i < 8; ++i)
+    {
+        put(bytes, std::size_t(16 + 8 * i), std::int64_t(h.dim[i]));
+        put(bytes, std::size_t(104 + 8 * i), double(h.pixdim[i]));
+    }
+    const double offset = h.voxOffset;
+    put(bytes, 168,
+        std::int64_t(!std::isfinite(offset) ? -1
+                     : offset >= 352        ? offset + 192
+                                            : offset));
+    put(bytes, 176, double(h.sclSlope));
+    put(bytes, 184, double(h.sclInter));
+    put(bytes, 344, std::int32_t(h.qformCode));
+    put(bytes, 348, std::int32_t(h.sformCode));
+    for (int i = 0; i < 3; ++i)
+    {
+        put(bytes, std::size_t(352 + 8 * i), double(h.quatern[i]));
+        put(bytes, std::size_t(376 + 8 * i), double(h.qoffset[i]));
+        for (int c = 0; c < 4; ++c)
+            put(bytes, std::size_t(400 + 32 * i + 8 * c), double(h.srow[i][c]));
+    }
+    put(bytes, 500, std::int32_t(2)); // mm
+    return bytes + voxels;
+}
+
 std::string niftiVoxels(const NiftiHeader& h, std::mt19937_64& random)
 {
     std::uint64_t count = 1;
@@ -555,14 +591,19 @@ void CorpusBuilder::addNiftiHeaders(int count)
         std::string voxels = niftiVoxels(header, random_);
         if (voxels.empty())
             voxels = std::string(64, '\1');
-        std::string bytes = niftiBytes(header, voxels);
+        // Rounds 7-10: every header again in NIfTI-2's layout (cut, cut .gz, whole, .gz).
+        const bool two = variant >= 6;
+        const auto serialise = [two](const NiftiHeader& h, const std::string& v)
+        { return two ? nifti2Bytes(h, v) : niftiBytes(h, v); };
+        std::string bytes = serialise(header, voxels);
+        const std::size_t headerBytes = two ? 544 : 352;
         const bool cut = variant % 4 >= 2;
         const bool gz = variant % 2 == 1;
-        std::string name = m.name;
+        std::string name = m.name + (two ? ", NIfTI-2" : "");
         Expect expect = m.expect;
         if (cut)
         {
-            bytes.resize(352 + voxels.size() * (10 + below(random_, 80)) / 100);
+            bytes.resize(headerBytes + voxels.size() * (10 + below(random_, 80)) / 100);
             name += ", data cut short";
             expect = Expect::Refuse;
         }
@@ -572,7 +613,7 @@ void CorpusBuilder::addNiftiHeaders(int count)
         {
             // A complete gzip of the whole file, then the compressed stream cut.
             const fs::path whole = folder / "whole.gz";
-            writeGzip(whole, niftiBytes(header, voxels));
+            writeGzip(whole, serialise(header, voxels));
             std::string compressed = readBytes(whole);
             fs::remove(whole);
             compressed.resize(compressed.size() * (20 + below(random_, 70)) / 100);

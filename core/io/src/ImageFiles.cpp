@@ -323,6 +323,169 @@ std::shared_ptr<TemporaryFile> orthonormalisedNifti(const std::string& path, std
     return temporary;
 }
 
+/// NIfTI-2 (540-byte header, 64-bit dims, double matrices; written by nibabel, AFNI and dcm2niix
+/// for large images): ITK 5.2 and its niftilib read NIfTI-1 only, so the header is converted
+/// here field by field (no library offers it on Debian 12) into a NIfTI-1 copy that the normal
+/// path reads and checks. Returns null for a file that is not NIfTI-2.
+std::shared_ptr<TemporaryFile> niftiTwoAsNiftiOne(const std::string& path, std::string& note)
+{
+    std::unique_ptr<gzFile_s, int (*)(gzFile)> in(gzopen(path.c_str(), "rb"), gzclose);
+    if (!in)
+        return nullptr;
+    unsigned char h[540] = {};
+    if (gzread(in.get(), h, 4) != 4)
+        return nullptr;
+    std::int32_t sizeofHeader = 0;
+    std::memcpy(&sizeofHeader, h, 4);
+    if (sizeofHeader != 540)
+    {
+        if (sizeofHeader == 0x1C020000) // 540 byte-swapped
+            throw IoError(IoError::Kind::UnsupportedFormat, path,
+                          "a big-endian NIfTI-2 file: not supported (save it little-endian)");
+        return nullptr;
+    }
+    if (gzread(in.get(), h + 4, 536) != 536)
+        throw IoError(IoError::Kind::Corrupt, path, "a NIfTI-2 header cut short");
+    auto i16 = [&](int at)
+    {
+        std::int16_t v;
+        std::memcpy(&v, h + at, 2);
+        return v;
+    };
+    auto i32 = [&](int at)
+    {
+        std::int32_t v;
+        std::memcpy(&v, h + at, 4);
+        return v;
+    };
+    auto i64 = [&](int at)
+    {
+        std::int64_t v;
+        std::memcpy(&v, h + at, 8);
+        return v;
+    };
+    auto f64 = [&](int at)
+    {
+        double v;
+        std::memcpy(&v, h + at, 8);
+        return v;
+    };
+    if (std::memcmp(h + 4, "n+2\0\r\n\032\n", 8) != 0)
+        throw IoError(IoError::Kind::UnsupportedFormat, path,
+                      "a NIfTI-2 header without the single-file magic \"n+2\" (a .hdr/.img pair "
+                      "is not supported)");
+    nifti_1_header one{};
+    one.sizeof_hdr = 348;
+    one.datatype = i16(12);
+    one.bitpix = i16(14);
+    const std::int64_t dims = i64(16);
+    if (dims < 1 || dims > 7)
+        throw IoError(IoError::Kind::Corrupt, path,
+                      "its NIfTI-2 header gives " + std::to_string(dims) + " dimensions");
+    std::uint64_t voxels = 1;
+    for (int d = 0; d < 8; ++d)
+    {
+        const std::int64_t n = i64(16 + 8 * d);
+        if (d >= 1 && d <= dims && (n < 1 || n > 32767))
+            throw IoError(IoError::Kind::UnsupportedFormat, path,
+                          "its NIfTI-2 header gives dimension " + std::to_string(d) +
+                            " a size of " + std::to_string(n) +
+                            " (this build reads 1-32767 voxels per axis)");
+        one.dim[d] = short(d > dims ? 1 : n);
+        if (d >= 1 && d <= dims)
+            voxels *= std::uint64_t(n);
+        one.pixdim[d] = float(f64(104 + 8 * d));
+    }
+    one.dim[0] = short(dims);
+    one.pixdim[0] = float(f64(104));
+    one.intent_p1 = float(f64(80));
+    one.intent_p2 = float(f64(88));
+    one.intent_p3 = float(f64(96));
+    const std::int64_t voxOffset = i64(168);
+    one.scl_slope = float(f64(176));
+    one.scl_inter = float(f64(184));
+    one.cal_max = float(f64(192));
+    one.cal_min = float(f64(200));
+    one.slice_duration = float(f64(208));
+    one.toffset = float(f64(216));
+    one.slice_start = short(i64(224));
+    one.slice_end = short(i64(232));
+    std::memcpy(one.descrip, h + 240, 79);
+    std::memcpy(one.aux_file, h + 320, 23);
+    one.qform_code = short(i32(344));
+    one.sform_code = short(i32(348));
+    one.quatern_b = float(f64(352));
+    one.quatern_c = float(f64(360));
+    one.quatern_d = float(f64(368));
+    one.qoffset_x = float(f64(376));
+    one.qoffset_y = float(f64(384));
+    one.qoffset_z = float(f64(392));
+    for (int c = 0; c < 4; ++c)
+    {
+        one.srow_x[c] = float(f64(400 + 8 * c));
+        one.srow_y[c] = float(f64(432 + 8 * c));
+        one.srow_z[c] = float(f64(464 + 8 * c));
+    }
+    one.slice_code = char(i32(496));
+    one.xyzt_units = char(i32(500));
+    one.intent_code = short(i32(504));
+    std::memcpy(one.intent_name, h + 508, 15);
+    one.dim_info = char(h[524]);
+    std::memcpy(one.magic, "n+1", 4);
+    one.vox_offset = 352.0f;
+    if (!nifti_datatype_is_valid(one.datatype, 1) || one.bitpix <= 0 || one.bitpix % 8 != 0)
+        throw IoError(IoError::Kind::Corrupt, path,
+                      "its NIfTI-2 header names an unknown data type");
+    if (voxOffset < 544)
+        throw IoError(IoError::Kind::Corrupt, path,
+                      "its NIfTI-2 voxel offset lies inside the header");
+
+    // The voxels, read as far as they go: memory follows the file, not what the header claims.
+    const std::uint64_t bytes = voxels * std::uint64_t(one.bitpix / 8);
+    std::vector<char> data;
+    for (std::int64_t skip = voxOffset - 540; skip > 0;)
+    {
+        char discard[4096];
+        const int n = gzread(in.get(), discard, unsigned(std::min<std::int64_t>(skip, 4096)));
+        if (n <= 0)
+            break;
+        skip -= n;
+    }
+    while (data.size() < bytes)
+    {
+        const std::size_t chunk =
+          std::size_t(std::min<std::uint64_t>(bytes - data.size(), 1 << 24));
+        const std::size_t at = data.size();
+        data.resize(at + chunk);
+        const int n = gzread(in.get(), data.data() + at, unsigned(chunk));
+        data.resize(at + std::size_t(std::max(n, 0)));
+        if (n <= 0)
+            break;
+    }
+    if (data.size() < bytes)
+        throw IoError(IoError::Kind::Corrupt, path,
+                      "truncated: the NIfTI-2 header describes " + std::to_string(bytes) +
+                        " bytes of voxels, the file holds " + std::to_string(data.size()));
+
+    auto temporary = std::make_shared<TemporaryFile>();
+    temporary->path =
+      (std::filesystem::temp_directory_path() / ("innerear-nifti2-" + std::to_string(::getpid()) +
+                                                 "-" + std::to_string(std::rand()) + ".nii"))
+        .string();
+    std::ofstream out(temporary->path, std::ios::binary | std::ios::trunc);
+    const char extension[4] = { 0, 0, 0, 0 };
+    out.write(reinterpret_cast<const char*>(&one), sizeof one);
+    out.write(extension, 4);
+    out.write(data.data(), std::streamsize(data.size()));
+    out.close();
+    if (!out)
+        throw IoError(IoError::Kind::Corrupt, path,
+                      "cannot write a NIfTI-1 copy to " +
+                        std::filesystem::temp_directory_path().string());
+    note = "a NIfTI-2 file, read through a NIfTI-1 copy of its header (ITK 5.2 reads NIfTI-1)";
+    return temporary;
+}
+
 /// What the NIfTI header says before ITK reads it: nibabel's rules where ITK 5.2 is lenient
 /// (it reads zero or negative dims as 1, zero or NaN pixdim as 1 mm, prefers a qform that
 /// contradicts the sform, and aborts on a NaN in the sform). `refusal` non-empty: the file
@@ -350,8 +513,7 @@ NiftiInspection inspectNiftiHeader(const std::string& path)
         return refuse("the NIfTI header cannot be read (not a NIfTI file, or cut short)");
     const nifti_1_header& h = *header;
     if (h.sizeof_hdr == 540)
-        return refuse("a NIfTI-2 file: this build reads NIfTI-1 only (ITK 5.2); save it as "
-                      "NIfTI-1 (e.g. nibabel's Nifti1Image)");
+        return refuse("a NIfTI-2 header where a NIfTI-1 one was expected");
     if (h.sizeof_hdr != 348)
         return refuse("not a NIfTI-1 header (sizeof_hdr is " + std::to_string(h.sizeof_hdr) +
                       ", not 348)");
@@ -553,9 +715,15 @@ OpenedFile openForReading(const std::string& path, FileFormat format)
         throw IoError(IoError::Kind::NotFound, path, "no such file");
     requireRegularFile(path, "the input");
     NiftiInspection nifti;
+    std::string source = path; // what ITK reads: the file, or a NIfTI-1 copy of a NIfTI-2 one
+    std::shared_ptr<TemporaryFile> converted;
+    std::string convertedNote;
     if (format == FileFormat::Nifti)
     {
-        nifti = inspectNiftiHeader(path);
+        converted = niftiTwoAsNiftiOne(path, convertedNote);
+        if (converted)
+            source = converted->path;
+        nifti = inspectNiftiHeader(source);
         if (!nifti.refusal.empty())
             throw IoError(IoError::Kind::Corrupt, path, nifti.refusal);
     }
@@ -567,12 +735,14 @@ OpenedFile openForReading(const std::string& path, FileFormat format)
     if (!io)
         throw IoError(IoError::Kind::UnsupportedFormat, path,
                       "not a NIfTI, NRRD, MetaImage or DICOM file");
-    if (!io->CanReadFile(path.c_str()))
+    if (!io->CanReadFile(source.c_str()))
         throw IoError(IoError::Kind::Corrupt, path,
                       std::string("not a readable ") + formatName(format) +
                         " file (damaged or not what its extension says)");
-    io->SetFileName(path);
+    io->SetFileName(source);
     OpenedFile opened;
+    opened.repaired = converted;
+    opened.note = convertedNote;
     bool repair = nifti.useSform;
     try
     {
@@ -590,10 +760,12 @@ OpenedFile openForReading(const std::string& path, FileFormat format)
     }
     if (repair)
     {
-        checkNiftiLength(path, *io);
-        opened.repaired = orthonormalisedNifti(path, opened.note);
+        checkNiftiLength(source, *io);
+        std::string repairNote;
+        opened.repaired = orthonormalisedNifti(source, repairNote);
         if (nifti.useSform)
-            opened.note = nifti.note;
+            repairNote = nifti.note;
+        opened.note = convertedNote.empty() ? repairNote : convertedNote + "; " + repairNote;
         io = makeImageIO(format);
         io->SetFileName(opened.repaired->path);
         try
@@ -607,8 +779,8 @@ OpenedFile openForReading(const std::string& path, FileFormat format)
                             itkReason(again));
         }
     }
-    if (format == FileFormat::Nifti && !opened.repaired)
-        checkNiftiLength(path, *io);
+    if (format == FileFormat::Nifti && (!opened.repaired || opened.repaired == converted))
+        checkNiftiLength(source, *io);
     else if (format == FileFormat::MetaImage)
         checkMetaImageLength(path, *io);
     opened.io = io;
