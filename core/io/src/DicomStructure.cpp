@@ -114,14 +114,10 @@ private:
     {
         while (problem.empty() && at + 8 <= end)
         {
-            unsigned char head[8] = {};
-            if (!read(at, head, 8))
+            std::uint32_t tag = 0;
+            std::uint64_t length = 0;
+            if (!itemHeader(at, tag, length))
                 return end;
-            const std::uint32_t tag = (std::uint32_t(head[0] | (head[1] << 8)) << 16) |
-                                      std::uint32_t(head[2] | (head[3] << 8));
-            const std::uint64_t length = std::uint64_t(head[4]) | (std::uint64_t(head[5]) << 8) |
-                                         (std::uint64_t(head[6]) << 16) |
-                                         (std::uint64_t(head[7]) << 24);
             if (tag == 0xFFFEE0DD)
                 return at + 8;
             if (tag != 0xFFFEE000)
@@ -146,14 +142,10 @@ private:
     {
         while (problem.empty())
         {
-            unsigned char head[8] = {};
-            if (at + 8 > end || !read(at, head, 8))
+            std::uint32_t tag = 0;
+            std::uint64_t length = 0;
+            if (at + 8 > end || !itemHeader(at, tag, length))
                 return fail(0x7FE00010, "its compressed pixel data is cut short (no end marker)");
-            const std::uint32_t tag = (std::uint32_t(head[0] | (head[1] << 8)) << 16) |
-                                      std::uint32_t(head[2] | (head[3] << 8));
-            const std::uint64_t length = std::uint64_t(head[4]) | (std::uint64_t(head[5]) << 8) |
-                                         (std::uint64_t(head[6]) << 16) |
-                                         (std::uint64_t(head[7]) << 24);
             if (tag == 0xFFFEE0DD)
                 return end;
             if (tag != 0xFFFEE000)
@@ -167,6 +159,19 @@ private:
             at += 8 + length;
         }
         return end;
+    }
+
+    /// An item or delimiter header: its tag and 32-bit length (always little endian here).
+    bool itemHeader(std::uint64_t at, std::uint32_t& tag, std::uint64_t& length)
+    {
+        unsigned char head[8] = {};
+        if (!read(at, head, 8))
+            return false;
+        tag =
+          (std::uint32_t(head[0] | (head[1] << 8)) << 16) | std::uint32_t(head[2] | (head[3] << 8));
+        length = std::uint64_t(head[4]) | (std::uint64_t(head[5]) << 8) |
+                 (std::uint64_t(head[6]) << 16) | (std::uint64_t(head[7]) << 24);
+        return true;
     }
 
     /// Fewer bytes than an element header before `end`: GDCM stops on an assertion there.
