@@ -11,6 +11,7 @@
 #include "GdcmGuards.h"
 
 #include <gdcmDirectory.h>
+#include <gdcmImageReader.h>
 #include <gdcmMediaStorage.h>
 #include <gdcmReader.h>
 #include <gdcmSplitMosaicFilter.h>
@@ -22,6 +23,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 
@@ -193,6 +195,13 @@ void Scanner::scanFile(const std::string& path)
     std::string problem;
     IoError::Kind problemKind = IoError::Kind::UnsupportedDicom;
     const auto samples = readNumber(ds, gdcm::Tag(0x0028, 0x0002)).value_or(1.0);
+    if (ds.FindDataElement(kPixelData) && !readNumber(ds, gdcm::Tag(0x0028, 0x0100)))
+    {
+        // Pixel data without its bits allocated: a damaged header (GDCM cannot decode it).
+        detail_.skipped.push_back({ path, "damaged DICOM header: pixel data without bits "
+                                          "allocated (0028,0100)" });
+        return;
+    }
     const std::string photometric = readString(ds, gdcm::Tag(0x0028, 0x0004));
     if (samples != 1.0)
     {
@@ -807,6 +816,25 @@ const DicomSeriesInfo* DicomScan::largestLoadable() const
     return best;
 }
 
+namespace
+{
+/// Whether GDCM decodes a file's pixel data whole (no warning about missing pixel data).
+bool pixelsDecode(const std::string& path)
+{
+    GdcmWarningCapture warnings;
+    gdcm::ImageReader reader;
+    reader.SetFileName(path.c_str());
+    if (!reader.Read())
+        return false;
+    const gdcm::Image& image = reader.GetImage();
+    const unsigned long length = image.GetBufferLength();
+    if (length == 0)
+        return false;
+    const std::unique_ptr<char[]> buffer(new char[length]);
+    return image.GetBuffer(buffer.get()) && warnings.pixelDataDamage().empty();
+}
+} // namespace
+
 bool isDicomFile(const std::string& path)
 {
     if (!truncatedFileMetaReason(path).empty() || !dicomStructureProblem(path).empty())
@@ -837,9 +865,19 @@ DicomScan scanDicomFiles(const std::vector<std::string>& files, const std::strin
     Scanner scanner(*detail);
     {
         auto lock = lockGdcm();
-        const std::vector<std::string> refused = probeGdcmCalls(
-          files.size(), [&](std::size_t i) { scanner.scanFile(files[i]); },
-          [&](std::size_t i) { return fileBytes(files[i]); });
+        // In the child, every file the scan accepts is also read and decoded once, as the
+        // loader will (gdcm::ImageReader): a damaged codestream or an image attribute that only
+        // the image reader checks would otherwise show only when the series is loaded, after
+        // `info` called it loadable.
+        auto probe = [&](std::size_t i)
+        {
+            const std::size_t before = detail->files.size();
+            scanner.scanFile(files[i]);
+            if (detail->files.size() > before && !pixelsDecode(files[i]))
+                throw UndecodablePixelData{};
+        };
+        const std::vector<std::string> refused =
+          probeGdcmCalls(files.size(), probe, [&](std::size_t i) { return fileBytes(files[i]); });
         for (std::size_t i = 0; i < files.size(); ++i)
             if (refused[i].empty())
                 scanner.scanFile(files[i]);

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <new>
 #include <vector>
 
 namespace innerear::io
@@ -66,7 +67,8 @@ enum ChildReport : std::uint8_t
 {
     Starting = 1,
     Finished = 2,
-    OutOfMemory = 3
+    OutOfMemory = 3,
+    Undecodable = 4
 };
 
 struct ChildMessage
@@ -75,9 +77,26 @@ struct ChildMessage
     std::uint64_t index;
 };
 
+// The child's report channel and the file it is on, for the allocation-failure handler.
+int childChannel = -1;
+std::size_t childFile = 0;
+
+/// GDCM catches std::exception (bad_alloc included) inside Reader::Read and returns false, so a
+/// refused allocation would pass unseen and the parent would then make it without a cap: the
+/// child reports it from operator new's handler instead, and ends.
+void onChildAllocationFailure()
+{
+    const ChildMessage message{ OutOfMemory, childFile };
+    if (write(childChannel, &message, sizeof message) != ssize_t(sizeof message))
+        _exit(1);
+    _exit(0);
+}
+
 [[noreturn]] void runChild(int out, std::size_t first, std::size_t count,
                            const std::function<void(std::size_t)>& call, std::uint64_t cap)
 {
+    childChannel = out;
+    std::set_new_handler(onChildAllocationFailure);
     struct rlimit noCore = { 0, 0 };
     setrlimit(RLIMIT_CORE, &noCore);
     // Die of the signal, not in a handler the parent installed (a crash reporter, a sanitizer).
@@ -101,6 +120,7 @@ struct ChildMessage
     };
     for (std::size_t i = first; i < count; ++i)
     {
+        childFile = i;
         tell(Starting, i);
         try
         {
@@ -110,6 +130,10 @@ struct ChildMessage
         catch (const std::bad_alloc&)
         {
             tell(OutOfMemory, i);
+        }
+        catch (const UndecodablePixelData&)
+        {
+            tell(Undecodable, i);
         }
         catch (...)
         {
@@ -181,7 +205,10 @@ std::vector<std::string> probeGdcmCalls(std::size_t count,
             else
             {
                 running = none;
-                if (message.report == OutOfMemory)
+                if (message.report == Undecodable)
+                    refused[message.index] =
+                      "damaged DICOM file: its pixel data cannot be decoded whole";
+                else if (message.report == OutOfMemory)
                     refused[message.index] = "reading it needs more memory than a file of " +
                                              std::to_string(fileBytes(message.index) / 1024 + 1) +
                                              " KiB can justify (damaged lengths)";

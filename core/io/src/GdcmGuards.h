@@ -34,6 +34,12 @@ std::unique_lock<std::mutex> lockGdcm();
 /// an empty string when the call finished there (it is then safe to make in this process: same
 /// file, same code) or why the file is refused (stopped on an assertion, crashed, needs memory
 /// out of proportion to its size). The caller holds lockGdcm().
+/// Thrown by a probed call (in the child) to refuse its file without dying: the parent receives
+/// "its pixel data cannot be decoded whole" for it.
+struct UndecodablePixelData
+{
+};
+
 std::vector<std::string> probeGdcmCalls(std::size_t count,
                                         const std::function<void(std::size_t)>& call,
                                         const std::function<std::uint64_t(std::size_t)>& fileBytes);
