@@ -91,19 +91,6 @@ int runViewer(int argc, char** argv)
     for (int i = 1; i < argc; ++i)
         if (QString(argv[i]) == "--benchmark-views")
             return benchmarkViews();
-    VtkView::setDefaultSurfaceFormat();
-    QApplication app(argc, argv);
-    QApplication::setApplicationName("innerear-viewer");
-    QApplication::setOrganizationName("InnerEar");
-    QApplication::setApplicationVersion(INNEREAR_VERSION);
-
-    QCommandLineParser parser;
-    parser.setApplicationDescription(
-      "InnerEar viewer: MRI inner-ear MIPs, 3-D rendering and automatic labyrinth segmentation. "
-      "Research software, not a medical device.");
-    parser.addHelpOption();
-    parser.addVersionOption();
-    parser.addPositionalArgument("path", "Study: DICOM folder or file, NIfTI, NRRD or MetaImage");
     const QCommandLineOption series("series", "DICOM series id or UID to open.", "id");
     const QCommandLineOption mask("mask", "Load a mask (e.g. a manual segmentation).", "file");
     const QCommandLineOption segment("segment", "Segment the labyrinths after opening.");
@@ -123,9 +110,55 @@ int runViewer(int argc, char** argv)
     const QCommandLineOption answers(
       "answers", "Reading mode: folder of the answers (default: answers/ beside the study).",
       "folder");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+      "InnerEar viewer: MRI inner-ear MIPs, 3-D rendering and automatic labyrinth segmentation. "
+      "Research software, not a medical device.");
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
+    parser.addPositionalArgument("path", "Study: DICOM folder or file, NIfTI, NRRD or MetaImage");
     parser.addOptions({ series, mask, segment, screenshot, view, size, model, benchmark, studyFile,
                         reader, answers });
-    parser.process(app);
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    // Parsed before any window system is touched: --help, --version and bad options need no
+    // display (a QApplication without one aborts), and exit with the CLI's codes (2: usage).
+    if (!parser.parse(arguments))
+    {
+        std::cerr << "innerear-viewer: " << parser.errorText().toStdString()
+                  << " (innerear-viewer --help lists the options)\n";
+        return 2;
+    }
+    if (parser.isSet(help) || parser.isSet(version))
+    {
+        QCoreApplication core(argc, argv);
+        QCoreApplication::setApplicationName("innerear-viewer");
+        QCoreApplication::setApplicationVersion(INNEREAR_VERSION);
+        if (parser.isSet(help))
+            parser.showHelp(0);
+        parser.showVersion();
+    }
+    const QStringList views{ "axial", "coronal", "sagittal", "3d", "all", "window" };
+    if (!views.contains(parser.value(view)))
+    {
+        std::cerr << "innerear-viewer: --view takes " << views.join(", ").toStdString()
+                  << " (got \"" << parser.value(view).toStdString() << "\")\n";
+        return 2;
+    }
+    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
+        qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+    {
+        std::cerr << "innerear-viewer: no display (DISPLAY and WAYLAND_DISPLAY are not set): the "
+                     "viewer needs one; run it under xvfb-run, or use the headless `innerear` "
+                     "tool\n";
+        return 1;
+    }
+    VtkView::setDefaultSurfaceFormat();
+    QApplication app(argc, argv);
+    QApplication::setApplicationName("innerear-viewer");
+    QApplication::setOrganizationName("InnerEar");
+    QApplication::setApplicationVersion(INNEREAR_VERSION);
 
     // Every view draws with OpenGL (VTK, QOpenGLWidget); without a context they crash deep in
     // the driver, so say it here (e.g. QT_QPA_PLATFORM=offscreen, or an X server without GLX).
