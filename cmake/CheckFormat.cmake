@@ -1,13 +1,11 @@
 # Fails when any C++ source of the project differs from what .clang-format asks for.
 # Run: cmake -DCLANG_FORMAT=clang-format -DSOURCE_DIR=<repo> -P cmake/CheckFormat.cmake
-file(GLOB_RECURSE sources
-     ${SOURCE_DIR}/app/*.cpp ${SOURCE_DIR}/app/*.h
-     ${SOURCE_DIR}/core/*.cpp ${SOURCE_DIR}/core/*.h
-     ${SOURCE_DIR}/inference/*.cpp ${SOURCE_DIR}/inference/*.h
-     ${SOURCE_DIR}/render/*.cpp ${SOURCE_DIR}/render/*.h
-     ${SOURCE_DIR}/ui/*.cpp ${SOURCE_DIR}/ui/*.h
-     ${SOURCE_DIR}/tests/*.cpp ${SOURCE_DIR}/tests/*.h
-     ${SOURCE_DIR}/resources/*.cpp)
+set(patterns ${SOURCE_DIR}/resources/*.cpp)
+foreach(folder app core inference render ui tests)
+    list(APPEND patterns ${SOURCE_DIR}/${folder}/*.cpp ${SOURCE_DIR}/${folder}/*.h
+         ${SOURCE_DIR}/${folder}/*.inl)
+endforeach()
+file(GLOB_RECURSE sources ${patterns})
 execute_process(COMMAND ${CLANG_FORMAT} --dry-run --Werror ${sources}
                 RESULT_VARIABLE result ERROR_VARIABLE messages)
 if(NOT result EQUAL 0)

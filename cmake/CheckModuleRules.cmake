@@ -1,7 +1,10 @@
 # Fails when a source file includes what its module must not see: every arrow points down.
-#   core (plain C++17 proper; core/io and core/analysis may use ITK/GDCM), render and inference:
-#   no Qt; inference: no VTK, ITK, GDCM and nothing of render; render: no LibTorch and nothing
-#   of inference; core: nothing of render, inference or ui.
+#   core, render and inference: no Qt; core: no LibTorch and no VTK, and ITK/GDCM only in
+#   core/io, core/analysis and core/itk (core/study and core proper are plain C++17); inference
+#   (with inference/pipeline): no VTK, ITK, GDCM and nothing of render; render: no LibTorch and
+#   nothing of inference or the pipeline; core: nothing of render, inference, the pipeline or ui;
+#   ui: nothing of the CLI (app/cli), which sits above it.
+# The link graph is checked at configure time (cmake/ModuleLinks.cmake).
 # Run: cmake -DSOURCE_DIR=<repo> -P cmake/CheckModuleRules.cmake
 # With -DFIXTURE=<dir> it first writes a tree that breaks a rule there and checks that tree
 # (the test that shows this check can fail).
@@ -20,7 +23,14 @@ set(rules
     "inference|#[ \t]*include[ \t]*[<\"]innerear/render/|the render module"
     "render|${torch}|LibTorch"
     "render|#[ \t]*include[ \t]*[<\"]innerear/inference/|the inference module"
-    "core|#[ \t]*include[ \t]*[<\"]innerear/(render|inference|ui)/|a module above core")
+    "render|#[ \t]*include[ \t]*[<\"]innerear/pipeline/|the segmentation pipeline"
+    "core|#[ \t]*include[ \t]*[<\"]innerear/(render|inference|pipeline|ui)/|a module above core"
+    "core|${torch}|LibTorch"
+    "core|#[ \t]*include[ \t]*[<\"]vtk|VTK"
+    "core/src|${vtk_itk_gdcm}|ITK or GDCM (only core/io, core/analysis, core/itk may)"
+    "core/include|${vtk_itk_gdcm}|ITK or GDCM (only core/io, core/analysis, core/itk may)"
+    "core/study|${vtk_itk_gdcm}|ITK or GDCM (only core/io, core/analysis, core/itk may)"
+    "ui|#[ \t]*include[ \t]*[<\"](Cli|Commands)\\.h|the CLI (app/cli)")
 set(violations "")
 foreach(rule IN LISTS rules)
     string(REPLACE "|" ";" parts "${rule}")

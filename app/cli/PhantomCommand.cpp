@@ -4,9 +4,7 @@
 #include "innerear/core/Phantom.h"
 #include "innerear/io/DicomWriter.h"
 #include "innerear/io/VolumeIO.h"
-#ifdef INNEREAR_HAVE_RENDER
 #include "innerear/render/Montage.h"
-#endif
 
 #include <chrono>
 #include <filesystem>
@@ -59,13 +57,7 @@ void writeCase(const phantom::PhantomCase& generated, const std::string& folder,
     io::writeVolume(generated.structures, folder + "/structures.nii.gz");
     std::ofstream(folder + "/parameters.json") << generated.parametersJson();
     if (preview)
-    {
-#ifdef INNEREAR_HAVE_RENDER
         render::writeProjectionMontage(generated.image, &generated.labels, folder + "/preview.png");
-#else
-        throw std::runtime_error("--preview needs the render module (VTK)");
-#endif
-    }
 }
 
 } // namespace

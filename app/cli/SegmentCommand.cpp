@@ -1,11 +1,11 @@
 #include "Cli.h"
 #include "Commands.h"
 
-#include "Segmentation.h"
 #include "innerear/core/Files.h"
 #include "innerear/core/Overlap.h"
 #include "innerear/core/Phantom.h"
 #include "innerear/io/VolumeIO.h"
+#include "innerear/pipeline/Segmentation.h"
 
 #include <nlohmann/json.hpp>
 

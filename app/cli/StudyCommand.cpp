@@ -3,7 +3,7 @@
 #include "Commands.h"
 #include "FilePairs.h"
 
-#include "ReaderStudy.h"
+#include "innerear/study/ReaderStudy.h"
 
 #include "innerear/core/Random.h"
 #include "innerear/io/IoError.h"

@@ -4,7 +4,7 @@
 #include "Cli.h"
 #include "Commands.h"
 #include "FilePairs.h"
-#include "Segmentation.h"
+#include "innerear/pipeline/Segmentation.h"
 
 #include "innerear/analysis/Evaluation.h"
 #include "innerear/analysis/Preprocessing.h"

@@ -2,8 +2,8 @@
 // study file and a reader's answer sheet, from the same bytes.
 #include "FuzzTarget.h"
 
-#include "ReaderStudy.h"
 #include "innerear/core/Json.h"
+#include "innerear/study/ReaderStudy.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {

@@ -1,6 +1,6 @@
 // The segmentation pipeline with an untrained (tiny, seeded) network: what does not depend on
 // what the network learned — geometry in = geometry out, paper-mode crop, stages, cancellation.
-#include "Segmentation.h"
+#include "innerear/pipeline/Segmentation.h"
 #include "TestSupport.h"
 
 #include "innerear/core/Overlap.h"

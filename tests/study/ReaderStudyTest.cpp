@@ -3,7 +3,7 @@
 // values, answers that survive SIGKILL, and refusing answers of another study.
 #include "TestSupport.h"
 
-#include "ReaderStudy.h"
+#include "innerear/study/ReaderStudy.h"
 
 #include <QTemporaryDir>
 #include <QtTest>

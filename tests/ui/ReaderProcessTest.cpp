@@ -6,7 +6,7 @@
 #include "TestSupport.h"
 
 #include "Commands.h"
-#include "ReaderStudy.h"
+#include "innerear/study/ReaderStudy.h"
 
 #include "innerear/core/Phantom.h"
 #include "innerear/io/VolumeIO.h"

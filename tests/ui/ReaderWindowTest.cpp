@@ -6,9 +6,9 @@
 #include "TestSupport.h"
 
 #include "Commands.h"
-#include "ReaderStudy.h"
 #include "ReaderWindow.h"
 #include "VtkView.h"
+#include "innerear/study/ReaderStudy.h"
 
 #include "innerear/core/Phantom.h"
 #include "innerear/io/VolumeIO.h"

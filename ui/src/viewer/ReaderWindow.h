@@ -1,8 +1,8 @@
 #pragma once
 
-#include "ReaderStudy.h"
 #include "SliceView.h"
 #include "ViewerModel.h"
+#include "innerear/study/ReaderStudy.h"
 
 #include "innerear/core/LabelMeasures.h"
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "Segmentation.h"
+#include "innerear/pipeline/Segmentation.h"
 
 #include "innerear/core/Progress.h"
 #include "innerear/core/Volume.h"

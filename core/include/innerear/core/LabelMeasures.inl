@@ -57,8 +57,9 @@ long eulerCharacteristic(const LabelMap& labels, Predicate selected)
             const std::uint8_t* p = padded.data() + px * (y + py * z);
             for (std::size_t x = 0; x + 1 < px; ++x, ++p)
             {
-                const int mask = p[0] | (p[sx] << 1) | (p[sy] << 2) | (p[sx + sy] << 3) | (p[sz] << 4) |
-                                 (p[sx + sz] << 5) | (p[sy + sz] << 6) | (p[sx + sy + sz] << 7);
+                const int mask = p[0] | (p[sx] << 1) | (p[sy] << 2) | (p[sx + sy] << 3) |
+                                 (p[sz] << 4) | (p[sx + sz] << 5) | (p[sy + sz] << 6) |
+                                 (p[sx + sy + sz] << 7);
                 if (mask)
                     chi += table[std::size_t(mask)];
             }
@@ -93,7 +94,8 @@ std::size_t connectedComponents(const LabelMap& labels, Predicate selected)
                         if (a < 0 || b < 0 || c < 0 || a >= long(n[0]) || b >= long(n[1]) ||
                             c >= long(n[2]))
                             continue;
-                        const std::size_t w = labels.linearIndex(std::size_t(a), std::size_t(b), std::size_t(c));
+                        const std::size_t w =
+                          labels.linearIndex(std::size_t(a), std::size_t(b), std::size_t(c));
                         if (!seen[w] && selected(labels.voxels()[w]))
                         {
                             seen[w] = 1;

@@ -1,13 +1,13 @@
-#include "Segmentation.h"
+#include "innerear/pipeline/Segmentation.h"
 
 #include "innerear/analysis/Preprocessing.h"
+#include "innerear/core/Resources.h"
 #include "innerear/inference/SyntheticPatches.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <filesystem>
 #include <iomanip>
 #include <limits>
 #include <memory>
@@ -15,8 +15,6 @@
 
 namespace innerear::pipeline
 {
-
-namespace fs = std::filesystem;
 
 namespace
 {
@@ -399,21 +397,6 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
     return result;
 }
 
-namespace
-{
-std::string findResource(const std::string& relative)
-{
-    std::error_code error;
-    const fs::path executable = fs::read_symlink("/proc/self/exe", error);
-    const fs::path candidates[] = { executable.parent_path() / "../share/innerear" / relative,
-                                    fs::path(INNEREAR_SOURCE_DIR) / "resources" / relative };
-    for (const fs::path& candidate : candidates)
-        if (fs::exists(candidate, error))
-            return fs::weakly_canonical(candidate, error).string();
-    return {};
-}
-} // namespace
-
 std::string defaultModelPath(Mode mode)
 {
     if (const char* fromEnvironment = std::getenv("INNEREAR_MODEL"))
@@ -425,9 +408,8 @@ std::string defaultModelPath(Mode mode)
             return paper;
     }
     const std::string found = findResource("models/innerear-fast.json");
-    return found.empty()
-             ? (fs::path(INNEREAR_SOURCE_DIR) / "resources/models/innerear-fast.json").string()
-             : found;
+    // Where the model should be, so that "cannot be read" names the place to put it.
+    return found.empty() ? resourceDirectory() + "/models/innerear-fast.json" : found;
 }
 
 std::string defaultSamplePath()

@@ -65,8 +65,8 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
 const char* modeName(Mode mode);
 
 /// The shipped model for a mode: $INNEREAR_MODEL, else innerear-paper (paper mode) or
-/// innerear-fast (fast mode; also paper mode's fallback) beside an installed binary
-/// (<prefix>/share/innerear/models), else in the source tree's resources/models.
+/// innerear-fast (fast mode; also paper mode's fallback) in the program's resource folder
+/// (`<prefix>/share/innerear/models`, see core/Resources.h).
 std::string defaultModelPath(Mode mode = Mode::Fast);
 /// The bundled sample study (a DICOM folder), found the same way; empty when absent.
 std::string defaultSamplePath();

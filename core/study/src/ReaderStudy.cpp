@@ -1,4 +1,4 @@
-#include "ReaderStudy.h"
+#include "innerear/study/ReaderStudy.h"
 
 #include "innerear/core/Csv.h"
 

@@ -1,4 +1,4 @@
-#include "PreferenceStatistics.h"
+#include "innerear/study/PreferenceStatistics.h"
 
 #include <boost/math/distributions/binomial.hpp>
 #include <boost/math/distributions/students_t.hpp>

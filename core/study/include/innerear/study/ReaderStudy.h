@@ -4,7 +4,7 @@
 // per-reader allocation kept apart from what readers see, the answers written atomically, and the
 // unblinded analysis. Qt-free; statistics from Boost.Math.
 
-#include "PreferenceStatistics.h"
+#include "innerear/study/PreferenceStatistics.h"
 
 #include "innerear/core/Json.h"
 
