@@ -10,7 +10,7 @@ set(innerear_allowed_links
     "innerear_pipeline:innerear_core innerear_inference innerear_analysis"
     "innerear_render:innerear_core"
     "innerear_ui:innerear_core"
-    "innerear_report:innerear_core"
+    "innerear_report:innerear_core innerear_analysis"
     "innerear_viewer:innerear_ui innerear_core innerear_render innerear_pipeline innerear_study innerear_io innerear_inference"
 )
 foreach(entry IN LISTS innerear_allowed_links)

@@ -3,9 +3,9 @@
 #include "Labels.h"
 
 #include "innerear/analysis/Evaluation.h"
+#include "innerear/analysis/Statistics.h"
 #include "innerear/core/Csv.h"
 #include "innerear/core/Files.h"
-#include "innerear/core/Statistics.h"
 #include "innerear/io/VolumeIO.h"
 #include "innerear/ui/CohortPlots.h"
 

@@ -4,6 +4,7 @@
 #include "innerear/core/Files.h"
 #include "innerear/core/Overlap.h"
 #include "innerear/core/Phantom.h"
+#include "innerear/core/Progress.h"
 #include "innerear/io/VolumeIO.h"
 #include "innerear/pipeline/Segmentation.h"
 
@@ -26,43 +27,6 @@ namespace innerear::cli
 
 namespace
 {
-
-/// Prints stage changes, and a progress bar when the output is a terminal.
-class TextProgress : public ProgressSink
-{
-public:
-    TextProgress(std::ostream& out, bool bar)
-      : out_(out)
-      , bar_(bar)
-    {
-    }
-    void report(double fraction, const std::string& stage) override
-    {
-        if (stage != stage_)
-        {
-            if (bar_ && !stage_.empty())
-                out_ << "\n";
-            stage_ = stage;
-            if (!bar_ && stage != "done")
-                out_ << "  " << stage << "...\n" << std::flush;
-        }
-        if (bar_)
-        {
-            const int filled = int(fraction * 30);
-            out_ << "\r  [" << std::string(std::size_t(filled), '#')
-                 << std::string(std::size_t(30 - filled), ' ') << "] " << std::setw(3)
-                 << int(fraction * 100) << " % " << std::setw(10) << std::left << stage
-                 << std::right << std::flush;
-            if (stage == "done")
-                out_ << "\n";
-        }
-    }
-
-private:
-    std::ostream& out_;
-    bool bar_;
-    std::string stage_;
-};
 
 double peakMemoryMegabytes()
 {
@@ -175,7 +139,7 @@ int runSegment(const SegmentOptions& options, std::ostream& out, std::ostream& e
     }
     out << "segmenting " << options.input << " (" << pipeline::modeName(segment.mode)
         << " mode) with " << modelPath << " on " << model->device().summary << "\n";
-    TextProgress progress(out, options.progressBar && isatty(STDOUT_FILENO));
+    ConsoleProgress progress(out, options.progressBar && isatty(STDOUT_FILENO));
     pipeline::SegmentationResult result;
     try
     {

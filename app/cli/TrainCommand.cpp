@@ -4,6 +4,7 @@
 #include "Cli.h"
 #include "Commands.h"
 #include "FilePairs.h"
+#include "innerear/core/Progress.h"
 #include "innerear/pipeline/Segmentation.h"
 
 #include "innerear/analysis/Evaluation.h"
@@ -85,48 +86,6 @@ inference::VolumeSource::Case preprocess(const std::string& name, const std::str
     io::writeVolume(Volume(c.labels), cachedLabels.string());
     return c;
 }
-
-class TrainProgress : public ProgressSink
-{
-public:
-    TrainProgress(std::ostream& out, int steps)
-      : out_(out)
-      , steps_(steps)
-      , tty_(isatty(STDOUT_FILENO) != 0)
-    {
-    }
-    void report(double fraction, const std::string&) override
-    {
-        const int percent = int(fraction * 100.0);
-        if (percent == last_)
-            return;
-        last_ = percent;
-        const double seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-        const double eta = fraction > 0 ? seconds / fraction * (1.0 - fraction) : 0.0;
-        std::ostringstream line;
-        line << "  [" << std::string(std::size_t(percent / 5), '#')
-             << std::string(std::size_t(20 - percent / 5), ' ') << "] " << std::setw(3) << percent
-             << " %  step " << int(std::lround(fraction * steps_)) << "/" << steps_ << "  ETA "
-             << int(eta) << " s";
-        if (tty_)
-            out_ << "\r" << line.str() << std::flush;
-        else if (percent % 10 == 0)
-            out_ << line.str() << "\n";
-    }
-    void done()
-    {
-        if (tty_)
-            out_ << "\n";
-    }
-
-private:
-    std::ostream& out_;
-    int steps_;
-    bool tty_;
-    int last_ = -1;
-    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-};
 
 std::string fixed(double value, int digits)
 {
@@ -276,9 +235,9 @@ int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err)
     inference::TrainingReport report;
     try
     {
-        TrainProgress progress(out, options.steps);
+        ConsoleProgress progress(out, isatty(STDOUT_FILENO) != 0, options.steps);
         report = inference::train(training, *source, validation, &progress);
-        progress.done();
+        progress.finish();
     }
     catch (const std::exception& e)
     {

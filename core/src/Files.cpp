@@ -26,11 +26,11 @@ Json readJsonFile(const std::string& path)
     const std::string text = readTextFile(path);
     try
     {
-        return Json::parse(text);
+        return parseJson(text);
     }
     catch (const std::exception& e)
     {
-        throw std::runtime_error(path + ": " + e.what());
+        throw std::runtime_error(path + ": " + jsonErrorText(e));
     }
 }
 

@@ -702,7 +702,7 @@ std::string PhantomCase::parametersJson() const
     const PhantomParameters& p = parameters;
     Json json = Json::object();
     json["generator"] = "innerear phantom 1";
-    json["seed"] = double(p.seed);
+    json["seed"] = p.seed;
     json["pathology"] = p.pathology;
     json["contrast"] = p.contrast;
     json["field_of_view"] = p.fieldOfView;
@@ -753,7 +753,7 @@ std::string PhantomCase::parametersJson() const
         ear["schwannoma"] = e.schwannoma;
         ear["schwannoma_radius_mm"] = e.schwannomaRadius;
     }
-    return json.dump(2) + "\n";
+    return dumpJson(json) + "\n";
 }
 
 } // namespace innerear::phantom

@@ -1,6 +1,9 @@
 #include "innerear/core/Progress.h"
 
 #include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <sstream>
 
 namespace innerear
 {
@@ -64,6 +67,59 @@ const std::string& StagedProgress::currentStage() const
 {
     static const std::string none;
     return stages_.empty() ? none : stages_[current_].name;
+}
+
+ConsoleProgress::ConsoleProgress(std::ostream& out, bool terminal, int steps)
+  : out_(out)
+  , terminal_(terminal)
+  , steps_(steps)
+{
+}
+
+void ConsoleProgress::report(double fraction, const std::string& stage)
+{
+    fraction = std::clamp(fraction, 0.0, 1.0);
+    const int percent = int(fraction * 100.0);
+    const bool newStage = stage != stage_;
+    if (!newStage && percent == lastPercent_)
+        return;
+    stage_ = stage;
+    lastPercent_ = percent;
+    std::ostringstream line;
+    if (terminal_)
+    {
+        line << "\r  [" << std::string(std::size_t(percent / 5), '#')
+             << std::string(std::size_t(20 - percent / 5), ' ') << "] " << std::setw(3) << percent
+             << " %  " << std::setw(10) << std::left << stage << std::right;
+    }
+    else if (newStage && stage != "done")
+        line << "  " << stage << "...\n";
+    if (steps_ > 0 && (terminal_ || percent % 10 == 0))
+    {
+        const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+        const double eta = fraction > 0.0 ? seconds / fraction * (1.0 - fraction) : 0.0;
+        if (!terminal_)
+            line << "  " << std::setw(3) << percent << " %";
+        line << "  step " << int(std::lround(fraction * steps_)) << "/" << steps_ << "  ETA "
+             << int(eta) << " s" << (terminal_ ? "" : "\n");
+    }
+    out_ << line.str() << std::flush;
+    lineOpen_ = terminal_;
+    if (stage == "done")
+        finish();
+}
+
+void ConsoleProgress::finish()
+{
+    if (lineOpen_)
+        out_ << "\n" << std::flush;
+    lineOpen_ = false;
+}
+
+ConsoleProgress::~ConsoleProgress()
+{
+    finish();
 }
 
 } // namespace innerear

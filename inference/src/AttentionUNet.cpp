@@ -67,13 +67,14 @@ Json NetworkConfig::toJson() const
 
 NetworkConfig NetworkConfig::fromJson(const Json& json)
 {
-    if (json.at("name").asString() != "attention-unet-3d")
-        throw std::runtime_error("unknown architecture \"" + json.at("name").asString() + "\"");
+    if (json.at("name").get<std::string>() != "attention-unet-3d")
+        throw std::runtime_error("unknown architecture \"" + json.at("name").get<std::string>() +
+                                 "\"");
     NetworkConfig config;
-    config.baseFilters = int(json.at("base_filters").asNumber());
-    config.depth = int(json.at("depth").asNumber());
-    config.inputPyramid = json.at("input_pyramid").asBool();
-    config.attentionGates = json.at("attention_gates").asBool();
+    config.baseFilters = int(json.at("base_filters").get<double>());
+    config.depth = int(json.at("depth").get<double>());
+    config.inputPyramid = json.at("input_pyramid").get<bool>();
+    config.attentionGates = json.at("attention_gates").get<bool>();
     if (config.baseFilters < 1 || config.baseFilters > 256 || config.depth < 2 || config.depth > 6)
         throw std::runtime_error(
           "architecture parameters out of range (base filters 1-256, depth 2-6)");

@@ -37,7 +37,7 @@ Json ModelManifest::toJson() const
     json["input_spacing_mm"] = spacing;
     Json patch = Json::array();
     for (std::size_t s : patchSize)
-        patch.push_back(double(s));
+        patch.push_back(s);
     json["patch_size_voxels"] = patch;
     if (locatorSpacing > 0.0)
         json["locator_spacing_mm"] = locatorSpacing;
@@ -53,22 +53,22 @@ Json ModelManifest::toJson() const
 ModelManifest ModelManifest::fromJson(const Json& json)
 {
     ModelManifest m;
-    if (json.at("manifest_version").asNumber() != 1)
+    if (json.at("manifest_version").get<double>() != 1)
         throw std::runtime_error("unsupported manifest version");
     m.network = NetworkConfig::fromJson(json.at("architecture"));
-    m.format = json.at("format").asString();
+    m.format = json.at("format").get<std::string>();
     if (m.format != "innerear-state" && m.format != "torchscript")
         throw std::runtime_error("unknown weights format \"" + m.format + "\"");
-    m.weightsFile = json.at("weights_file").asString();
-    m.sha256 = json.at("weights_sha256").asString();
-    const auto& spacing = json.at("input_spacing_mm").items();
-    const auto& patch = json.at("patch_size_voxels").items();
+    m.weightsFile = json.at("weights_file").get<std::string>();
+    m.sha256 = json.at("weights_sha256").get<std::string>();
+    const auto& spacing = jsonArray(json.at("input_spacing_mm"));
+    const auto& patch = jsonArray(json.at("patch_size_voxels"));
     if (spacing.size() != 3 || patch.size() != 3)
         throw std::runtime_error("input_spacing_mm and patch_size_voxels need three values");
     for (int a = 0; a < 3; ++a)
     {
-        m.inputSpacing[std::size_t(a)] = spacing[std::size_t(a)].asNumber();
-        m.patchSize[std::size_t(a)] = std::size_t(patch[std::size_t(a)].asNumber());
+        m.inputSpacing[std::size_t(a)] = spacing[std::size_t(a)].get<double>();
+        m.patchSize[std::size_t(a)] = std::size_t(patch[std::size_t(a)].get<double>());
         if (!(m.inputSpacing[std::size_t(a)] > 0.0) ||
             m.patchSize[std::size_t(a)] % std::size_t(m.network.sizeMultiple()) != 0 ||
             m.patchSize[std::size_t(a)] == 0)
@@ -77,11 +77,11 @@ ModelManifest ModelManifest::fromJson(const Json& json)
               std::to_string(m.network.sizeMultiple()));
     }
     if (json.contains("locator_spacing_mm"))
-        m.locatorSpacing = json.at("locator_spacing_mm").asNumber();
+        m.locatorSpacing = json.at("locator_spacing_mm").get<double>();
     if (json.contains("locator_model"))
-        m.locatorModel = json.at("locator_model").asString();
-    m.normalisation = json.at("normalisation").asString();
-    m.labels = json.at("labels").asString();
+        m.locatorModel = json.at("locator_model").get<std::string>();
+    m.normalisation = json.at("normalisation").get<std::string>();
+    m.labels = json.at("labels").get<std::string>();
     if (json.contains("provenance"))
         m.provenance = json.at("provenance");
     if (json.contains("validation_metrics"))
@@ -259,11 +259,11 @@ SegmentationModel SegmentationModel::load(const std::string& manifestPath, Devic
     ModelManifest manifest;
     try
     {
-        manifest = ModelManifest::fromJson(Json::parse(readTextFile(manifestPath)));
+        manifest = ModelManifest::fromJson(parseJson(readTextFile(manifestPath)));
     }
-    catch (const std::runtime_error& e)
+    catch (const std::exception& e) // nlohmann's type and key errors are std::exception
     {
-        fail(std::string("not a valid InnerEar model manifest (") + e.what() + ")");
+        fail("not a valid InnerEar model manifest (" + jsonErrorText(e) + ")");
     }
     const fs::path weights = besideManifest(manifestPath, manifest.weightsFile, "weights file");
     std::error_code error;
@@ -337,7 +337,7 @@ SegmentationModel SegmentationModel::load(const std::string& manifestPath, Devic
             namesLocator =
               !ModelManifest::fromJson(readJsonFile(locatorPath.string())).locatorModel.empty();
         }
-        catch (const std::runtime_error&)
+        catch (const std::exception&)
         {
             // Missing or malformed: load() below says which, with the file's name.
         }
@@ -389,7 +389,7 @@ void SegmentationModel::save(const std::string& manifestPath, ModelManifest mani
     manifest.weightsFile = weights.filename().string();
     manifest.sha256 = sha256File(weights.string());
     std::ofstream out(manifestPath);
-    out << manifest.toJson().dump(2) << "\n";
+    out << dumpJson(manifest.toJson()) << "\n";
     if (!out)
         throw std::runtime_error(manifestPath + ": cannot be written");
     state_->manifest = manifest;

@@ -343,25 +343,25 @@ TrainingReport train(const TrainingOptions& options, const PatchSource& source,
     if (fs::exists(statePath))
     {
         const Json state = readJsonFile(statePath.string());
-        if (state.at("seed").asString() != std::to_string(options.seed) ||
-            int(state.at("batch").asNumber()) != options.batch ||
-            int(state.at("patch").asNumber()) != int(options.patch[0]))
+        if (state.at("seed").get<std::string>() != std::to_string(options.seed) ||
+            int(state.at("batch").get<double>()) != options.batch ||
+            int(state.at("patch").get<double>()) != int(options.patch[0]))
             throw std::runtime_error(checkpoint.string() +
                                      ": this checkpoint was made with another seed, batch or "
                                      "patch size; remove it to start afresh");
         model = std::make_unique<SegmentationModel>(
           SegmentationModel::load(checkpointModel.string(), options.device));
-        report.resumedFrom = int(state.at("step").asNumber());
-        report.bestStep = int(state.at("best_step").asNumber());
-        report.bestValidationLoss = state.at("best_validation_loss").asNumber();
-        report.bestValidationDsc = state.at("best_validation_dsc").asNumber();
-        bestEpochsAgo = int(state.at("epochs_without_improvement").asNumber());
-        previousSeconds = state.at("seconds").asNumber();
-        for (const Json& e : state.at("epochs").items())
+        report.resumedFrom = int(state.at("step").get<double>());
+        report.bestStep = int(state.at("best_step").get<double>());
+        report.bestValidationLoss = state.at("best_validation_loss").get<double>();
+        report.bestValidationDsc = state.at("best_validation_dsc").get<double>();
+        bestEpochsAgo = int(state.at("epochs_without_improvement").get<double>());
+        previousSeconds = state.at("seconds").get<double>();
+        for (const Json& e : jsonArray(state.at("epochs")))
             report.epochs.push_back(
-              { int(e.at("step").asNumber()), e.at("training_loss").asNumber(),
-                e.at("validation_loss").asNumber(), e.at("validation_dsc").asNumber(),
-                e.at("seconds").asNumber() });
+              { int(e.at("step").get<double>()), e.at("training_loss").get<double>(),
+                e.at("validation_loss").get<double>(), e.at("validation_dsc").get<double>(),
+                e.at("seconds").get<double>() });
     }
     else if (!options.init.empty())
         model = std::make_unique<SegmentationModel>(
@@ -460,11 +460,11 @@ TrainingReport train(const TrainingOptions& options, const PatchSource& source,
         manifest.locatorSpacing = locatorSpacing;
         manifest.locatorModel = locatorFrom(out);
         manifest.inputSpacing = { options.spacing, options.spacing, options.spacing };
-        manifest.provenance = options.provenance.isObject() ? options.provenance : Json::object();
+        manifest.provenance = options.provenance.is_object() ? options.provenance : Json::object();
         manifest.provenance["data"] = source.describe();
         manifest.provenance["steps"] = epoch.step;
         manifest.provenance["batch"] = options.batch;
-        manifest.provenance["patch"] = double(options.patch[0]);
+        manifest.provenance["patch"] = options.patch[0];
         manifest.provenance["seed"] = std::to_string(options.seed);
         manifest.provenance["learning_rate"] = options.learningRate;
         manifest.provenance["loss"] = "Tversky alpha " + std::to_string(options.alpha) + " beta " +
@@ -515,7 +515,7 @@ TrainingReport train(const TrainingOptions& options, const PatchSource& source,
         state["step"] = step;
         state["seed"] = std::to_string(options.seed);
         state["batch"] = options.batch;
-        state["patch"] = double(options.patch[0]);
+        state["patch"] = options.patch[0];
         state["best_step"] = report.bestStep;
         state["best_validation_loss"] = report.bestValidationLoss;
         state["best_validation_dsc"] = report.bestValidationDsc;
@@ -523,7 +523,7 @@ TrainingReport train(const TrainingOptions& options, const PatchSource& source,
         state["seconds"] = seconds;
         state["epochs"] = epochsToJson(report.epochs);
         writeFileAtomically(statePath.string(),
-                            state.dump(2) + "\n"); // last: it makes the checkpoint count
+                            dumpJson(state) + "\n"); // last: it makes the checkpoint count
     };
 
     // Batches are made ahead on `workers` threads while the device trains.

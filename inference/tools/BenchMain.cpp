@@ -3,12 +3,13 @@
 // only a C++17 compiler and LibTorch (no Qt/VTK/ITK), so it runs on a GPU machine that has
 // nothing else. The whole pipeline (resampling, components, mapping back) is timed by
 // `innerear bench`; this tool isolates what the device changes: the network passes.
-#include "ToolArguments.h"
 #include "innerear/core/Json.h"
 #include "innerear/core/Phantom.h"
 #include "innerear/inference/Model.h"
 #include "innerear/inference/SyntheticPatches.h"
 #include "innerear/inference/Training.h"
+
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -139,29 +140,46 @@ double trainingStepsPerSecond(bool windowed, int steps, DeviceRequest device)
 
 int main(int argc, char** argv)
 {
-    std::map<std::string, std::string> args{ { "--model", "" },    { "--devices", "auto" },
-                                             { "--repeats", "3" }, { "--seed", "2026" },
-                                             { "--json", "" },     { "--training", "0" } };
-    if (const auto exitCode = tools::parseArguments(
-          argc, argv, args,
-          "usage: innerear-bench-inference [--model model.json] "
-          "[--devices auto|cpu|cuda|cpu,cuda] [--repeats N] [--seed S] "
-          "[--json results.json] [--training STEPS]\n"
-          "  Times on each device: the paper-width network (16-128 filters) over "
-          "the paper's 256x256x64 crop at 0.45 mm in one pass, and with --model "
-          "the model over the same crop and the fast mode's network passes "
-          "(its locator at 1.8 mm, or the model on the 0.9 mm grid, + one window per ear), "
-          "with and without "
-          "flip augmentation.\n"
-          "  --training STEPS: instead, training steps per second with patches cut from whole "
-          "generated cases (before) and generated on their own windows (now), in one run.\n"))
-        return *exitCode;
+    CLI::App app{ "Times on each device: the paper-width network (16-128 filters) over the "
+                  "paper's 256x256x64 crop at 0.45 mm in one pass, and with --model the model "
+                  "over the same crop and the fast mode's network passes (its locator at 1.8 mm, "
+                  "or the model on the 0.9 mm grid, + one window per ear), with and without flip "
+                  "augmentation.",
+                  "innerear-bench-inference" };
+    std::string modelPath;
+    std::string deviceList = "auto";
+    int repeats = 3;
+    std::uint64_t seed = 2026;
+    std::string jsonPath;
+    int trainingSteps = 0;
+    app.add_option("--model", modelPath, "a model manifest to time as well")
+      ->check(CLI::ExistingFile);
+    app.add_option("--devices", deviceList, "auto, cpu, cuda or cpu,cuda")->default_val("auto");
+    app.add_option("--repeats", repeats, "timed runs per stage (the median is shown)")
+      ->default_val(3)
+      ->check(CLI::Range(1, 1000));
+    app.add_option("--seed", seed, "seed of the generated crop")->default_val(2026);
+    app.add_option("--json", jsonPath, "also write the results here");
+    app
+      .add_option("--training", trainingSteps,
+                  "instead, training steps per second with patches cut from whole generated "
+                  "cases (before) and generated on their own windows (now), in one run")
+      ->default_val(0)
+      ->check(CLI::Range(0, 1000000));
     try
     {
-        if (const int steps = std::stoi(args["--training"]); steps > 0)
+        app.parse(argc, argv);
+    }
+    catch (const CLI::ParseError& e)
+    {
+        return app.exit(e) == 0 ? 0 : 2;
+    }
+    try
+    {
+        if (const int steps = trainingSteps; steps > 0)
         {
             const DeviceRequest device =
-              args["--devices"] == "cuda" ? DeviceRequest::Cuda : DeviceRequest::Cpu;
+              deviceList == "cuda" ? DeviceRequest::Cuda : DeviceRequest::Cpu;
             std::cout << "training " << steps
                       << " steps each (half-width network, batch 2, 48^3 "
                          "patches, 2 batch-making threads)\n"
@@ -175,9 +193,8 @@ int main(int argc, char** argv)
                       << "ratio windowed / whole cases: " << after / before << "x\n";
             return 0;
         }
-        const int repeats = std::max(1, std::stoi(args["--repeats"]));
         std::vector<DeviceRequest> devices;
-        if (args["--devices"] == "auto")
+        if (deviceList == "auto")
         {
             devices.push_back(DeviceRequest::Cpu);
             if (cudaAvailable())
@@ -185,14 +202,14 @@ int main(int argc, char** argv)
         }
         else
         {
-            std::stringstream list(args["--devices"]);
+            std::stringstream list(deviceList);
             for (std::string item; std::getline(list, item, ',');)
                 devices.push_back(parseDeviceRequest(item));
         }
 
         // The paper's network input: a 256 x 256 x 64 crop at 0.45 mm, min-max normalised.
         phantom::PhantomOptions options;
-        options.seed = std::stoull(args["--seed"]);
+        options.seed = seed;
         options.spacing = Vec3{ 0.45, 0.45, 0.45 };
         options.size = Size3{ 256, 256, 64 };
         options.allowOblique = false;
@@ -226,9 +243,9 @@ int main(int argc, char** argv)
                                  " parameters, untrained), whole crop, 1 pass",
                                [&] { paperWidth.predict(crop, onePass); } });
             std::optional<SegmentationModel> model;
-            if (!args["--model"].empty())
+            if (!modelPath.empty())
             {
-                model = SegmentationModel::load(args["--model"], request);
+                model = SegmentationModel::load(modelPath, request);
                 const ModelManifest& m = model->manifest();
                 stages.push_back(
                   { "paper: --model, whole crop, 1 pass", [&] { model->predict(crop, onePass); } });
@@ -310,16 +327,16 @@ int main(int argc, char** argv)
                 results["ratio paper/fast " + device] = ratio;
             }
         }
-        if (!args["--json"].empty())
+        if (!jsonPath.empty())
         {
-            std::ofstream out(args["--json"]);
-            out << results.dump(2) << "\n";
+            std::ofstream out(jsonPath);
+            out << dumpJson(results) << "\n";
         }
         return 0;
     }
     catch (const std::exception& e)
     {
-        std::cerr << "innerear-bench-inference: " << tools::errorMessage(e) << "\n";
+        std::cerr << "innerear-bench-inference: " << e.what() << "\n";
         return 1;
     }
 }

@@ -4,7 +4,9 @@
 // the full command (real labelled scans too); this is its compute-only sibling.
 #include "innerear/inference/Training.h"
 
-#include "ToolArguments.h"
+#include "innerear/core/Progress.h"
+
+#include <CLI/CLI.hpp>
 
 #include <cstdlib>
 #include <iomanip>
@@ -15,122 +17,118 @@
 using namespace innerear;
 using namespace innerear::inference;
 
-namespace
-{
-class ConsoleProgress : public ProgressSink
-{
-public:
-    void report(double fraction, const std::string&) override
-    {
-        const int percent = int(fraction * 100);
-        if (percent != last_ && isatty(STDOUT_FILENO))
-            std::cout << "\r" << percent << " %" << std::flush;
-        last_ = percent;
-    }
-
-private:
-    int last_ = -1;
-};
-} // namespace
-
 int main(int argc, char** argv)
 {
-    tools::Arguments args{ { "--steps", "1000" },
-                           { "--batch", "2" },
-                           { "--patch", "48" },
-                           { "--base-filters", "8" },
-                           { "--depth", "4" },
-                           { "--lr", "1e-4" },
-                           { "--seed", "1" },
-                           { "--out", "model.json" },
-                           { "--device", "auto" },
-                           { "--log", "" },
-                           { "--validate-every", "100" },
-                           { "--patience", "0" },
-                           { "--init", "" },
-                           { "--coarse-fraction", "0" },
-                           { "--intensity-augmentation", "0" },
-                           { "--appearance-augmentation", "0" },
-                           { "--random-contrast", "0" },
-                           { "--variant-contrast", "0" },
-                           { "--windowed", "0" },
-                           { "--locator", "0" },
-                           { "--pool", "0" },
-                           { "--workers", "1" },
-                           { "--minutes", "0" } };
-    if (const auto exitCode = tools::parseArguments(
-          argc, argv, args,
-          "usage: innerear-train [--steps N] [--batch B] [--patch P] [--base-filters F] "
-          "[--depth D] [--lr R] [--seed S] [--device auto|cpu|cuda] [--out model.json] "
-          "[--log log.csv] [--validate-every N] [--patience E] [--init model.json] "
-          "[--coarse-fraction F] [--intensity-augmentation F] [--appearance-augmentation F] "
-          "[--random-contrast F] [--variant-contrast F] [--windowed 1] [--locator 1] [--pool N] "
-          "[--workers "
-          "W] "
-          "[--minutes M]\n"
-          "  Synthetic data only (`innerear train` also takes labelled scans). Validates every "
-          "N steps on held-out generated patches, keeps the best model in --out, checkpoints "
-          "beside it and resumes from there when run again with the same options.\n"
-          "  --patience: epochs without improvement before stopping (0: never); --init: start "
-          "from a model's weights; --coarse-fraction: share of patches at 0.9 mm (for the fast "
-          "mode's locator); --intensity-augmentation: share of patches with a random intensity "
-          "gain "
-          "and offset; --appearance-augmentation: share with a random gamma and noise; "
-          "--random-contrast / --variant-contrast: shares of generated cases with random tissue "
-          "intensities / CISS-FIESTA-SPACE-like looks; --windowed 1: generate each patch on its "
-          "own "
-          "window (much faster); --locator 1: train fast mode's labyrinth locator (whole generated "
-          "volumes "
-          "at "
-          "1.8 mm in 80 x 80 x 24 windows, one-voxel-grown labels); --pool N: the locator's "
-          "cases come from a pool of N generated once; --workers: threads making "
-          "batches ahead; --minutes: time budget\n"))
-        return *exitCode;
+    CLI::App app{ "Trains the segmentation network on synthetic cases generated on the fly "
+                  "(`innerear train` also takes labelled scans). Validates every N steps on "
+                  "held-out generated patches, keeps the best model in --out, checkpoints beside "
+                  "it and resumes from there when run again with the same options.",
+                  "innerear-train" };
+    TrainingOptions options;
+    SyntheticOptions generated;
+    int patch = 48;
+    int pool = 0;
+    bool locator = false;
+    std::string device = "auto";
+    const auto share = CLI::Range(0.0, 1.0);
+    app.add_option("--steps", options.maxSteps, "training steps")
+      ->default_val(1000)
+      ->check(CLI::Range(1, 100000000));
+    app.add_option("--batch", options.batch, "patches per step")
+      ->default_val(2)
+      ->check(CLI::Range(1, 1024));
+    app.add_option("--patch", patch, "patch edge in voxels")
+      ->default_val(48)
+      ->check(CLI::Range(8, 512));
+    app.add_option("--base-filters", options.network.baseFilters, "filters of the first level")
+      ->default_val(8)
+      ->check(CLI::Range(1, 256));
+    app.add_option("--depth", options.network.depth, "levels of the U-Net")
+      ->default_val(4)
+      ->check(CLI::Range(1, 6));
+    app.add_option("--lr", options.learningRate, "Adam's learning rate")
+      ->default_val(1e-4)
+      ->check(CLI::Range(1e-9, 1.0));
+    app.add_option("--seed", options.seed, "seed of the generated cases and the weights")
+      ->default_val(1);
+    app.add_option("--device", device, "auto, cpu or cuda")
+      ->default_val("auto")
+      ->check(CLI::IsMember({ "auto", "cpu", "cuda" }));
+    app.add_option("--out", options.out, "the model's manifest")->default_val("model.json");
+    app.add_option("--log", options.log, "CSV of the validation curve");
+    app.add_option("--validate-every", options.epochSteps, "steps between validations")
+      ->default_val(100)
+      ->check(CLI::Range(1, 100000000));
+    app
+      .add_option("--patience", options.patience,
+                  "validations without improvement before stopping (0: never)")
+      ->default_val(0)
+      ->check(CLI::Range(0, 1000000));
+    app.add_option("--init", options.init, "start from this model's weights");
+    app
+      .add_option("--coarse-fraction", generated.coarseFraction,
+                  "share of patches at 0.9 mm (fast mode's locator grid)")
+      ->default_val(0.0)
+      ->check(share);
+    app
+      .add_option("--intensity-augmentation", options.intensityAugmentation,
+                  "share of patches with a random intensity gain and offset")
+      ->default_val(0.0)
+      ->check(share);
+    app
+      .add_option("--appearance-augmentation", options.appearanceAugmentation,
+                  "share of patches with a random gamma and noise")
+      ->default_val(0.0)
+      ->check(share);
+    app
+      .add_option("--random-contrast", generated.randomContrast,
+                  "share of cases with random tissue intensities")
+      ->default_val(0.0)
+      ->check(share);
+    app
+      .add_option("--variant-contrast", generated.variantContrast,
+                  "share of cases with CISS/FIESTA/SPACE-like looks")
+      ->default_val(0.0)
+      ->check(share);
+    app
+      .add_option("--windowed", generated.windowed,
+                  "1: generate each patch on its own window (much faster)")
+      ->default_val(false);
+    app
+      .add_option("--locator", locator,
+                  "1: train fast mode's labyrinth locator (whole generated volumes at 1.8 mm in "
+                  "80 x 80 x 24 windows, one-voxel-grown labels)")
+      ->default_val(false);
+    app.add_option("--pool", pool, "the locator's cases come from a pool of N generated once")
+      ->default_val(0)
+      ->check(CLI::Range(0, 100000));
+    app.add_option("--workers", options.workers, "threads making batches ahead")
+      ->default_val(1)
+      ->check(CLI::Range(1, 64));
+    app.add_option("--minutes", options.maxMinutes, "time budget (0: none)")
+      ->default_val(0.0)
+      ->check(CLI::Range(0.0, 1e7));
     try
     {
-        TrainingOptions options;
-        options.network.baseFilters = std::stoi(args["--base-filters"]);
-        options.network.depth = std::stoi(args["--depth"]);
-        const std::size_t p = std::size_t(std::stoul(args["--patch"]));
-        options.patch = { p, p, p };
-        options.batch = std::stoi(args["--batch"]);
-        options.learningRate = std::stod(args["--lr"]);
-        options.maxSteps = std::stoi(args["--steps"]);
-        options.epochSteps = std::stoi(args["--validate-every"]);
-        options.patience = std::stoi(args["--patience"]);
-        options.maxMinutes = std::stod(args["--minutes"]);
-        options.seed = std::stoull(args["--seed"]);
-        options.workers = std::stoi(args["--workers"]);
-        options.device = parseDeviceRequest(args["--device"]);
-        options.init = args["--init"];
-        options.out = args["--out"];
-        options.log = args["--log"];
-        options.intensityAugmentation = std::stod(args["--intensity-augmentation"]);
-        if (std::stod(args["--coarse-fraction"]) > 0.0)
+        app.parse(argc, argv);
+    }
+    catch (const CLI::ParseError& e)
+    {
+        // --help prints and ends with 0; a usage error names the option and ends with 2.
+        return app.exit(e) == 0 ? 0 : 2;
+    }
+    try
+    {
+        options.patch = { std::size_t(patch), std::size_t(patch), std::size_t(patch) };
+        options.device = parseDeviceRequest(device);
+        if (generated.coarseFraction > 0.0)
             options.locatorSpacing = 0.9; // the model saw the fast mode's locator grid
-        if (args["--locator"] != "0" && args["--locator"] != "1")
-            throw std::runtime_error("--locator takes 0 or 1");
-        const bool locator = args["--locator"] == "1";
-        if (std::stoi(args["--pool"]) < 0)
-            throw std::runtime_error("--pool takes a number of cases, 0 or more");
-        if (options.intensityAugmentation < 0.0 || options.intensityAugmentation > 1.0)
-            throw std::runtime_error("--intensity-augmentation takes a share from 0 to 1");
-        options.appearanceAugmentation = std::stod(args["--appearance-augmentation"]);
-        SyntheticOptions generated;
-        generated.coarseFraction = std::stod(args["--coarse-fraction"]);
-        generated.randomContrast = std::stod(args["--random-contrast"]);
-        generated.variantContrast = std::stod(args["--variant-contrast"]);
-        generated.windowed = args["--windowed"] == "1";
-        for (double share : { options.appearanceAugmentation, generated.randomContrast,
-                              generated.variantContrast })
-            if (share < 0.0 || share > 1.0)
-                throw std::runtime_error("augmentation and contrast shares are from 0 to 1");
         if (generated.randomContrast + generated.variantContrast > 1.0)
             throw std::runtime_error(
               "--random-contrast and --variant-contrast add up to more than 1");
         const SyntheticSource synthetic(generated);
-        const LocatorSource locatorSource(1.8, std::stoi(args["--pool"]), options.seed,
-                                          generated.randomContrast, generated.variantContrast);
+        const LocatorSource locatorSource(1.8, pool, options.seed, generated.randomContrast,
+                                          generated.variantContrast);
         const LocatorSource locatorValidation(1.8, 0, 1, generated.randomContrast,
                                               generated.variantContrast);
         if (locator)
@@ -149,10 +147,9 @@ int main(int argc, char** argv)
                                  : generated.windowed
                                    ? synthetic.sample(validationRandom, options.patch)
                                    : sampleSyntheticPatch(validationRandom, options.patch, 0.45));
-        ConsoleProgress progress;
+        ConsoleProgress progress(std::cout, isatty(STDOUT_FILENO) != 0, options.maxSteps);
         const TrainingReport report = train(options, source, validation, &progress);
-        if (isatty(STDOUT_FILENO))
-            std::cout << "\r";
+        progress.finish();
         for (const EpochRecord& e : report.epochs)
             std::cout << "step " << e.step << "  training loss " << std::fixed
                       << std::setprecision(3) << e.trainingLoss << "  validation loss "
@@ -166,7 +163,7 @@ int main(int argc, char** argv)
     }
     catch (const std::exception& e)
     {
-        std::cerr << "innerear-train: " << tools::errorMessage(e) << "\n";
+        std::cerr << "innerear-train: " << e.what() << "\n";
         return 1;
     }
 }

@@ -53,33 +53,51 @@ void FoundationsTest::jsonRoundTrip()
 {
     const std::string text = R"({"name": "attention-unet-3d", "depth": 4, "scale": -1.5e-3,
         "flags": [true, false, null], "nested": {"text": "a \"quoted\" \u00e9\n"}})";
-    const Json json = Json::parse(text);
-    QCOMPARE(json.at("depth").asNumber(), 4.0);
-    QCOMPARE(json.at("scale").asNumber(), -1.5e-3);
-    QCOMPARE(json.at("flags").items().size(), std::size_t(3));
-    QVERIFY(json.at("flags").items()[2].isNull());
-    QCOMPARE(QString::fromStdString(json.at("nested").at("text").asString()),
+    const Json json = parseJson(text);
+    QCOMPARE(json.at("depth").get<double>(), 4.0);
+    QCOMPARE(json.at("scale").get<double>(), -1.5e-3);
+    QCOMPARE(jsonArray(json.at("flags")).size(), std::size_t(3));
+    QVERIFY(jsonArray(json.at("flags"))[2].is_null());
+    QCOMPARE(QString::fromStdString(json.at("nested").at("text").get<std::string>()),
              QString("a \"quoted\" é\n"));
-    const Json again = Json::parse(json.dump(2));
-    QCOMPARE(again.dump(0), json.dump(0));
-    QVERIFY_THROWS_EXCEPTION(std::runtime_error, json.at("missing"));
-    QVERIFY_THROWS_EXCEPTION(std::runtime_error, json.at("depth").asString());
+    const Json again = parseJson(dumpJson(json));
+    QCOMPARE(dumpJson(again, 0), dumpJson(json, 0));
+    // nlohmann-json's own errors: std::exception (readers catch that), naming the key or type.
+    QVERIFY_THROWS_EXCEPTION(std::exception, json.at("missing"));
+    QVERIFY_THROWS_EXCEPTION(std::exception, json.at("depth").get<std::string>());
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, jsonArray(json.at("nested")));
+    // A string that is not UTF-8 (a foreign file name) is still written, never thrown on.
+    Json name = Json::object();
+    name["file"] = std::string("case\xff.nii");
+    QVERIFY(QString::fromStdString(dumpJson(name, 0)).contains("case"));
 }
 
 void FoundationsTest::jsonErrorsSayWhereAndWhat_data()
 {
     QTest::addColumn<QString>("text");
     QTest::addColumn<QString>("messagePart");
+    // nlohmann-json's wording after "JSON: ", with the byte offset added by parseJson.
     QTest::newRow("truncated") << "{\"a\": [1, 2"
-                               << "expected ',' or ']'";
+                               << "expected ']'";
     QTest::newRow("trailing") << "{} x"
-                              << "unexpected text after the value";
+                              << "expected end of input";
     QTest::newRow("bad literal") << "{\"a\": tru}"
-                                 << "unexpected character";
+                                 << "invalid literal";
     QTest::newRow("unterminated string") << "\"abc"
-                                         << "unterminated string";
+                                         << "missing closing quote";
     QTest::newRow("empty") << ""
                            << "unexpected end";
+    // What the hand-written parser it replaced accepted or threw past its callers.
+    QTest::newRow("plus sign") << "{\"a\": +1}"
+                               << "syntax error";
+    QTest::newRow("leading zero") << "{\"a\": 01}"
+                                  << "syntax error";
+    QTest::newRow("bare fraction") << "{\"a\": .5}"
+                                   << "syntax error";
+    QTest::newRow("bad \\u escape") << "{\"a\": \"\\u12G4\"}"
+                                    << "\\u";
+    QTest::newRow("lone surrogate") << "{\"a\": \"\\ud800\"}"
+                                    << "surrogate";
 }
 
 void FoundationsTest::jsonErrorsSayWhereAndWhat()
@@ -88,12 +106,13 @@ void FoundationsTest::jsonErrorsSayWhereAndWhat()
     QFETCH(QString, messagePart);
     try
     {
-        Json::parse(text.toStdString());
+        parseJson(text.toStdString());
         QFAIL("malformed JSON accepted");
     }
     catch (const std::runtime_error& e)
     {
         QVERIFY2(QString(e.what()).contains(messagePart), e.what());
+        QVERIFY(QString(e.what()).startsWith("JSON: "));
         QVERIFY(QString(e.what()).contains("offset"));
     }
 }

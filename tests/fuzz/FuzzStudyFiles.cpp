@@ -10,7 +10,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string text(reinterpret_cast<const char*>(data), size);
     try
     {
-        innerear::Json::parse(text).dump(2);
+        innerear::dumpJson(innerear::parseJson(text));
     }
     catch (const std::exception&)
     {

@@ -101,7 +101,7 @@ void TrainingTest::aTinyRunWritesALoadableModel()
     QCOMPARE(report.stopReason, std::string("steps"));
     const SegmentationModel model = SegmentationModel::load(options.out, DeviceRequest::Cpu);
     QCOMPARE(model.manifest().patchSize, (Size3{ 16, 16, 16 }));
-    QVERIFY(model.manifest().provenance.at("data").asString().find("synthetic") !=
+    QVERIFY(model.manifest().provenance.at("data").get<std::string>().find("synthetic") !=
             std::string::npos);
     QVERIFY(model.manifest().metrics.contains("validation_loss"));
     QCOMPARE(model.manifest().locatorSpacing, 0.0);

@@ -126,7 +126,8 @@ void SegmentationTest::shippedModelFindsTheEars()
                                     ? INNEREAR_SOURCE_DIR "/resources/models/innerear-paper.json"
                                     : INNEREAR_SOURCE_DIR "/resources/models/innerear-fast.json";
     if (!QFile::exists(QString::fromStdString(modelPath)))
-        QSKIP("no shipped model in resources/models");
+        QFAIL("a shipped model is missing from resources/models (they are part of the "
+              "repository: restore them, e.g. with git checkout)");
     inference::SegmentationModel model =
       inference::SegmentationModel::load(modelPath, inference::DeviceRequest::Cpu);
     phantom::PhantomOptions options;
@@ -177,7 +178,8 @@ void SegmentationTest::imagesWithoutALabyrinthGetNoEar()
     QFETCH(QString, kind);
     const std::string modelPath = INNEREAR_SOURCE_DIR "/resources/models/innerear-fast.json";
     if (!QFile::exists(QString::fromStdString(modelPath)))
-        QSKIP("no shipped model in resources/models");
+        QFAIL("a shipped model is missing from resources/models (they are part of the "
+              "repository: restore them, e.g. with git checkout)");
     inference::SegmentationModel model =
       inference::SegmentationModel::load(modelPath, inference::DeviceRequest::Cpu);
     Geometry g;

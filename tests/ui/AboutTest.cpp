@@ -19,7 +19,7 @@ void AboutTest::statesThatItIsNotAMedicalDevice()
     const QString text = innerear::ui::aboutText();
     QVERIFY(text.contains("not a medical device"));
     QVERIFY(text.contains("trained on synthetic data only"));
-    QVERIFY(text.contains("InnerEar 0."));
+    QVERIFY2(text.contains("InnerEar " INNEREAR_VERSION), qPrintable(text));
 }
 
 void AboutTest::dialogShowsTheText()

@@ -1,6 +1,6 @@
 #include "innerear/ui/CohortPlots.h"
 
-#include "innerear/core/Statistics.h"
+#include "innerear/analysis/Statistics.h"
 
 #include <QApplication>
 #include <QBarCategoryAxis>

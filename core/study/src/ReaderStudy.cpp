@@ -45,8 +45,8 @@ std::uint64_t parseSeed(const Json& value, const std::string& where)
 {
     try
     {
-        return value.type() == Json::Type::String ? std::stoull(value.asString())
-                                                  : std::uint64_t(value.asNumber());
+        return value.is_string() ? std::stoull(value.get<std::string>())
+                                 : std::uint64_t(value.get<double>());
     }
     catch (const std::exception&)
     {
@@ -102,7 +102,7 @@ Study Study::load(const std::string& path)
     const Json json = readJsonFile(path);
     try
     {
-        if (!json.contains("format") || json.at("format").asString() != kStudyFormat)
+        if (!json.contains("format") || json.at("format").get<std::string>() != kStudyFormat)
             throw std::runtime_error("not an InnerEar reader study (no \"format\": \"" +
                                      std::string(kStudyFormat) + "\")");
         Study study;
@@ -112,27 +112,27 @@ Study Study::load(const std::string& path)
         {
             const Json& opts = json.at("options");
             if (opts.contains("allow_no_preference"))
-                study.options.allowNoPreference = opts.at("allow_no_preference").asBool();
+                study.options.allowNoPreference = opts.at("allow_no_preference").get<bool>();
             if (opts.contains("allow_going_back"))
-                study.options.allowGoingBack = opts.at("allow_going_back").asBool();
+                study.options.allowGoingBack = opts.at("allow_going_back").get<bool>();
         }
-        for (const Json& item : json.at("cases").items())
-            study.cases.push_back({ item.at("id").asString(), item.at("image").asString(),
-                                    item.at("automatic").asString(),
-                                    item.at("manual").asString() });
+        for (const Json& item : jsonArray(json.at("cases")))
+            study.cases.push_back(
+              { item.at("id").get<std::string>(), item.at("image").get<std::string>(),
+                item.at("automatic").get<std::string>(), item.at("manual").get<std::string>() });
         if (study.cases.empty())
             throw std::runtime_error("the study has no cases");
         return study;
     }
     catch (const std::exception& e)
     {
-        throw std::runtime_error(path + ": " + e.what());
+        throw std::runtime_error(path + ": " + jsonErrorText(e));
     }
 }
 
 void Study::save(const std::string& path) const
 {
-    writeFileAtomically(path, toJson().dump(2) + "\n");
+    writeFileAtomically(path, dumpJson(toJson()) + "\n");
 }
 
 // ---- Allocation ----------------------------------------------------------------------------
@@ -168,7 +168,7 @@ void writeAllocationFile(const Study& study, const Allocation& allocation,
     const fs::path directory = fs::path(folder) / "allocation";
     fs::create_directories(directory);
     writeFileAtomically((directory / (allocation.reader + ".json")).string(),
-                        allocation.toJson(study).dump(2) + "\n");
+                        dumpJson(allocation.toJson(study)) + "\n");
 }
 
 Json Allocation::toJson(const Study& study) const
@@ -294,7 +294,7 @@ std::string writePack(const Study& study, const std::string& reader, const std::
     pack["question"] = kStudyQuestion;
     pack["cases"] = cases;
     const std::string path = (fs::path(folder) / "pack.json").string();
-    writeFileAtomically(path, pack.dump(2) + "\n");
+    writeFileAtomically(path, dumpJson(pack) + "\n");
     return path;
 }
 
@@ -305,31 +305,31 @@ ReadingPack ReadingPack::load(const std::string& path)
     pack.folder = fs::path(path).parent_path().string();
     try
     {
-        if (json.at("format").asString() != kPackFormat)
+        if (json.at("format").get<std::string>() != kPackFormat)
             throw std::runtime_error("not a reading pack");
-        pack.reader = json.at("reader").asString();
+        pack.reader = json.at("reader").get<std::string>();
         if (!AnswerSheet::isValidReaderId(pack.reader))
             throw std::runtime_error("the reader id is not valid");
         pack.key = parseSeed(json.at("study_key"), path);
-        pack.options.allowNoPreference = json.at("allow_no_preference").asBool();
-        pack.options.allowGoingBack = json.at("allow_going_back").asBool();
-        pack.question = json.at("question").asString();
-        for (const Json& item : json.at("cases").items())
+        pack.options.allowNoPreference = json.at("allow_no_preference").get<bool>();
+        pack.options.allowGoingBack = json.at("allow_going_back").get<bool>();
+        pack.question = json.at("question").get<std::string>();
+        for (const Json& item : jsonArray(json.at("cases")))
         {
             PackCase c;
-            c.id = item.at("id").asString();
-            c.image = insidePack(item.at("image").asString(), path);
-            c.a = insidePack(item.at("a").asString(), path);
-            c.b = insidePack(item.at("b").asString(), path);
-            c.imageSha256 = item.at("image_sha256").asString();
-            c.aSha256 = item.at("a_sha256").asString();
-            c.bSha256 = item.at("b_sha256").asString();
+            c.id = item.at("id").get<std::string>();
+            c.image = insidePack(item.at("image").get<std::string>(), path);
+            c.a = insidePack(item.at("a").get<std::string>(), path);
+            c.b = insidePack(item.at("b").get<std::string>(), path);
+            c.imageSha256 = item.at("image_sha256").get<std::string>();
+            c.aSha256 = item.at("a_sha256").get<std::string>();
+            c.bSha256 = item.at("b_sha256").get<std::string>();
             pack.cases.push_back(c);
         }
     }
-    catch (const std::runtime_error& e)
+    catch (const std::exception& e)
     {
-        const std::string what = e.what();
+        const std::string what = jsonErrorText(e);
         throw std::runtime_error(what.rfind(path, 0) == 0 ? what : path + ": " + what);
     }
     if (pack.cases.empty())
@@ -410,8 +410,8 @@ std::vector<std::string> stringsOf(const Json& json, const char* key)
 {
     std::vector<std::string> values;
     if (json.contains(key))
-        for (const Json& item : json.at(key).items())
-            values.push_back(item.asString());
+        for (const Json& item : jsonArray(json.at(key)))
+            values.push_back(item.get<std::string>());
     return values;
 }
 
@@ -419,7 +419,7 @@ int countOf(const Json& json, const char* key)
 {
     if (!json.contains(key))
         return 0;
-    const double v = json.at(key).asNumber();
+    const double v = json.at(key).get<double>();
     if (!(v >= 0.0 && v < 1e6) || v != std::floor(v))
         throw std::runtime_error(std::string("reading log: ") + key + " is not a count");
     return int(v);
@@ -444,7 +444,7 @@ ReadingLog ReadingLog::fromJson(const Json& json)
 {
     ReadingLog log;
     if (json.contains("first_choice_seconds"))
-        log.firstChoiceSeconds = json.at("first_choice_seconds").asNumber();
+        log.firstChoiceSeconds = json.at("first_choice_seconds").get<double>();
     if (!std::isfinite(log.firstChoiceSeconds) || log.firstChoiceSeconds < -1.0)
         throw std::runtime_error("reading log: first_choice_seconds is not a time");
     log.changes = countOf(json, "changes");
@@ -452,7 +452,7 @@ ReadingLog ReadingLog::fromJson(const Json& json)
     log.displays = stringsOf(json, "displays");
     log.ears = stringsOf(json, "ears");
     if (json.contains("max_zoom"))
-        log.maxZoom = json.at("max_zoom").asNumber();
+        log.maxZoom = json.at("max_zoom").get<double>();
     if (!std::isfinite(log.maxZoom) || log.maxZoom <= 0.0)
         throw std::runtime_error("reading log: max_zoom is not a zoom factor");
     log.windowChanges = countOf(json, "window_changes");
@@ -498,19 +498,21 @@ void AnswerSheet::load()
     try
     {
         const Json json = readJsonFile(path());
-        if (json.at("format").asString() != kAnswersFormat)
+        if (json.at("format").get<std::string>() != kAnswersFormat)
             throw std::runtime_error("not an answers file");
         const std::uint64_t recorded = parseSeed(json.at("study_seed"), path());
         if (recorded != seed_ && (!alsoAccepted_ || recorded != *alsoAccepted_))
             throw std::runtime_error("these answers belong to another study (another seed)");
-        if (json.at("reader").asString() != reader_)
+        if (json.at("reader").get<std::string>() != reader_)
             throw std::runtime_error("these answers belong to reader " +
-                                     json.at("reader").asString());
+                                     json.at("reader").get<std::string>());
         std::vector<Answer> answers;
-        for (const Json& item : json.at("answers").items())
+        for (const Json& item : jsonArray(json.at("answers")))
         {
-            Answer answer{ item.at("case").asString(), parseChoice(item.at("choice").asString()),
-                           item.at("seconds").asNumber(), item.at("answered_at").asString(),
+            Answer answer{ item.at("case").get<std::string>(),
+                           parseChoice(item.at("choice").get<std::string>()),
+                           item.at("seconds").get<double>(),
+                           item.at("answered_at").get<std::string>(),
                            item.contains("log") ? ReadingLog::fromJson(item.at("log"))
                                                 : ReadingLog{} };
             if (!std::isfinite(answer.seconds) || answer.seconds < 0.0)
@@ -526,7 +528,7 @@ void AnswerSheet::load()
     catch (const std::exception& e)
     {
         answers_.clear();
-        throw std::runtime_error(path() + ": " + e.what() +
+        throw std::runtime_error(path() + ": " + jsonErrorText(e) +
                                  " (the file is left as it is and nothing is recorded over it)");
     }
     loaded_ = true;
@@ -577,7 +579,7 @@ void AnswerSheet::record(const Answer& answer)
     }
     json["answers"] = list;
     fs::create_directories(folder_);
-    writeFileAtomically(path(), json.dump(2) + "\n");
+    writeFileAtomically(path(), dumpJson(json) + "\n");
     answers_ = std::move(next); // only once it is on disk
     loaded_ = true;
 }
@@ -629,8 +631,8 @@ StudyAnalysis analyze(const Study& study, const std::string& answersFolder)
         auto orderOf = [](const Json& json)
         {
             std::vector<std::string> ids;
-            for (const Json& item : json.at("cases").items())
-                ids.push_back(item.at("case").asString());
+            for (const Json& item : jsonArray(json.at("cases")))
+                ids.push_back(item.at("case").get<std::string>());
             return ids;
         };
         if (fs::exists(recorded, error) &&

@@ -150,12 +150,12 @@ QString modelSummary(const QString& manifestPath)
         if (manifest.contains("provenance") && manifest.at("provenance").contains("data"))
             summary +=
               QObject::tr("<br>Trained on: %1")
-                .arg(QString::fromStdString(manifest.at("provenance").at("data").asString())
+                .arg(QString::fromStdString(manifest.at("provenance").at("data").get<std::string>())
                        .toHtmlEscaped());
         if (manifest.contains("validation_metrics") &&
             manifest.at("validation_metrics").contains("demo_study_dsc"))
             summary += QObject::tr("<br>Dice on the bundled sample: %1")
-                         .arg(manifest.at("validation_metrics").at("demo_study_dsc").asNumber());
+                         .arg(manifest.at("validation_metrics").at("demo_study_dsc").get<double>());
         return summary;
     }
     catch (const std::exception& e)

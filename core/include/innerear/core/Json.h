@@ -1,69 +1,34 @@
 #pragma once
 
-#include <map>
-#include <memory>
+#include <nlohmann/json.hpp>
+
+#include <stdexcept>
 #include <string>
-#include <vector>
 
 namespace innerear
 {
 
-/// A small JSON value (RFC 8259: null, booleans, numbers, strings, arrays, objects) with a strict
-/// parser and a writer. Written here for model manifests: core and inference must build with only
-/// a C++17 compiler and LibTorch, so nlohmann-json (used by the CLI) is not available to them.
-class Json
-{
-public:
-    enum class Type
-    {
-        Null,
-        Boolean,
-        Number,
-        String,
-        Array,
-        Object
-    };
+/// JSON values are nlohmann-json's (Debian's header-only nlohmann-json3-dev, also found by the
+/// compute-only build). Its exceptions derive from std::exception, not std::runtime_error:
+/// code that reads JSON catches std::exception, or goes through the helpers below.
+using Json = nlohmann::json;
 
-    Json() = default;
-    Json(std::nullptr_t) {}
-    Json(bool value);        // NOLINT(google-explicit-constructor)
-    Json(double value);      // NOLINT
-    Json(int value);         // NOLINT
-    Json(const char* value); // NOLINT
-    Json(std::string value); // NOLINT
-    static Json array();
-    static Json object();
+/// Parses RFC 8259 text (strict: no "+1", "01", ".5", comments or trailing text). Throws
+/// std::runtime_error("JSON: <what> at offset N") on malformed text.
+Json parseJson(const std::string& text);
 
-    /// Throws std::runtime_error("JSON: <what> at offset N") on malformed text.
-    static Json parse(const std::string& text);
-    std::string dump(int indent = 2) const;
+/// Text of `value` with `indent` spaces per level (0 or less: one line). Strings that are not valid
+/// UTF-8 (a file name from another system) are written with U+FFFD in place of the bad bytes,
+/// where nlohmann-json would throw.
+std::string dumpJson(const Json& value, int indent = 2);
 
-    Type type() const { return type_; }
-    bool isNull() const { return type_ == Type::Null; }
-    bool isObject() const { return type_ == Type::Object; }
+/// `value` itself when it is an array; throws std::runtime_error("JSON: expected an array,
+/// found <type>") otherwise. For range-for over an array that must be one (nlohmann iterates an
+/// object's values, or a lone number, without complaint).
+const Json& jsonArray(const Json& value);
 
-    // Typed access; throws std::runtime_error naming the expected type on a mismatch.
-    bool asBool() const;
-    double asNumber() const;
-    const std::string& asString() const;
-    const std::vector<Json>& items() const;
-    const std::map<std::string, Json>& members() const;
-
-    bool contains(const std::string& key) const;
-    /// Member of an object; throws std::runtime_error naming the key when missing.
-    const Json& at(const std::string& key) const;
-    Json& operator[](const std::string& key); ///< creates the member (object only)
-    void push_back(Json value);               ///< array only
-
-private:
-    void write(std::string& out, int indent, int depth) const;
-
-    Type type_ = Type::Null;
-    bool boolean_ = false;
-    double number_ = 0.0;
-    std::string string_;
-    std::vector<Json> items_;
-    std::map<std::string, Json> members_;
-};
+/// The text of an exception for a user: nlohmann-json's "[json.exception.type_error.302] "
+/// prefix (a code for its developers) taken off, e.g. "type must be string, but is number".
+std::string jsonErrorText(const std::exception& error);
 
 } // namespace innerear

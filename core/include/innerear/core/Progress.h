@@ -2,6 +2,8 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -82,6 +84,29 @@ private:
     double total_ = 1.0;
     double fraction_ = 0.0;
     std::array<double, 2> part_{ 0.0, 1.0 };
+};
+
+/// Progress on a console, for every command and tool. On a terminal: one line redrawn in place,
+/// "  [#####     ]  42 %  infer  step 420/1000  ETA 31 s" (the step count and ETA when `steps`
+/// is given), ended by finish(). Elsewhere (a log file, a pipe): one "  <stage>..." line per
+/// stage, and with `steps` a line every 10 %, so logs stay short. The stage "done" ends the line.
+class ConsoleProgress : public ProgressSink
+{
+public:
+    ConsoleProgress(std::ostream& out, bool terminal, int steps = 0);
+    void report(double fraction, const std::string& stage) override;
+    /// Ends the redrawn line (terminal only); called by the destructor if not before.
+    void finish();
+    ~ConsoleProgress() override;
+
+private:
+    std::ostream& out_;
+    bool terminal_;
+    int steps_;
+    int lastPercent_ = -1;
+    std::string stage_;
+    bool lineOpen_ = false;
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
 } // namespace innerear

@@ -1,4 +1,4 @@
-#include "innerear/core/Statistics.h"
+#include "innerear/analysis/Statistics.h"
 
 #include <QtTest>
 

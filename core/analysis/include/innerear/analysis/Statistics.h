@@ -19,8 +19,8 @@ struct Summary
 };
 Summary summarize(const std::vector<double>& values, double confidence = 0.95);
 
-/// The p-quantile of Student's t with `df` degrees of freedom (df > 0). Written here (no
-/// statistics library in the stack): bisection on the CDF from the regularised incomplete beta.
+/// The p-quantile and the CDF of Student's t with `df` degrees of freedom (df > 0), from
+/// Boost.Math (the same distribution the reader-study statistics use).
 double studentTQuantile(double p, double df);
 double studentTCdf(double t, double df);
 

@@ -1,4 +1,6 @@
-#include "innerear/core/Statistics.h"
+#include "innerear/analysis/Statistics.h"
+
+#include <boost/math/distributions/students_t.hpp>
 
 #include <cmath>
 #include <limits>
@@ -7,72 +9,16 @@
 namespace innerear::stats
 {
 
-namespace
-{
-
-/// Continued fraction of the incomplete beta function (Lentz's method).
-double betaContinuedFraction(double a, double b, double x)
-{
-    const double tiny = 1e-300;
-    double c = 1.0;
-    double d = 1.0 - (a + b) * x / (a + 1.0);
-    d = 1.0 / (std::abs(d) < tiny ? tiny : d);
-    double h = d;
-    for (int m = 1; m <= 300; ++m)
-    {
-        const double m2 = 2.0 * m;
-        double aa = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
-        d = 1.0 + aa * d;
-        d = 1.0 / (std::abs(d) < tiny ? tiny : d);
-        c = 1.0 + aa / c;
-        c = std::abs(c) < tiny ? tiny : c;
-        h *= d * c;
-        aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));
-        d = 1.0 + aa * d;
-        d = 1.0 / (std::abs(d) < tiny ? tiny : d);
-        c = 1.0 + aa / c;
-        c = std::abs(c) < tiny ? tiny : c;
-        const double delta = d * c;
-        h *= delta;
-        if (std::abs(delta - 1.0) < 1e-14)
-            break;
-    }
-    return h;
-}
-
-double regularizedIncompleteBeta(double a, double b, double x)
-{
-    if (x <= 0.0)
-        return 0.0;
-    if (x >= 1.0)
-        return 1.0;
-    const double front = std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) +
-                                  a * std::log(x) + b * std::log(1.0 - x));
-    if (x < (a + 1.0) / (a + b + 2.0))
-        return front * betaContinuedFraction(a, b, x) / a;
-    return 1.0 - front * betaContinuedFraction(b, a, 1.0 - x) / b;
-}
-
-} // namespace
-
 double studentTCdf(double t, double df)
 {
-    const double x = df / (df + t * t);
-    const double tail = 0.5 * regularizedIncompleteBeta(0.5 * df, 0.5, x);
-    return t >= 0.0 ? 1.0 - tail : tail;
+    return boost::math::cdf(boost::math::students_t(df), t);
 }
 
 double studentTQuantile(double p, double df)
 {
     if (!(p > 0.0 && p < 1.0) || !(df > 0.0))
         throw std::invalid_argument("studentTQuantile: p must be in (0, 1) and df > 0");
-    double low = -1e4, high = 1e4;
-    for (int i = 0; i < 200; ++i)
-    {
-        const double mid = 0.5 * (low + high);
-        (studentTCdf(mid, df) < p ? low : high) = mid;
-    }
-    return 0.5 * (low + high);
+    return boost::math::quantile(boost::math::students_t(df), p);
 }
 
 Summary summarize(const std::vector<double>& values, double confidence)
