@@ -57,6 +57,7 @@ private Q_SLOTS:
     void largestComponentPerSideAssignsPatientSides();
     void labyrinthRuleKeepsACochleaCutOffByAThinGap();
     void verdictSaysWhyAnEarNeedsChecking();
+    void brightnessIsJudgedAgainstTheEarsSurroundingsInATightView();
     void windowedResamplingEqualsTheWholeVolumes();
     void averagedResamplingAveragesNoise();
 };
@@ -313,6 +314,50 @@ void EvaluationTest::verdictSaysWhyAnEarNeedsChecking()
     QCOMPARE(int(single[0].quality), int(analysis::Quality::Check));
     QVERIFY(single[0].reasons.back().find("other side") != std::string::npos);
     QCOMPARE(int(single[1].quality), int(analysis::Quality::NotFound));
+}
+
+void EvaluationTest::brightnessIsJudgedAgainstTheEarsSurroundingsInATightView()
+{
+    // A tight T2 field of view: almost no dark air, bright CSF over a fifth of the scan, so the
+    // fluid's median (900) is brighter than only ~78 % of it; but within 5 mm of each ear lies
+    // the dark otic capsule (100), where it is the brightest. Not a "check" for brightness.
+    // The same ears in a T1-like scan (dark fluid among brighter tissue everywhere) still are.
+    Geometry g;
+    g.size = { 180, 40, 40 };
+    g.spacing = { 0.5, 0.5, 0.5 };
+    g.origin = { -45.0, -10.0, -10.0 };
+    LabelMap labels = sphere(g, { -30, 0, 0 }, 4.0, 1);
+    const LabelMap left = sphere(g, { 30, 0, 0 }, 4.0, 2);
+    const LabelMap rightCapsule = sphere(g, { -30, 0, 0 }, 9.0, 1);
+    const LabelMap leftCapsule = sphere(g, { 30, 0, 0 }, 9.0, 1);
+    Image<float> t2(g), t1(g);
+    Image<float> probability(g, 0.0f);
+    for (std::size_t v = 0; v < labels.voxels().size(); ++v)
+    {
+        if (left.voxels()[v])
+            labels.voxels()[v] = 2;
+        const bool ear = labels.voxels()[v] != 0;
+        const bool capsule = rightCapsule.voxels()[v] || leftCapsule.voxels()[v];
+        const bool csf = v % 5 == 0; // spread through the brain, away from nothing in particular
+        t2.voxels()[v] = ear ? 900.0f : capsule ? 100.0f : csf ? 950.0f : 500.0f;
+        t1.voxels()[v] = ear ? 200.0f : capsule ? 100.0f : csf ? 150.0f : 600.0f;
+        probability.voxels()[v] = ear ? 0.95f : 0.0f;
+    }
+    LabelMap forT2 = labels, forT1 = labels;
+    const auto tight = analysis::assessEars(t2, forT2, probability, { 0, 1, 1 });
+    for (const analysis::EarVerdict& e : tight)
+    {
+        std::string all;
+        for (const std::string& reason : e.reasons)
+            all += reason + "\n";
+        QVERIFY2(all.find("brightest") == std::string::npos, all.c_str());
+    }
+    const auto dark = analysis::assessEars(t1, forT1, probability, { 0, 1, 1 });
+    for (const analysis::EarVerdict& e : dark)
+    {
+        QCOMPARE(int(e.quality), int(analysis::Quality::Check));
+        QVERIFY2(e.reasons.back().find("brightest") != std::string::npos, e.reasons.back().c_str());
+    }
 }
 
 QTEST_APPLESS_MAIN(EvaluationTest)

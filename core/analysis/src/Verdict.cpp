@@ -58,6 +58,42 @@ std::string number(double value, int precision)
     text << std::fixed << std::setprecision(precision) << value;
     return text.str();
 }
+/// The share of the voxels within `margin` mm of the box of `label` (the label itself left out)
+/// that are darker than `value`; 1 when there are none.
+double neighbourhoodRank(const Image<float>& scan, const LabelMap& labels, std::uint8_t label,
+                         float value, double margin)
+{
+    const Geometry& g = labels.geometry();
+    std::array<std::size_t, 3> low{ g.size[0], g.size[1], g.size[2] }, high{};
+    for (std::size_t k = 0; k < g.size[2]; ++k)
+        for (std::size_t j = 0; j < g.size[1]; ++j)
+            for (std::size_t i = 0; i < g.size[0]; ++i)
+                if (labels(i, j, k) == label)
+                {
+                    const std::array<std::size_t, 3> at{ i, j, k };
+                    for (std::size_t a = 0; a < 3; ++a)
+                        low[a] = std::min(low[a], at[a]), high[a] = std::max(high[a], at[a]);
+                }
+    for (std::size_t a = 0; a < 3; ++a)
+    {
+        const auto grow = std::size_t(std::ceil(margin / g.spacing[a]));
+        low[a] = low[a] > grow ? low[a] - grow : 0;
+        high[a] = std::min(g.size[a] - 1, high[a] + grow);
+    }
+    std::size_t darker = 0, total = 0;
+    for (std::size_t k = low[2]; k <= high[2]; ++k)
+        for (std::size_t j = low[1]; j <= high[1]; ++j)
+            for (std::size_t i = low[0]; i <= high[0]; ++i)
+            {
+                const float v = scan(i, j, k);
+                if (labels(i, j, k) == label || !std::isfinite(v))
+                    continue;
+                ++total;
+                darker += v < value ? 1 : 0;
+            }
+    return total == 0 ? 1.0 : double(darker) / double(total);
+}
+
 } // namespace
 
 std::array<EarVerdict, 2> assessEars(const Image<float>& scan, LabelMap& labels,
@@ -181,12 +217,20 @@ std::array<EarVerdict, 2> assessEars(const Image<float>& scan, LabelMap& labels,
                           "of view");
         std::vector<float>& values = inside[l];
         std::nth_element(values.begin(), values.begin() + long(values.size() / 2), values.end());
-        const double brightness = rank(values[values.size() / 2]);
+        const float median = values[values.size() / 2];
+        const double brightness = rank(median);
         if (brightness < criteria.minBrightnessRank)
-            why.push_back("the marked voxels are not among the brightest of the scan (brighter "
-                          "than " +
-                          number(100.0 * brightness, 0) +
-                          " % of it): the input does not look like a T2-weighted inner-ear scan");
+        {
+            const double local =
+              neighbourhoodRank(scan, labels, l, median, criteria.neighbourhoodMm);
+            if (local < criteria.minNeighbourhoodRank)
+                why.push_back("the marked voxels are not among the brightest of the scan (brighter "
+                              "than " +
+                              number(100.0 * brightness, 0) + " % of it, and than " +
+                              number(100.0 * local, 0) + " % of the tissue within " +
+                              number(criteria.neighbourhoodMm, 0) +
+                              " mm): the input does not look like a T2-weighted inner-ear scan");
+        }
         why.insert(why.end(), scanReasons.begin(), scanReasons.end());
         ear.quality = why.empty() ? Quality::Ok : Quality::Check;
     }

@@ -44,8 +44,13 @@ struct VerdictCriteria
     double maxVolume = 400.0;     ///< mm^3
     double minMeanProbability = 0.75;
     /// The labyrinth's fluid is among the brightest tissue of a T2 scan: its median intensity
-    /// should exceed this share of the scan's voxels.
+    /// should exceed this share of the scan's voxels, or, where the field of view is tight (little
+    /// dark air, so the scan's ranks fall), minNeighbourhoodRank of the tissue within
+    /// neighbourhoodMm of the ear: there the otic capsule's bone and the brain dominate, and only
+    /// the internal auditory canal's CSF is as bright. Both must fail for a "check".
     double minBrightnessRank = 0.9;
+    double minNeighbourhoodRank = 0.75;
+    double neighbourhoodMm = 5.0;
     double maxInPlaneSpacing = 0.8; ///< mm
     double maxSliceSpacing = 2.0;   ///< mm
 };
