@@ -63,6 +63,7 @@ nlohmann::json earReport(const pipeline::SegmentationResult& result, const Segme
 int runSegment(const SegmentOptions& options, std::ostream& out, std::ostream& err)
 {
     pipeline::SegmentOptions segment;
+    segment.keepProbability = !options.probabilities.empty();
     if (options.mode == "paper")
         segment.mode = pipeline::Mode::Paper;
     else if (options.mode != "fast")
@@ -240,6 +241,7 @@ int runBench(const BenchOptions& options, std::ostream& out, std::ostream& err)
             const pipeline::Mode mode = m == 0 ? pipeline::Mode::Fast : pipeline::Mode::Paper;
             pipeline::SegmentOptions segment;
             segment.mode = mode;
+            segment.keepProbability = false;
             const auto start = std::chrono::steady_clock::now();
             const pipeline::SegmentationResult result =
               pipeline::segment(volume, m == 0 ? *fast : *paper, segment);

@@ -299,6 +299,7 @@ int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err)
         for (const LabelledStudy& s : finalStudies)
         {
             pipeline::SegmentOptions segment;
+            segment.keepProbability = false;
             const pipeline::SegmentationResult r = pipeline::segment(s.image, model, segment);
             LabelMap predicted = r.labels;
             for (auto& v : predicted.voxels())

@@ -81,7 +81,7 @@ TrainingPatch cutPatch(Random& random, const Image<float>& image, const LabelMap
     const std::array<long, 3> corner{ centre[0] - long(patch[0] / 2),
                                       centre[1] - long(patch[1] / 2),
                                       centre[2] - long(patch[2] / 2) };
-    TrainingPatch result{ extractPatch(image, corner, patch), extractPatch(labels, corner, patch) };
+    TrainingPatch result{ crop(image, corner, patch), crop(labels, corner, patch) };
     mirrorRandomly(result, random);
     return result;
 }

@@ -157,7 +157,7 @@ TrainingPatch LocatorSource::sample(Random& random, const Size3& patch) const
         corner[a] =
           slack >= 0 ? -long(random.integer(0, int(slack))) : long(random.integer(0, int(-slack)));
     }
-    TrainingPatch result{ extractPatch(image, corner, patch), extractPatch(grown, corner, patch) };
+    TrainingPatch result{ crop(image, corner, patch), crop(grown, corner, patch) };
     if (random.chance(0.5)) // mirror left-right: sides swap places, the target stays a blob each
     {
         const Size3 m = patch;

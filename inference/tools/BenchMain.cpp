@@ -281,7 +281,7 @@ int main(int argc, char** argv)
                         const std::array<long, 3> corner{ c[0] - long(window.patch[0] / 2),
                                                           c[1] - long(window.patch[1] / 2),
                                                           c[2] - long(window.patch[2] / 2) };
-                        model->predict(extractPatch(crop, corner, window.patch), window);
+                        model->predict(innerear::crop(crop, corner, window.patch), window);
                     }
                 };
                 stages.push_back({ locator ? "fast: --model, its 1.8 mm locator + 1 window per ear"

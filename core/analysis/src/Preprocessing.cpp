@@ -83,12 +83,19 @@ Image<float> resampleIsotropicBSpline(const Volume& volume, double spacing)
 struct ScanSampler::Impl
 {
     Geometry geometry;
+    Image<float> owned; ///< the image, when the sampler was given a temporary
     FloatImage::Pointer image;
 };
 
 ScanSampler::ScanSampler(const Image<float>& image)
-  : impl_(std::make_unique<Impl>(Impl{ image.geometry(), toItk(image) }))
+  : impl_(std::make_unique<Impl>(Impl{ image.geometry(), {}, itkbridge::viewAsItk(image) }))
 {
+}
+
+ScanSampler::ScanSampler(Image<float>&& image)
+  : impl_(std::make_unique<Impl>(Impl{ image.geometry(), std::move(image), nullptr }))
+{
+    impl_->image = itkbridge::viewAsItk(impl_->owned);
 }
 
 ScanSampler::~ScanSampler() = default;
@@ -176,9 +183,11 @@ struct Components
 /// measured and ranked by their voxels at >= `threshold`; components without such voxels are
 /// dropped (their ids stay, unranked). joinThreshold >= threshold: plain components.
 Components rankComponents(const Image<float>& probability, double threshold,
-                          double joinThreshold = 1e300)
+                          double joinThreshold = 1e300, const Geometry* sidesGrid = nullptr)
 {
     const Geometry& g = probability.geometry();
+    // The grid whose extent decides the midline when one labyrinth is in view.
+    const Geometry& extent = sidesGrid ? *sidesGrid : g;
     const double join = std::min(threshold, joinThreshold);
     auto mask = ByteImage::New();
     setGeometry(mask.GetPointer(), g);
@@ -228,7 +237,7 @@ Components rankComponents(const Image<float>& probability, double threshold,
     // scan centres within a few centimetres of the midsagittal plane. Files whose origin lies far
     // outside the scan fall back to the grid centre.
     double low = 1e300, high = -1e300;
-    for (const Vec3& corner : g.cornerCentres())
+    for (const Vec3& corner : extent.cornerCentres())
         low = std::min(low, corner[0]), high = std::max(high, corner[0]);
     // Rank by the voxels at the threshold (hysteresis components can differ from their ids' order).
     std::vector<std::uint32_t> order;
@@ -239,10 +248,11 @@ Components rankComponents(const Image<float>& probability, double threshold,
                      [&](std::uint32_t a, std::uint32_t b) { return voxels[a] > voxels[b]; });
     if (order.empty())
         return result;
-    double midline = (low - 40.0 <= 0.0 && 0.0 <= high + 40.0)
-                       ? 0.0
-                       : g.indexToPhysical({ 0.5 * (g.size[0] - 1), 0.5 * (g.size[1] - 1),
-                                             0.5 * (g.size[2] - 1) })[0];
+    double midline =
+      (low - 40.0 <= 0.0 && 0.0 <= high + 40.0)
+        ? 0.0
+        : extent.indexToPhysical({ 0.5 * (extent.size[0] - 1), 0.5 * (extent.size[1] - 1),
+                                   0.5 * (extent.size[2] - 1) })[0];
     const double x1 = sums[order[0]][0] / double(voxels[order[0]]);
     if (order.size() >= 2)
     {
@@ -377,11 +387,12 @@ std::vector<std::uint32_t> labyrinthPieces(const Components& components,
 } // namespace
 
 LabelMap labyrinthPerSide(const Image<float>& probability, const LabyrinthRule& rule,
-                          std::array<int, 3>* pieces)
+                          std::array<int, 3>* pieces, const Geometry* scan)
 {
     if (pieces)
         *pieces = { 0, 0, 0 };
-    const Components components = rankComponents(probability, rule.threshold, rule.joinThreshold);
+    const Components components =
+      rankComponents(probability, rule.threshold, rule.joinThreshold, scan);
     LabelMap labels(probability.geometry());
     if (components.ranked.empty())
         return labels;

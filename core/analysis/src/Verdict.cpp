@@ -96,8 +96,31 @@ double neighbourhoodRank(const Image<float>& scan, const LabelMap& labels, std::
 
 } // namespace
 
+std::array<double, 3> meanPerLabel(const Image<float>& probability, const LabelMap& labels)
+{
+    std::array<double, 3> sum{};
+    std::array<std::size_t, 3> count{};
+    for (std::size_t v = 0; v < labels.voxels().size(); ++v)
+    {
+        const std::uint8_t l = labels.voxels()[v];
+        if (l == 1 || l == 2)
+            sum[l] += probability.voxels()[v], ++count[l];
+    }
+    for (std::size_t l = 1; l <= 2; ++l)
+        sum[l] = count[l] ? sum[l] / double(count[l]) : 0.0;
+    return sum;
+}
+
 std::array<EarVerdict, 2> assessEars(const Image<float>& scan, LabelMap& labels,
                                      const Image<float>& probability,
+                                     const std::array<int, 3>& pieces,
+                                     const VerdictCriteria& criteria)
+{
+    return assessEars(scan, labels, meanPerLabel(probability, labels), pieces, criteria);
+}
+
+std::array<EarVerdict, 2> assessEars(const Image<float>& scan, LabelMap& labels,
+                                     const std::array<double, 3>& meanProbability,
                                      const std::array<int, 3>& pieces,
                                      const VerdictCriteria& criteria)
 {
@@ -128,7 +151,6 @@ std::array<EarVerdict, 2> assessEars(const Image<float>& scan, LabelMap& labels,
                                double(all.size());
     };
     std::array<std::vector<float>, 3> inside;
-    std::array<double, 3> probabilitySum{};
     std::array<std::size_t, 3> count{};
     std::array<bool, 3> atBorder{};
     const Size3& n = g.size;
@@ -141,7 +163,6 @@ std::array<EarVerdict, 2> assessEars(const Image<float>& scan, LabelMap& labels,
                 if (l != 1 && l != 2)
                     continue;
                 ++count[l];
-                probabilitySum[l] += probability.voxels()[v];
                 inside[l].push_back(scan.voxels()[v]);
                 if (i == 0 || j == 0 || k == 0 || i + 1 == n[0] || j + 1 == n[1] || k + 1 == n[2])
                     atBorder[l] = true;
@@ -200,7 +221,7 @@ std::array<EarVerdict, 2> assessEars(const Image<float>& scan, LabelMap& labels,
                 ear.reasons.push_back("no labyrinth found on this side");
             continue;
         }
-        ear.meanProbability = probabilitySum[l] / double(count[l]);
+        ear.meanProbability = meanProbability[l];
         std::vector<std::string>& why = ear.reasons;
         if (ear.volume < criteria.minVolume || ear.volume > criteria.maxVolume)
             why.push_back("volume " + number(ear.volume, 0) + " mm3, far outside the usual " +

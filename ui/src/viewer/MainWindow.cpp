@@ -716,6 +716,7 @@ bool MainWindow::startSegmentation()
     if (!model_.hasVolume() || run_.running())
         return false;
     pipeline::SegmentOptions options;
+    options.keepProbability = false; // the viewer shows the labels
     options.mode = modeGroup_->checkedAction()->data().toString() == "paper" ? pipeline::Mode::Paper
                                                                              : pipeline::Mode::Fast;
     options.flipAugmentation = flipAction_->isChecked();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "innerear/core/Crop.h"
 #include "innerear/core/Image.h"
 #include "innerear/core/Phantom.h"
 #include "innerear/core/Random.h"
@@ -49,28 +50,6 @@ void mirrorRandomly(TrainingPatch& patch, Random& random);
 /// (jittered), else anywhere, mirrored along random axes.
 TrainingPatch cutPatch(Random& random, const Image<float>& image, const LabelMap& labels,
                        const Size3& patch);
-
-/// Extracts a patch whose first voxel is at `corner` (may lie outside: zero padding).
-template<typename T>
-Image<T> extractPatch(const Image<T>& image, const std::array<long, 3>& corner, const Size3& size)
-{
-    Geometry g = image.geometry();
-    g.origin = g.indexToPhysical({ double(corner[0]), double(corner[1]), double(corner[2]) });
-    g.size = size;
-    Image<T> out(g);
-    const Size3& n = image.size();
-    for (std::size_t k = 0; k < size[2]; ++k)
-        for (std::size_t j = 0; j < size[1]; ++j)
-            for (std::size_t i = 0; i < size[0]; ++i)
-            {
-                const long si = corner[0] + long(i), sj = corner[1] + long(j),
-                           sk = corner[2] + long(k);
-                if (si >= 0 && sj >= 0 && sk >= 0 && si < long(n[0]) && sj < long(n[1]) &&
-                    sk < long(n[2]))
-                    out(i, j, k) = image(std::size_t(si), std::size_t(sj), std::size_t(sk));
-            }
-    return out;
-}
 
 /// Min-max normalisation to [0, 1] (the seed paper's), in place.
 void normaliseMinMax(Image<float>& image);

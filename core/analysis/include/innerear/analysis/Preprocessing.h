@@ -25,7 +25,10 @@ Geometry isotropicGrid(const Geometry& grid, double spacing);
 class ScanSampler
 {
 public:
+    /// Reads `image` in place (no copy): it must outlive the sampler, unchanged.
     explicit ScanSampler(const Image<float>& image);
+    /// Keeps `image` (a temporary) and reads it.
+    explicit ScanSampler(Image<float>&& image);
     ~ScanSampler();
     ScanSampler(const ScanSampler&) = delete;
     ScanSampler& operator=(const ScanSampler&) = delete;
@@ -99,8 +102,10 @@ struct LabyrinthRule
 /// The labyrinth of each side (1 right, 2 left) by LabyrinthRule, sides as
 /// largestComponentPerSide decides them.
 /// `pieces`, when given, receives the number of pieces kept per label ([1] right, [2] left).
+/// `scan`, when `probability` covers only part of a scan, is the whole scan's grid: its extent
+/// decides the midline when one labyrinth is in view, as if the whole map had been given.
 LabelMap labyrinthPerSide(const Image<float>& probability, const LabyrinthRule& rule = {},
-                          std::array<int, 3>* pieces = nullptr);
+                          std::array<int, 3>* pieces = nullptr, const Geometry* scan = nullptr);
 
 /// The largest labyrinth of the map by LabyrinthRule (sides ignored): its volume with the
 /// pieces kept beside the main one, centroid, whether it reaches the grid's faces, and how many

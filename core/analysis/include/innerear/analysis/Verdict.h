@@ -62,6 +62,16 @@ std::array<EarVerdict, 2> assessEars(const Image<float>& scan, LabelMap& labels,
                                      const Image<float>& probability,
                                      const std::array<int, 3>& pieces,
                                      const VerdictCriteria& criteria = {});
+/// The same with each label's mean probability given ([1] right, [2] left; meanPerLabel), for a
+/// probability map kept only where the network looked.
+std::array<EarVerdict, 2> assessEars(const Image<float>& scan, LabelMap& labels,
+                                     const std::array<double, 3>& meanProbability,
+                                     const std::array<int, 3>& pieces,
+                                     const VerdictCriteria& criteria = {});
+
+/// The mean of `probability` over the voxels of each label 1 and 2 of `labels` (same grid);
+/// 0 where a label has none.
+std::array<double, 3> meanPerLabel(const Image<float>& probability, const LabelMap& labels);
 
 /// A scan that cannot hold a labyrinth at all (constant, or not a number): the reason, or
 /// empty. Checked before segmenting, so that such an image never yields an ear.

@@ -53,6 +53,19 @@ typename itk::Image<T, 3>::Pointer toItk(const Image<T>& image)
     return toItk<T>(image, [](T value) { return value; });
 }
 
+/// An ITK image that reads `image`'s voxels in place, without a copy, for filters that only read
+/// their input. `image` must outlive it and stay unchanged while it is used (ITK images have no
+/// const view, hence the cast; nothing written through it is allowed).
+template<typename T>
+typename itk::Image<T, 3>::Pointer viewAsItk(const Image<T>& image)
+{
+    auto result = itk::Image<T, 3>::New();
+    setGeometry(result.GetPointer(), image.geometry());
+    result->GetPixelContainer()->SetImportPointer(const_cast<T*>(image.voxels().data()),
+                                                  image.voxels().size(), false);
+    return result;
+}
+
 /// The first 3-D volume of an ITK image (all of it when 3-D; volume 1 when 4-D, whose time axis
 /// is the slowest): the x, y, z part of its geometry and its first voxels.
 template<typename T, unsigned Dimension>

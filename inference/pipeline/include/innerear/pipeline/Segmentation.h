@@ -38,6 +38,9 @@ struct SegmentOptions
     double locatorThreshold = 0.5;
     /// Fast mode's refinement window, in model windows; 1.75 when the labyrinth does not fit.
     double refineWindow = 1.0;
+    /// Whether the result carries the probability map on the scan's grid (a float per voxel:
+    /// twice an int16 scan's memory); off when only the labels are wanted.
+    bool keepProbability = true;
 };
 
 struct StageTime
@@ -49,7 +52,7 @@ struct StageTime
 struct SegmentationResult
 {
     LabelMap labels;          ///< on the input's own grid: 1 right, 2 left labyrinth
-    Image<float> probability; ///< on the input's own grid
+    Image<float> probability; ///< on the input's own grid; empty unless keepProbability
     std::vector<StageTime> stages;
     std::vector<std::string> notes;
     std::string device;
