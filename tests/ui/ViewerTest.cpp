@@ -179,6 +179,14 @@ void ViewerTest::segmentsOnTheWorkerWhileTheWindowResponds()
     window->refreshViews();
     for (SliceView* view : views)
         QCOMPARE(yellowPixels(view->picture().image), 0);
+    // A second run keeps the loaded model (same manifest, same device): no "load model" stage,
+    // the same labyrinths.
+    const LabelMap first = *window->model().mask(ViewerModel::Mask::Automatic);
+    stages.clear();
+    QVERIFY(window->startSegmentation());
+    QVERIFY(finished.wait(300000));
+    QVERIFY2(!stages.contains("load model"), qPrintable(stages.join(", ")));
+    QVERIFY(window->model().mask(ViewerModel::Mask::Automatic)->voxels() == first.voxels());
 }
 
 void ViewerTest::cancelStopsAndChangesNothing()

@@ -725,7 +725,7 @@ bool MainWindow::startSegmentation()
     const QString modelPath = modelPath_.isEmpty()
                                 ? QString::fromStdString(pipeline::defaultModelPath(options.mode))
                                 : modelPath_;
-    if (!run_.start(model_.volume(), modelPath, options, device))
+    if (!run_.start(model_.sharedVolume(), modelPath, options, device))
         return false;
     progress_->setValue(0);
     progress_->setFormat(tr("starting — %p%"));

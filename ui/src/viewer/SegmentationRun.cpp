@@ -5,6 +5,7 @@
 #include <QThread>
 
 #include <chrono>
+#include <filesystem>
 
 namespace innerear::ui
 {
@@ -43,7 +44,19 @@ SegmentationRun::~SegmentationRun()
     }
 }
 
-bool SegmentationRun::start(const Volume& volume, const QString& modelPath,
+namespace
+{
+/// What makes a loaded model the one asked for: the manifest, its last change, the device.
+std::string modelKeyOf(const std::string& path, inference::DeviceRequest device)
+{
+    std::error_code error;
+    const auto changed = std::filesystem::last_write_time(path, error);
+    return path + "|" + std::to_string(error ? 0 : changed.time_since_epoch().count()) + "|" +
+           std::to_string(int(device));
+}
+} // namespace
+
+bool SegmentationRun::start(std::shared_ptr<const Volume> volume, const QString& modelPath,
                             const pipeline::SegmentOptions& options,
                             inference::DeviceRequest device)
 {
@@ -62,17 +75,25 @@ bool SegmentationRun::start(const Volume& volume, const QString& modelPath,
     auto token = cancel_;
     const std::string path = modelPath.toStdString();
     thread_ = QThread::create(
-      [this, volume, path, options, device, token]
+      [this, volume = std::move(volume), path, options, device, token]
       {
           const auto start = std::chrono::steady_clock::now();
           try
           {
               SignalProgress sink(this);
-              Q_EMIT progress(0.0, QStringLiteral("load model"));
-              inference::SegmentationModel model = inference::SegmentationModel::load(path, device);
+              // Only this thread touches the cached model, and one run at a time.
+              const std::string key = modelKeyOf(path, device);
+              if (!model_ || modelKey_ != key)
+              {
+                  Q_EMIT progress(0.0, QStringLiteral("load model"));
+                  model_.reset();
+                  model_ = std::make_shared<inference::SegmentationModel>(
+                    inference::SegmentationModel::load(path, device));
+                  modelKey_ = key;
+              }
               token->throwIfCancelled();
               pipeline::SegmentationResult result =
-                pipeline::segment(volume, model, options, &sink, token.get());
+                pipeline::segment(*volume, *model_, options, &sink, token.get());
               Outcome outcome;
               outcome.labels = std::move(result.labels);
               outcome.ears = result.ears;

@@ -5,6 +5,7 @@
 #include "innerear/core/Progress.h"
 #include "innerear/core/Volume.h"
 #include "innerear/inference/Device.h"
+#include "innerear/inference/Model.h"
 
 #include <QObject>
 #include <QString>
@@ -37,8 +38,10 @@ public:
     explicit SegmentationRun(QObject* parent = nullptr);
     ~SegmentationRun() override;
 
-    /// Starts on a copy of `volume`; returns false when a run is already going.
-    bool start(const Volume& volume, const QString& modelPath,
+    /// Starts on `volume` (shared with the caller, who must not change it meanwhile); returns
+    /// false when a run is already going. The model is loaded once and kept for the next runs
+    /// while its manifest path, file time and the device stay the same.
+    bool start(std::shared_ptr<const Volume> volume, const QString& modelPath,
                const pipeline::SegmentOptions& options, inference::DeviceRequest device);
     void cancel();
     bool running() const;
@@ -58,6 +61,9 @@ private:
     std::optional<Outcome> outcome_;
     bool wasCancelled_ = false;
     QString error_;
+    /// The last model loaded (used by one run at a time) and what identifies it.
+    std::shared_ptr<inference::SegmentationModel> model_;
+    std::string modelKey_;
 };
 
 } // namespace innerear::ui

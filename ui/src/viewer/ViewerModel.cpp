@@ -14,7 +14,7 @@ ViewerModel::ViewerModel(QObject* parent)
 void ViewerModel::setVolume(Volume volume, const QString& name)
 {
     const Geometry geometry = volume.geometry();
-    volume_ = std::move(volume);
+    volume_ = std::make_shared<const Volume>(std::move(volume));
     studyName_ = name;
     masks_ = {};
     maskNames_ = {};

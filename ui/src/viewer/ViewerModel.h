@@ -8,6 +8,7 @@
 #include <QString>
 
 #include <array>
+#include <memory>
 #include <optional>
 
 namespace innerear::ui
@@ -27,8 +28,10 @@ public:
 
     explicit ViewerModel(QObject* parent = nullptr);
 
-    bool hasVolume() const { return volume_.has_value(); }
+    bool hasVolume() const { return volume_ != nullptr; }
     const Volume& volume() const { return *volume_; }
+    /// The volume, shared (a worker reads it while the window shows it; never copied).
+    std::shared_ptr<const Volume> sharedVolume() const { return volume_; }
     const QString& studyName() const { return studyName_; }
     void setVolume(Volume volume, const QString& name);
 
@@ -70,7 +73,7 @@ Q_SIGNALS:
     void displayChanged();
 
 private:
-    std::optional<Volume> volume_;
+    std::shared_ptr<const Volume> volume_;
     QString studyName_;
     std::array<std::optional<LabelMap>, 2> masks_;
     std::array<QString, 2> maskNames_;
