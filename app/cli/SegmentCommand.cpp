@@ -145,9 +145,11 @@ int runSegment(const SegmentOptions& options, std::ostream& out, std::ostream& e
     try
     {
         result = pipeline::segment(loaded.volume, *model, segment, &progress);
-        io::writeVolume(result.labels, options.out);
+        // Moved into the file's Volume: nothing below needs them, and a scan-sized copy is not
+        // free.
+        io::writeVolume(Volume(std::move(result.labels)), options.out);
         if (!options.probabilities.empty())
-            io::writeVolume(result.probability, options.probabilities);
+            io::writeVolume(Volume(std::move(result.probability)), options.probabilities);
         if (!options.report.empty())
             writeFileAtomically(options.report,
                                 earReport(result, options, modelPath).dump(2) + "\n");

@@ -1,5 +1,7 @@
 #include "innerear/analysis/Preprocessing.h"
 
+#include "innerear/core/Crop.h"
+
 #include "innerear/itk/ItkBridge.h"
 
 #include <itkBSplineInterpolateImageFunction.h>
@@ -51,6 +53,23 @@ Image<float> resample(const FloatImage::Pointer& image, const Geometry& target,
     return Image<float>(target, std::vector<float>(begin, begin + target.voxelCount()));
 }
 
+using ShrinkFactors = std::array<unsigned, 3>;
+
+/// ITK's BinShrinkImageFilter (means of whole blocks of voxels) on `image`, read in place.
+template<typename T>
+Image<float> binShrink(const Image<T>& image, const ShrinkFactors& factors)
+{
+    using Shrink = itk::BinShrinkImageFilter<itk::Image<T, 3>, FloatImage>;
+    auto shrink = Shrink::New();
+    shrink->SetInput(itkbridge::viewAsItk(image));
+    typename Shrink::ShrinkFactorsType itkFactors;
+    for (unsigned a = 0; a < 3; ++a)
+        itkFactors[a] = factors[a];
+    shrink->SetShrinkFactors(itkFactors);
+    shrink->Update();
+    return itkbridge::firstVolume<float, 3>(shrink->GetOutput());
+}
+
 } // namespace
 
 Geometry isotropicGrid(const Geometry& g, double spacing)
@@ -83,19 +102,38 @@ Image<float> resampleIsotropicBSpline(const Volume& volume, double spacing)
 struct ScanSampler::Impl
 {
     Geometry geometry;
-    Image<float> owned; ///< the image, when the sampler was given a temporary
-    FloatImage::Pointer image;
+    Image<float> owned;                  ///< the image, when the sampler was given a temporary
+    const Image<float>* image = nullptr; ///< a float image read in place, or
+    const Volume* volume = nullptr;      ///< a volume read in place, in its own pixel type
+
+    /// `read(image)` on the scan, whatever its pixel type.
+    template<typename Read>
+    Image<float> visit(Read read) const
+    {
+        return image ? read(*image) : volume->visit(read);
+    }
 };
 
 ScanSampler::ScanSampler(const Image<float>& image)
-  : impl_(std::make_unique<Impl>(Impl{ image.geometry(), {}, itkbridge::viewAsItk(image) }))
+  : impl_(std::make_unique<Impl>())
 {
+    impl_->geometry = image.geometry();
+    impl_->image = &image;
 }
 
 ScanSampler::ScanSampler(Image<float>&& image)
-  : impl_(std::make_unique<Impl>(Impl{ image.geometry(), std::move(image), nullptr }))
+  : impl_(std::make_unique<Impl>())
 {
-    impl_->image = itkbridge::viewAsItk(impl_->owned);
+    impl_->geometry = image.geometry();
+    impl_->owned = std::move(image);
+    impl_->image = &impl_->owned;
+}
+
+ScanSampler::ScanSampler(const Volume& volume)
+  : impl_(std::make_unique<Impl>())
+{
+    impl_->geometry = volume.geometry();
+    impl_->volume = &volume;
 }
 
 ScanSampler::~ScanSampler() = default;
@@ -116,33 +154,35 @@ Image<float> ScanSampler::bspline(const Geometry& target, float outside) const
             high[a] = std::max(high[a], long(std::ceil(index[a])) + 8);
         }
     }
-    FloatImage::RegionType region;
-    for (unsigned a = 0; a < 3; ++a)
+    std::array<long, 3> from{};
+    Size3 size{};
+    for (std::size_t a = 0; a < 3; ++a)
     {
-        const long from = std::max(0L, low[a]);
+        from[a] = std::max(0L, low[a]);
         const long to = std::min(long(n[a]) - 1, high[a]);
-        if (to < from) // the window lies wholly outside the scan
+        if (to < from[a]) // the window lies wholly outside the scan
             return Image<float>(target, outside);
-        region.SetIndex(a, from);
-        region.SetSize(a, std::size_t(to - from + 1));
+        size[a] = std::size_t(to - from[a] + 1);
     }
-    using Crop = itk::RegionOfInterestImageFilter<FloatImage, FloatImage>;
-    auto crop = Crop::New();
-    crop->SetInput(impl_->image);
-    crop->SetRegionOfInterest(region);
-    crop->Update();
+    // Only that part of the scan becomes float.
+    const Image<float> part = impl_->visit(
+      [&](const auto& image)
+      {
+          const auto piece = crop(image, from, size);
+          Image<float> values(piece.geometry());
+          std::transform(piece.voxels().begin(), piece.voxels().end(), values.voxels().begin(),
+                         [](auto v) { return float(v); });
+          return values;
+      });
     using Interpolator = itk::BSplineInterpolateImageFunction<FloatImage, double, double>;
     auto interpolator = Interpolator::New();
     interpolator->SetSplineOrder(3);
-    return resample<Interpolator>(crop->GetOutput(), target, interpolator, outside);
+    return resample<Interpolator>(itkbridge::viewAsItk(part), target, interpolator, outside);
 }
 
 Image<float> ScanSampler::averaged(const Geometry& target, float outside) const
 {
-    using Shrink = itk::BinShrinkImageFilter<FloatImage, FloatImage>;
-    auto shrink = Shrink::New();
-    shrink->SetInput(impl_->image);
-    Shrink::ShrinkFactorsType factors;
+    ShrinkFactors factors;
     for (unsigned a = 0; a < 3; ++a)
     {
         // Whole target voxels' worth of scan voxels, but never more than the scan has (a scan of
@@ -151,10 +191,12 @@ Image<float> ScanSampler::averaged(const Geometry& target, float outside) const
           unsigned(std::floor(target.spacing[a] / impl_->geometry.spacing[a] + 1e-6));
         factors[a] = std::clamp(bin, 1u, unsigned(impl_->geometry.size[a]));
     }
-    shrink->SetShrinkFactors(factors);
-    shrink->Update();
+    // Block means of the scan read in place, in its own pixel type, into float.
+    const Image<float> shrunk =
+      impl_->visit([&](const auto& image) { return binShrink(image, factors); });
     using Interpolator = itk::LinearInterpolateImageFunction<FloatImage, double>;
-    return resample<Interpolator>(shrink->GetOutput(), target, Interpolator::New(), outside);
+    return resample<Interpolator>(itkbridge::viewAsItk(shrunk), target, Interpolator::New(),
+                                  outside);
 }
 
 Image<float> resampleAveraged(const Image<float>& image, const Geometry& target, float outside)

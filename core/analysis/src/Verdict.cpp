@@ -22,15 +22,18 @@ const char* qualityName(Quality quality)
     return "not found";
 }
 
-std::string unsegmentableReason(const Image<float>& scan)
+namespace
+{
+template<typename T>
+std::string unsegmentableReasonOf(const Image<T>& scan)
 {
     if (scan.empty())
         return "the image has no voxels";
     std::size_t finite = 0;
-    float low = 0.0f, high = 0.0f;
-    for (float v : scan.voxels())
+    T low = T(), high = T();
+    for (T v : scan.voxels())
     {
-        if (!std::isfinite(v))
+        if (!std::isfinite(double(v)))
             continue;
         if (finite++ == 0)
             low = high = v;
@@ -44,10 +47,22 @@ std::string unsegmentableReason(const Image<float>& scan)
     if (!(high > low))
     {
         std::ostringstream text;
-        text << "the image is constant (every voxel " << low << "): there is nothing to segment";
+        text << "the image is constant (every voxel " << double(low)
+             << "): there is nothing to segment";
         return text.str();
     }
     return {};
+}
+} // namespace
+
+std::string unsegmentableReason(const Image<float>& scan)
+{
+    return unsegmentableReasonOf(scan);
+}
+
+std::string unsegmentableReason(const Volume& scan)
+{
+    return scan.visit([](const auto& image) { return unsegmentableReasonOf(image); });
 }
 
 namespace
@@ -60,7 +75,8 @@ std::string number(double value, int precision)
 }
 /// The share of the voxels within `margin` mm of the box of `label` (the label itself left out)
 /// that are darker than `value`; 1 when there are none.
-double neighbourhoodRank(const Image<float>& scan, const LabelMap& labels, std::uint8_t label,
+template<typename T>
+double neighbourhoodRank(const Image<T>& scan, const LabelMap& labels, std::uint8_t label,
                          float value, double margin)
 {
     const Geometry& g = labels.geometry();
@@ -85,7 +101,7 @@ double neighbourhoodRank(const Image<float>& scan, const LabelMap& labels, std::
         for (std::size_t j = low[1]; j <= high[1]; ++j)
             for (std::size_t i = low[0]; i <= high[0]; ++i)
             {
-                const float v = scan(i, j, k);
+                const float v = float(scan(i, j, k));
                 if (labels(i, j, k) == label || !std::isfinite(v))
                     continue;
                 ++total;
@@ -119,10 +135,13 @@ std::array<EarVerdict, 2> assessEars(const Image<float>& scan, LabelMap& labels,
     return assessEars(scan, labels, meanPerLabel(probability, labels), pieces, criteria);
 }
 
-std::array<EarVerdict, 2> assessEars(const Image<float>& scan, LabelMap& labels,
-                                     const std::array<double, 3>& meanProbability,
-                                     const std::array<int, 3>& pieces,
-                                     const VerdictCriteria& criteria)
+namespace
+{
+template<typename T>
+std::array<EarVerdict, 2> assessEarsOf(const Image<T>& scan, LabelMap& labels,
+                                       const std::array<double, 3>& meanProbability,
+                                       const std::array<int, 3>& pieces,
+                                       const VerdictCriteria& criteria)
 {
     const Geometry& g = labels.geometry();
     std::array<EarVerdict, 2> ears;
@@ -141,8 +160,8 @@ std::array<EarVerdict, 2> assessEars(const Image<float>& scan, LabelMap& labels,
     std::vector<float> all;
     all.reserve(scan.voxels().size() / 7 + 1);
     for (std::size_t v = 0; v < scan.voxels().size(); v += 7)
-        if (std::isfinite(scan.voxels()[v]))
-            all.push_back(scan.voxels()[v]);
+        if (std::isfinite(double(scan.voxels()[v])))
+            all.push_back(float(scan.voxels()[v]));
     std::sort(all.begin(), all.end());
     auto rank = [&](float value)
     {
@@ -163,7 +182,7 @@ std::array<EarVerdict, 2> assessEars(const Image<float>& scan, LabelMap& labels,
                 if (l != 1 && l != 2)
                     continue;
                 ++count[l];
-                inside[l].push_back(scan.voxels()[v]);
+                inside[l].push_back(float(scan.voxels()[v]));
                 if (i == 0 || j == 0 || k == 0 || i + 1 == n[0] || j + 1 == n[1] || k + 1 == n[2])
                     atBorder[l] = true;
             }
@@ -268,6 +287,24 @@ std::array<EarVerdict, 2> assessEars(const Image<float>& scan, LabelMap& labels,
         }
     }
     return ears;
+}
+} // namespace
+
+std::array<EarVerdict, 2> assessEars(const Image<float>& scan, LabelMap& labels,
+                                     const std::array<double, 3>& meanProbability,
+                                     const std::array<int, 3>& pieces,
+                                     const VerdictCriteria& criteria)
+{
+    return assessEarsOf(scan, labels, meanProbability, pieces, criteria);
+}
+
+std::array<EarVerdict, 2> assessEars(const Volume& scan, LabelMap& labels,
+                                     const std::array<double, 3>& meanProbability,
+                                     const std::array<int, 3>& pieces,
+                                     const VerdictCriteria& criteria)
+{
+    return scan.visit([&](const auto& image)
+                      { return assessEarsOf(image, labels, meanProbability, pieces, criteria); });
 }
 
 } // namespace innerear::analysis

@@ -24,6 +24,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -787,6 +788,34 @@ OpenedFile openForReading(const std::string& path, FileFormat format)
     return opened;
 }
 
+/// Reads a 3-D file straight into an Image's own buffer, saving a scan-sized copy (twice the
+/// scan in memory while loading). Only where the header's size is plausible for the file: the
+/// buffer is zero-filled first, while ITK's own allocation touches no memory until data
+/// arrive, which matters for a damaged header claiming gigabytes. Nothing when not done that
+/// way, or when ITK replaced the buffer (its output then holds the data).
+template<typename T>
+std::optional<Image<T>> readInPlace(itk::ImageFileReader<itk::Image<T, 3>>* reader,
+                                    itk::ImageIOBase* io)
+{
+    reader->UpdateOutputInformation();
+    itk::Image<T, 3>* output = reader->GetOutput();
+    const Geometry geometry = itkbridge::geometryOf(output);
+    std::error_code error;
+    const double fileBytes = double(std::filesystem::file_size(io->GetFileName(), error));
+    const double bytes = double(geometry.voxelCount()) * sizeof(T);
+    if (error || bytes > std::max(256.0 * 1024 * 1024, 16.0 * fileBytes))
+        return std::nullopt;
+    Image<T> image(geometry);
+    output->GetPixelContainer()->SetImportPointer(image.voxels().data(), image.voxels().size(),
+                                                  false);
+    // ITK keeps an imported buffer of the right size unless it resets its output first.
+    reader->ReleaseDataBeforeUpdateFlagOff();
+    reader->Update();
+    if (output->GetBufferPointer() != image.voxels().data())
+        return std::nullopt;
+    return image;
+}
+
 template<typename T, unsigned Dimension>
 Image<T> readWithItk(const std::string& path, itk::ImageIOBase* io)
 {
@@ -795,7 +824,10 @@ Image<T> readWithItk(const std::string& path, itk::ImageIOBase* io)
     reader->SetImageIO(io);
     try
     {
-        reader->Update();
+        if constexpr (Dimension == 3)
+            if (std::optional<Image<T>> image = readInPlace(reader.GetPointer(), io))
+                return std::move(*image);
+        reader->Update(); // nothing to do when readInPlace already read it
     }
     catch (const itk::ExceptionObject& e)
     {
@@ -947,7 +979,8 @@ void itkWriteVolume(const Volume& volume, const std::string& path)
               writer->SetImageIO(io);
               writer->SetUseCompression(compress || format == FileFormat::Nrrd ||
                                         format == FileFormat::MetaImage);
-              writer->SetInput(itkbridge::toItk(image));
+              // Read in place: writers only read their input (and the scan may be large).
+              writer->SetInput(itkbridge::viewAsItk(image));
               writer->Update();
           });
     }

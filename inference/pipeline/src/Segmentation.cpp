@@ -164,11 +164,11 @@ private:
     const SegmentOptions& options_;
     SegmentationResult result_;
     StagedProgress progress_;
-    Image<float> scanValues_;      ///< the scan as float, non-finite voxels replaced by its lowest
+    Volume finiteScan_; ///< a float scan's copy with non-finite voxels replaced, when it has any
+    const Volume* scan_ = &volume_; ///< what is segmented: the volume itself, or finiteScan_
     Geometry fine_;                ///< the network's grid: the scan's extent at the model's spacing
     Image<float> rough_;           ///< the map of the whole network grid, when one was made
     std::vector<Refined> windows_; ///< the windows' maps, replacing rough_'s values there
-    std::size_t notFinite_ = 0;
     inference::PredictOptions predict_;
     std::unique_ptr<analysis::ScanSampler> sampler_;
     float lowest_ = 0.0f;
@@ -199,31 +199,41 @@ bool Run::prepare()
 {
     // An image that cannot hold a labyrinth (constant, not numbers) never yields one: the
     // network marks blobs in anything.
-    scanValues_ = volume_.toFloat();
-    if (const std::string reason = analysis::unsegmentableReason(scanValues_); !reason.empty())
+    if (const std::string reason = analysis::unsegmentableReason(volume_); !reason.empty())
     {
         result_.labels = LabelMap(volume_.geometry());
         if (options_.keepProbability)
             result_.probability = Image<float>(volume_.geometry(), 0.0f);
         note(reason);
-        result_.ears =
-          analysis::assessEars(scanValues_, result_.labels, std::array<double, 3>{}, {});
+        result_.ears = analysis::assessEars(volume_, result_.labels, std::array<double, 3>{}, {});
         for (analysis::EarVerdict& ear : result_.ears)
             ear.reasons = { reason };
         return false;
     }
-    // Single voxels that are not numbers would spoil min-max normalisation: the scan's lowest.
-    float lowest = std::numeric_limits<float>::max();
-    for (float v : scanValues_.voxels())
-        if (std::isfinite(v))
-            lowest = std::min(lowest, v);
-    for (float& v : scanValues_.voxels())
-        if (!std::isfinite(v))
-            v = lowest, ++notFinite_;
-    if (notFinite_ > 0)
-        note(std::to_string(notFinite_) +
-             " voxels were not finite numbers (NaN or infinite) and were segmented as the scan's "
-             "lowest value");
+    // Single voxels that are not numbers would spoil min-max normalisation: a copy of a float
+    // scan with the scan's lowest in their place. Every other scan is read as it is.
+    if (const Image<float>* values = volume_.as<float>())
+    {
+        float lowest = std::numeric_limits<float>::max();
+        for (float v : values->voxels())
+            if (std::isfinite(v))
+                lowest = std::min(lowest, v);
+        std::size_t notFinite = 0;
+        for (float v : values->voxels())
+            notFinite += std::isfinite(v) ? 0 : 1;
+        if (notFinite > 0)
+        {
+            Image<float> finite = *values;
+            for (float& v : finite.voxels())
+                if (!std::isfinite(v))
+                    v = lowest;
+            finiteScan_ = Volume(std::move(finite));
+            scan_ = &finiteScan_;
+            note(std::to_string(notFinite) +
+                 " voxels were not finite numbers (NaN or infinite) and were segmented as the "
+                 "scan's lowest value");
+        }
+    }
     // A labyrinth spans about 15-20 mm: a scan narrower than 10 mm along an axis cannot hold
     // one, whatever the network marks in it.
     const Geometry& g = volume_.geometry();
@@ -247,9 +257,7 @@ void Run::paperMode()
     Image<float> resampled;
     {
         Timer t(result_.stages, progress_, "resample");
-        // The scan at the model's spacing (its float copy only where values were replaced).
-        resampled = analysis::resampleIsotropicBSpline(
-          notFinite_ > 0 ? Volume(scanValues_) : volume_, spacing);
+        resampled = analysis::resampleIsotropicBSpline(*scan_, spacing);
     }
     {
         Timer t(result_.stages, progress_, "normalise");
@@ -291,11 +299,10 @@ void Run::fastMode()
     // normalisation the network was trained with; B-spline overshoot aside).
     {
         Timer t(result_.stages, progress_, "resample");
-        const auto [low, high] =
-          std::minmax_element(scanValues_.voxels().begin(), scanValues_.voxels().end());
-        lowest_ = *low;
-        range_ = std::max(1e-6f, *high - *low);
-        sampler_ = std::make_unique<analysis::ScanSampler>(scanValues_);
+        const auto [low, high] = scan_->intensityRange();
+        lowest_ = float(low);
+        range_ = std::max(1e-6f, float(high - low));
+        sampler_ = std::make_unique<analysis::ScanSampler>(*scan_);
     }
     std::vector<analysis::SideComponent> found;
     {
@@ -352,7 +359,7 @@ std::vector<analysis::SideComponent> Run::locate()
     {
         const Geometry coarse =
           analysis::isotropicGrid(volume_.geometry(), manifest_.locatorSpacing);
-        Image<float> small = analysis::resampleLinear(scanValues_, coarse, lowest_);
+        Image<float> small = analysis::resampleLinear(scan_->toFloat(), coarse, lowest_);
         normalise(small);
         coarseOptions.patch =
           tiling(coarse.size, manifest_.patchSize, std::size_t(manifest_.network.sizeMultiple()));
@@ -519,7 +526,7 @@ void Run::mapBack()
         if (options_.keepProbability)
             paste(result_.probability, local, corner);
     }
-    result_.ears = analysis::assessEars(scanValues_, result_.labels, meanProbability, pieces);
+    result_.ears = analysis::assessEars(*scan_, result_.labels, meanProbability, pieces);
 }
 
 } // namespace

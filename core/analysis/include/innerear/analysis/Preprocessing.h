@@ -29,6 +29,8 @@ public:
     explicit ScanSampler(const Image<float>& image);
     /// Keeps `image` (a temporary) and reads it.
     explicit ScanSampler(Image<float>&& image);
+    /// Reads `volume` in place, in its own pixel type: only the parts sampled become float.
+    explicit ScanSampler(const Volume& volume);
     ~ScanSampler();
     ScanSampler(const ScanSampler&) = delete;
     ScanSampler& operator=(const ScanSampler&) = delete;

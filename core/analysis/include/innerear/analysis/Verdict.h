@@ -5,6 +5,7 @@
 // trained on synthetic data only, and a scan unlike a T2 inner-ear study gets a blob anyway).
 
 #include "innerear/core/Image.h"
+#include "innerear/core/Volume.h"
 
 #include <array>
 #include <string>
@@ -68,6 +69,11 @@ std::array<EarVerdict, 2> assessEars(const Image<float>& scan, LabelMap& labels,
                                      const std::array<double, 3>& meanProbability,
                                      const std::array<int, 3>& pieces,
                                      const VerdictCriteria& criteria = {});
+/// The same on the scan in its own pixel type (no float copy of it).
+std::array<EarVerdict, 2> assessEars(const Volume& scan, LabelMap& labels,
+                                     const std::array<double, 3>& meanProbability,
+                                     const std::array<int, 3>& pieces,
+                                     const VerdictCriteria& criteria = {});
 
 /// The mean of `probability` over the voxels of each label 1 and 2 of `labels` (same grid);
 /// 0 where a label has none.
@@ -76,5 +82,6 @@ std::array<double, 3> meanPerLabel(const Image<float>& probability, const LabelM
 /// A scan that cannot hold a labyrinth at all (constant, or not a number): the reason, or
 /// empty. Checked before segmenting, so that such an image never yields an ear.
 std::string unsegmentableReason(const Image<float>& scan);
+std::string unsegmentableReason(const Volume& scan);
 
 } // namespace innerear::analysis

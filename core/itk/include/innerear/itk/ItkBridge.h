@@ -66,10 +66,9 @@ typename itk::Image<T, 3>::Pointer viewAsItk(const Image<T>& image)
     return result;
 }
 
-/// The first 3-D volume of an ITK image (all of it when 3-D; volume 1 when 4-D, whose time axis
-/// is the slowest): the x, y, z part of its geometry and its first voxels.
+/// The x, y, z part of an ITK image's geometry (its largest possible region).
 template<typename T, unsigned Dimension>
-Image<T> firstVolume(const itk::Image<T, Dimension>* image)
+Geometry geometryOf(const itk::Image<T, Dimension>* image)
 {
     Geometry geometry;
     const auto size = image->GetLargestPossibleRegion().GetSize();
@@ -81,6 +80,15 @@ Image<T> firstVolume(const itk::Image<T, Dimension>* image)
         for (unsigned column = 0; column < 3; ++column)
             geometry.direction[axis][column] = image->GetDirection()(axis, column);
     }
+    return geometry;
+}
+
+/// The first 3-D volume of an ITK image (all of it when 3-D; volume 1 when 4-D, whose time axis
+/// is the slowest): the x, y, z part of its geometry and its first voxels.
+template<typename T, unsigned Dimension>
+Image<T> firstVolume(const itk::Image<T, Dimension>* image)
+{
+    const Geometry geometry = geometryOf(image);
     const T* begin = image->GetBufferPointer();
     return Image<T>(geometry, std::vector<T>(begin, begin + geometry.voxelCount()));
 }
