@@ -1,5 +1,7 @@
 #include "innerear/io/VolumeIO.h"
 
+#include "innerear/core/Progress.h"
+
 #include "ImageFiles.h"
 #include "innerear/core/Files.h"
 
@@ -74,6 +76,12 @@ ImageFileInfo readImageFileInfo(const std::string& path)
 
 LoadedVolume readVolume(const std::string& path, const ReadOptions& options)
 {
+    return openStudy(path, options);
+}
+
+OpenedStudy openStudy(const std::string& path, const ReadOptions& options,
+                      const SeriesChooser& choose)
+{
     std::error_code error;
     if (!fs::exists(path, error))
         throw IoError(IoError::Kind::NotFound, path, "no such file or folder");
@@ -82,16 +90,25 @@ LoadedVolume readVolume(const std::string& path, const ReadOptions& options)
     if (format == FileFormat::Unknown && isDicomFile(path))
         format = FileFormat::Dicom;
 
-    LoadedVolume loaded;
+    OpenedStudy loaded;
     loaded.format = format;
     if (format == FileFormat::Dicom)
     {
         const DicomScan scan = scanDicom(path);
-        const DicomSeriesInfo* series =
-          options.series.empty() ? scan.largestLoadable() : scan.find(options.series);
-        if (!series && !options.series.empty())
+        std::string wanted = options.series;
+        const auto loadable = std::count_if(scan.series().begin(), scan.series().end(),
+                                            [](const DicomSeriesInfo& s) { return s.loadable; });
+        if (wanted.empty() && loadable > 1 && choose)
+        {
+            const std::optional<std::string> chosen = choose(scan);
+            if (!chosen)
+                throw Cancelled(); // the user chose no series
+            wanted = *chosen;
+        }
+        const DicomSeriesInfo* series = wanted.empty() ? scan.largestLoadable() : scan.find(wanted);
+        if (!series && !wanted.empty())
             throw IoError(IoError::Kind::SeriesNotFound, path,
-                          "no series \"" + options.series + "\" here (see `innerear info`)");
+                          "no series \"" + wanted + "\" here (see `innerear info`)");
         if (!series)
         {
             // Nothing loadable: report the first series' own reason.
@@ -129,6 +146,9 @@ LoadedVolume readVolume(const std::string& path, const ReadOptions& options)
         loaded.description = series->seriesDescription;
         for (const std::string& note : series->notes)
             loaded.notes.push_back(note);
+        loaded.series = *series;
+        loaded.seriesInFolder = scan.series().size();
+        loaded.skippedFiles = scan.skipped().size();
         return loaded;
     }
     if (format == FileFormat::Unknown)

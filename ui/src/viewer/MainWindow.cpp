@@ -561,37 +561,27 @@ bool MainWindow::openStudy(const QString& path, const QString& series, bool askF
     {
         const std::string file = path.toStdString();
         const QFileInfo info(path);
-        Volume volume;
-        QStringList facts, patient, notes;
-        if (info.isDir() || io::isDicomFile(file))
-        {
-            const io::DicomScan scan = io::scanDicom(file);
-            std::string id = series.toStdString();
-            const auto loadable =
-              std::count_if(scan.series().begin(), scan.series().end(),
-                            [](const io::DicomSeriesInfo& s) { return s.loadable; });
-            if (id.empty() && loadable > 1 && askForSeries)
+        // The CLI's series policy (io::openStudy): the series asked for, else the user's choice
+        // when the folder holds several, else the largest loadable.
+        io::ReadOptions options;
+        options.series = series.toStdString();
+        options.firstVolumeOf4D = true;
+        io::SeriesChooser choose;
+        if (askForSeries)
+            choose = [this](const io::DicomScan& scan) -> std::optional<std::string>
             {
                 QApplication::restoreOverrideCursor();
-                id = pickSeries(this, scan).toStdString();
-                if (id.empty())
-                    return false;
+                const QString id = pickSeries(this, scan);
                 QApplication::setOverrideCursor(Qt::WaitCursor);
-            }
-            if (id.empty())
-            {
-                const io::DicomSeriesInfo* largest = scan.largestLoadable();
-                if (!largest)
-                    throw io::IoError(io::IoError::Kind::UnsupportedDicom, file,
-                                      scan.series().empty() ? "no series found"
-                                                            : scan.series().front().problem);
-                id = largest->id;
-            }
-            const io::DicomSeriesInfo* chosen = scan.find(id);
-            if (!chosen)
-                throw io::IoError(io::IoError::Kind::NotFound, file, "no series " + id);
-            std::vector<std::string> loadNotes;
-            volume = scan.load(chosen->id, {}, &loadNotes);
+                if (id.isEmpty())
+                    return std::nullopt;
+                return id.toStdString();
+            };
+        io::OpenedStudy opened = io::openStudy(file, options, choose);
+        Volume volume = std::move(opened.volume);
+        QStringList facts, patient, notes;
+        if (const std::optional<io::DicomSeriesInfo>& chosen = opened.series)
+        {
             facts << tr("DICOM %1, series %2 “%3”")
                        .arg(QString::fromStdString(chosen->modality),
                             QString::fromStdString(chosen->seriesNumber),
@@ -601,28 +591,18 @@ bool MainWindow::openStudy(const QString& path, const QString& series, bool askF
                             QString::fromStdString(chosen->scannerModel))
                        .arg(chosen->fileCount)
                        .arg(QString::fromStdString(chosen->storage));
-            if (scan.series().size() > 1)
-                facts << tr("%1 series in the folder").arg(scan.series().size());
-            if (!scan.skipped().empty())
-                facts << tr("%1 file(s) skipped").arg(scan.skipped().size());
+            if (opened.seriesInFolder > 1)
+                facts << tr("%1 series in the folder").arg(opened.seriesInFolder);
+            if (opened.skippedFiles > 0)
+                facts << tr("%1 file(s) skipped").arg(opened.skippedFiles);
             patient << tr("Patient: %1").arg(QString::fromStdString(chosen->patientName))
                     << tr("ID: %1").arg(QString::fromStdString(chosen->patientId))
                     << tr("Study date: %1").arg(QString::fromStdString(chosen->studyDate));
-            for (const std::string& n : chosen->notes)
-                notes << QString::fromStdString(n);
-            for (const std::string& n : loadNotes)
-                notes << QString::fromStdString(n);
         }
         else
-        {
-            io::ReadOptions options;
-            options.firstVolumeOf4D = true;
-            io::LoadedVolume loaded = io::readVolume(file, options);
-            volume = std::move(loaded.volume);
-            facts << tr("%1 file").arg(io::formatName(loaded.format));
-            for (const std::string& n : loaded.notes)
-                notes << QString::fromStdString(n);
-        }
+            facts << tr("%1 file").arg(io::formatName(opened.format));
+        for (const std::string& n : opened.notes)
+            notes << QString::fromStdString(n);
         facts << geometryFacts(volume.geometry())
               << tr("Pixel type %1").arg(pixelTypeName(volume.pixelType()));
         for (const QString& n : notes)
@@ -651,6 +631,11 @@ bool MainWindow::openStudy(const QString& path, const QString& series, bool askF
         QApplication::restoreOverrideCursor();
         statusBar()->showMessage(tr("Opened %1").arg(path), 5000);
         return true;
+    }
+    catch (const Cancelled&)
+    {
+        QApplication::restoreOverrideCursor();
+        return false; // the user closed the series dialog
     }
     catch (const std::exception& e)
     {

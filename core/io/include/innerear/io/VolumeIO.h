@@ -4,6 +4,9 @@
 #include "innerear/io/Dicom.h"
 #include "innerear/io/IoError.h"
 
+#include <cstddef>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +47,24 @@ struct LoadedVolume
 /// Reads NIfTI, NRRD, MetaImage or DICOM (file or folder) into a volume in LPS geometry.
 /// Throws IoError with the file and the reason on any failure.
 LoadedVolume readVolume(const std::string& path, const ReadOptions& options = {});
+
+/// A study as the CLI and the viewer open it: the volume, and for DICOM the series chosen and
+/// what the folder held besides.
+struct OpenedStudy : LoadedVolume
+{
+    std::optional<DicomSeriesInfo> series; ///< the DICOM series loaded
+    std::size_t seriesInFolder = 0;
+    std::size_t skippedFiles = 0; ///< files of the folder that are not part of any series
+};
+
+/// Picks one of a folder's series (the viewer asks the user): its id, or nothing to cancel.
+using SeriesChooser = std::function<std::optional<std::string>(const DicomScan&)>;
+
+/// readVolume with the series policy in one place: options.series when given, else `choose`
+/// when there is more than one loadable series and a chooser is given, else the largest
+/// loadable. Throws Cancelled when the chooser cancels, IoError as readVolume.
+OpenedStudy openStudy(const std::string& path, const ReadOptions& options = {},
+                      const SeriesChooser& choose = {});
 
 /// Writes NIfTI (.nii/.nii.gz), NRRD (.nrrd/.nhdr) or MetaImage (.mha/.mhd), keeping the pixel
 /// type and the geometry. Throws IoError(WriteFailed or UnsupportedFormat).
