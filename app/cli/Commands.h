@@ -3,11 +3,36 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 namespace innerear::cli
 {
+
+/// One subcommand of `innerear`, as its add...Command function puts it on the app: the parsed
+/// subcommand, and the call that runs it with the options it parsed.
+struct Command
+{
+    CLI::App* app = nullptr;
+    std::function<int(std::ostream& out, std::ostream& err)> run;
+};
+
+/// CLI::Range lets NaN through (every comparison with it is false): a number, finite, in range
+/// ((low, high] when openLow).
+CLI::Validator finiteIn(double low, double high, bool openLow = false);
+
+// Each command file adds its own subcommands (Cli.cpp composes them).
+Command addInfoCommand(CLI::App& app);
+Command addConvertCommand(CLI::App& app);
+Command addPhantomCommand(CLI::App& app);
+Command addExportStlCommand(CLI::App& app);
+Command addEvaluateCommand(CLI::App& app);
+Command addSegmentCommand(CLI::App& app);
+Command addBenchCommand(CLI::App& app);
+Command addTrainCommand(CLI::App& app);
+std::vector<Command> addStudyCommands(CLI::App& app); ///< study create, analyze, pack
 
 struct InfoOptions
 {

@@ -3,6 +3,7 @@
 
 #include "innerear/io/VolumeIO.h"
 
+#include <memory>
 #include <ostream>
 
 namespace innerear::cli
@@ -54,6 +55,25 @@ int runConvert(const ConvertOptions& options, std::ostream& out, std::ostream& e
         << pixelTypeName(loaded.volume.pixelType()) << ", " << g.size[0] << " x " << g.size[1]
         << " x " << g.size[2] << ")\n";
     return Ok;
+}
+
+Command addConvertCommand(CLI::App& app)
+{
+    auto convert = std::make_shared<ConvertOptions>();
+    CLI::App* convertCommand = app.add_subcommand(
+      "convert", "Convert a study (DICOM folder or file, NIfTI, NRRD, MetaImage) to NIfTI, NRRD or "
+                 "MetaImage, keeping its geometry");
+    convertCommand->add_option("input", convert->input, "Input file or DICOM folder")->required();
+    convertCommand
+      ->add_option("output", convert->output, "Output .nii, .nii.gz, .nrrd, .nhdr, .mha or .mhd")
+      ->required();
+    convertCommand->add_option("--series", convert->series,
+                               "DICOM series id or SeriesInstanceUID (default: the largest "
+                               "loadable series)");
+    convertCommand->add_flag("--first-volume", convert->firstVolume,
+                             "Convert the first volume of a 4-D series instead of refusing it");
+    return { convertCommand, [convert](std::ostream& out, std::ostream& err)
+             { return runConvert(*convert, out, err); } };
 }
 
 } // namespace innerear::cli

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <iomanip>
 #include <map>
+#include <memory>
 #include <ostream>
 #include <sstream>
 
@@ -53,43 +54,22 @@ std::string caseName(const fs::path& path)
     return name;
 }
 
-std::vector<std::string> splitCsvLine(const std::string& line)
-{
-    std::vector<std::string> cells;
-    std::string cell;
-    std::istringstream in(line);
-    while (std::getline(in, cell, ','))
-    {
-        while (!cell.empty() && (cell.back() == '\r' || cell.back() == ' '))
-            cell.pop_back();
-        while (!cell.empty() && cell.front() == ' ')
-            cell.erase(cell.begin());
-        cells.push_back(cell);
-    }
-    return cells;
-}
-
 /// Pairs from a CSV with a header naming the columns pred, ref and (optionally) group; relative
 /// paths are relative to the CSV's folder.
 std::vector<Pair> pairsFromCsv(const std::string& csv, std::string& problem)
 {
-    std::ifstream in(csv);
-    if (!in)
+    CsvTable table;
+    try
     {
-        problem = csv + ": cannot open the groups CSV";
+        table = readCsvFile(csv);
+    }
+    catch (const std::exception& e)
+    {
+        problem = std::string(e.what()).rfind(csv, 0) == 0 ? e.what()
+                                                           : csv + ": cannot open the groups CSV";
         return {};
     }
-    std::string line;
-    std::getline(in, line);
-    const std::vector<std::string> header = splitCsvLine(line);
-    auto column = [&](const char* name)
-    {
-        for (std::size_t c = 0; c < header.size(); ++c)
-            if (header[c] == name)
-                return int(c);
-        return -1;
-    };
-    const int pred = column("pred"), ref = column("ref"), group = column("group");
+    const int pred = table.column("pred"), ref = table.column("ref"), group = table.column("group");
     if (pred < 0 || ref < 0)
     {
         problem = csv + ": the first line must name the columns pred,ref[,group]";
@@ -97,16 +77,12 @@ std::vector<Pair> pairsFromCsv(const std::string& csv, std::string& problem)
     }
     const fs::path base = fs::path(csv).parent_path();
     std::vector<Pair> pairs;
-    int row = 1;
-    while (std::getline(in, line))
+    for (std::size_t r = 0; r < table.rows.size(); ++r)
     {
-        ++row;
-        if (line.find_first_not_of(" \r") == std::string::npos)
-            continue;
-        const std::vector<std::string> cells = splitCsvLine(line);
+        const std::vector<std::string>& cells = table.rows[r];
         if (int(cells.size()) <= std::max(pred, ref))
         {
-            problem = csv + ": row " + std::to_string(row) + " has too few columns";
+            problem = csv + ": row " + std::to_string(table.lines[r]) + " has too few columns";
             return {};
         }
         auto resolve = [&](const std::string& p)
@@ -376,6 +352,7 @@ int runEvaluate(const EvaluateOptions& options, std::ostream& out, std::ostream&
         referenceVolumes.push_back(m.referenceVolume);
     }
     const stats::BlandAltman ba = stats::blandAltmanPercent(predicted, referenceVolumes);
+    const ui::ChartApplication charts; // the figures are Qt Charts; this program has no window
     const std::vector<std::string> figures = ui::writeCohortPlots(plotCases, options.out);
 
     std::ostringstream md;
@@ -422,6 +399,26 @@ int runEvaluate(const EvaluateOptions& options, std::ostream& out, std::ostream&
     out << "wrote " << options.out << "/report.md, cases.csv and " << figures.size()
         << " figures (PNG + SVG)\n";
     return failures ? UnreadableInput : Ok;
+}
+
+Command addEvaluateCommand(CLI::App& app)
+{
+    auto evaluate = std::make_shared<EvaluateOptions>();
+    CLI::App* evaluateCommand = app.add_subcommand(
+      "evaluate",
+      "Agreement of predicted and reference masks (DSC, TPR, FPR, FNR, FDR, volumes, HD95, "
+      "ASSD) per case and per cohort, with the seed paper's table and figures");
+    evaluateCommand->add_option("--pred", evaluate->pred, "Predicted mask, or a folder of them");
+    evaluateCommand->add_option("--ref", evaluate->ref,
+                                "Reference mask, or a folder (paired by file name)");
+    evaluateCommand->add_option(
+      "--groups", evaluate->groups,
+      "CSV with columns pred,ref[,group] (e.g. the centre) instead of pairing by name");
+    evaluateCommand
+      ->add_option("--out", evaluate->out, "Output folder for cases.csv, report.md and figures")
+      ->required();
+    return { evaluateCommand, [evaluate](std::ostream& out, std::ostream& err)
+             { return runEvaluate(*evaluate, out, err); } };
 }
 
 } // namespace innerear::cli

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iomanip>
+#include <memory>
 #include <ostream>
 #include <sstream>
 
@@ -206,6 +207,45 @@ int runExportStl(const ExportStlOptions& options, std::ostream& out, std::ostrea
         }
     }
     return status;
+}
+
+Command addExportStlCommand(CLI::App& app)
+{
+    auto stl = std::make_shared<ExportStlOptions>();
+    CLI::App* stlCommand = app.add_subcommand(
+      "export-stl",
+      "Export the labyrinth label as a print-ready mesh (watertight, smoothed, in mm), "
+      "per ear, with the checks a 3-D printing lab needs");
+    stlCommand
+      ->add_option("mask", stl->mask,
+                   "Label map (1 right ear, 2 left ear): NIfTI, NRRD, "
+                   "MetaImage or DICOM")
+      ->required();
+    stlCommand->add_option("--out", stl->out, "Output file; with --ear both, <stem>-right/-left")
+      ->required();
+    stlCommand->add_option("--ear", stl->ear, "right, left or both")->capture_default_str();
+    stlCommand->add_flag("--single-file", stl->singleFile, "Both ears in one file");
+    stlCommand->add_option("--smooth", stl->smooth, "Windowed-sinc smoothing iterations (0 = none)")
+      ->capture_default_str();
+    stlCommand->add_option("--pass-band", stl->passBand, "Smoothing pass band (lower = smoother)")
+      ->capture_default_str()
+      ->check(finiteIn(0.0, 2.0, true));
+    stlCommand->add_option("--decimate", stl->decimate, "Fraction of triangles to keep (0-1]")
+      ->capture_default_str()
+      ->check(finiteIn(0.0, 1.0, true));
+    stlCommand->add_option("--coords", stl->coords, "lps (DICOM) or ras (3D Slicer models)")
+      ->capture_default_str();
+    stlCommand->add_option("--scale", stl->scale, "Enlargement factor for teaching models")
+      ->capture_default_str()
+      ->check(finiteIn(0.0, 100.0, true));
+    stlCommand->add_option("--format", stl->format, "stl (binary), ascii-stl, obj or ply")
+      ->capture_default_str();
+    stlCommand->add_flag("--keep-all", stl->keepAll,
+                         "Keep every connected piece, not just the largest");
+    stlCommand->add_option("--snapshot", stl->snapshot,
+                           "Also render the meshes to this PNG (needs a display)");
+    return { stlCommand,
+             [stl](std::ostream& out, std::ostream& err) { return runExportStl(*stl, out, err); } };
 }
 
 } // namespace innerear::cli

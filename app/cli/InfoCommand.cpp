@@ -5,6 +5,7 @@
 #include "innerear/io/Dicom.h"
 #include "innerear/io/VolumeIO.h"
 
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include <ostream>
@@ -176,6 +177,21 @@ int runInfo(const InfoOptions& options, std::ostream& out, std::ostream& err)
         err << "innerear info: " << e.what() << "\n";
         return UnreadableInput;
     }
+}
+
+Command addInfoCommand(CLI::App& app)
+{
+    auto info = std::make_shared<InfoOptions>();
+    CLI::App* infoCommand = app.add_subcommand(
+      "info", "Describe an MRI study: each DICOM series (or the image file) with its geometry");
+    infoCommand->add_option("path", info->path, "DICOM folder or file, NIfTI, NRRD or MetaImage")
+      ->required();
+    infoCommand->add_flag("--json", info->json,
+                          "Machine-readable output, including each series' 4x4 LPS affine");
+    infoCommand->add_flag("--show-patient", info->showPatient,
+                          "Also print patient name, ID and study date (hidden by default)");
+    return { infoCommand,
+             [info](std::ostream& out, std::ostream& err) { return runInfo(*info, out, err); } };
 }
 
 } // namespace innerear::cli

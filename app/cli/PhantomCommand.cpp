@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <memory>
 #include <ostream>
 #include <sstream>
 
@@ -183,6 +184,50 @@ int runPhantom(const PhantomCommandOptions& options, std::ostream& out, std::ost
         return Failure;
     }
     return Ok;
+}
+
+Command addPhantomCommand(CLI::App& app)
+{
+    auto phantomOptions = std::make_shared<PhantomCommandOptions>();
+    CLI::App* phantomCommand = app.add_subcommand(
+      "phantom", "Generate synthetic temporal-bone T2 MRI with exact inner-ear labels (image, "
+                 "labels, sub-structures, parameters.json)");
+    phantomCommand->add_option("--seed", phantomOptions->seed,
+                               "Random seed (same seed, same output)");
+    phantomCommand->add_option("--out", phantomOptions->out, "Output folder");
+    phantomCommand->add_option("--format", phantomOptions->format, "Image as nifti or dicom")
+      ->capture_default_str();
+    phantomCommand->add_option("--spacing", phantomOptions->spacing,
+                               "Voxel size X,Y,Z in mm (default: drawn)");
+    phantomCommand->add_option("--size", phantomOptions->size,
+                               "Grid size X,Y,Z in voxels (default: what the field of view needs)");
+    phantomCommand
+      ->add_option("--pathology", phantomOptions->pathology,
+                   "none, labyrinthectomy, schwannoma, fibrosis, cochlear-malformation, "
+                   "ear-outside-view or random")
+      ->capture_default_str();
+    phantomCommand
+      ->add_option("--contrast", phantomOptions->contrast,
+                   "t2, variant (CISS/FIESTA/SPACE-like: banding, blur, low SNR) or random")
+      ->capture_default_str();
+    phantomCommand
+      ->add_option("--fov", phantomOptions->fov,
+                   "random, tight, generous or single-ear (a 40 x 30 x 20 mm crop around one ear)")
+      ->capture_default_str();
+    phantomCommand->add_flag("--axial", phantomOptions->axial, "Never tilt the acquisition grid");
+    phantomCommand->add_flag("--preview", phantomOptions->preview,
+                             "Also write preview.png: axial/coronal/sagittal MIPs with the labels");
+    phantomCommand
+      ->add_option("--count", phantomOptions->count,
+                   "Write a cohort: case-<seed> folders for seeds seed .. seed+count-1")
+      ->check(CLI::Range(1, 100000));
+    phantomCommand
+      ->add_option("--benchmark", phantomOptions->benchmark,
+                   "Generate N training-sized cases (256x256x64 at 0.45 mm unless "
+                   "--size/--spacing) without writing, and print cases per second")
+      ->check(CLI::Range(1, 10000));
+    return { phantomCommand, [phantomOptions](std::ostream& out, std::ostream& err)
+             { return runPhantom(*phantomOptions, out, err); } };
 }
 
 } // namespace innerear::cli

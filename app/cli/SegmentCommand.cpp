@@ -8,6 +8,7 @@
 #include "innerear/io/VolumeIO.h"
 #include "innerear/pipeline/Segmentation.h"
 
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include <sys/resource.h>
@@ -284,6 +285,70 @@ int runBench(const BenchOptions& options, std::ostream& out, std::ostream& err)
         << (totals[0].dsc - totals[1].dsc) / cases << std::noshowpos << "\n"
         << std::defaultfloat;
     return Ok;
+}
+
+Command addSegmentCommand(CLI::App& app)
+{
+    auto segment = std::make_shared<SegmentOptions>();
+    CLI::App* segmentCommand = app.add_subcommand(
+      "segment",
+      "Segment the labyrinths (1 right, 2 left) of an MRI study, on the GPU when there is one");
+    segmentCommand
+      ->add_option("input", segment->input, "DICOM folder or file, NIfTI, NRRD or MetaImage")
+      ->required();
+    segmentCommand->add_option("--out", segment->out, "Mask to write (.nii.gz, .nrrd, .mha, ...)")
+      ->required();
+    segmentCommand->add_option("--model", segment->model,
+                               "Model manifest (.json); default: the shipped model");
+    segmentCommand
+      ->add_option("--mode", segment->mode, "fast (locate, then patches) or paper (centre crop)")
+      ->capture_default_str();
+    segmentCommand->add_option("--device", segment->device, "auto, cpu or cuda")
+      ->capture_default_str();
+    segmentCommand->add_option("--probabilities", segment->probabilities,
+                               "Also write the probability map");
+    segmentCommand->add_option("--series", segment->series, "DICOM series id or UID");
+    segmentCommand
+      ->add_option("--join-threshold", segment->joinThreshold,
+                   "Pieces at >= 0.5 that connect through this probability are one piece")
+      ->check(finiteIn(0.01, 0.5))
+      ->capture_default_str();
+    segmentCommand
+      ->add_option("--nearby", segment->nearby,
+                   "Further pieces within this many mm of each side's main piece are kept")
+      ->check(finiteIn(0.0, 20.0))
+      ->capture_default_str();
+    segmentCommand->add_option("--min-piece", segment->minPiece, "... if at least this many mm3")
+      ->check(finiteIn(0.0, 1000.0))
+      ->capture_default_str();
+    segmentCommand->add_option("--report", segment->report,
+                               "Write the per-ear verdicts (found, volume, quality, reasons) as "
+                               "JSON");
+    segmentCommand->add_flag("--flip", segment->flip, "Test-time flip augmentation (4 passes)");
+    return { segmentCommand, [segment](std::ostream& out, std::ostream& err)
+             { return runSegment(*segment, out, err); } };
+}
+
+Command addBenchCommand(CLI::App& app)
+{
+    auto bench = std::make_shared<BenchOptions>();
+    CLI::App* benchCommand = app.add_subcommand(
+      "bench",
+      "Time the fast pipeline against the paper's (paper-width network, one 256x256x64 crop) on "
+      "the same generated studies in one run; prints per-stage times, DSC, the ratio and peak "
+      "memory");
+    benchCommand->add_option("--model", bench->model,
+                             "Model for fast mode; default: the shipped fast model");
+    benchCommand->add_option("--paper-model", bench->paperModel,
+                             "Model for paper mode; default: the shipped paper-width model");
+    benchCommand->add_option("--cases", bench->cases, "Studies, alternately thin and thick slices")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+    benchCommand->add_option("--device", bench->device, "auto, cpu or cuda")->capture_default_str();
+    benchCommand->add_option("--seed", bench->seed, "Seed of the generated study")
+      ->capture_default_str();
+    return { benchCommand,
+             [bench](std::ostream& out, std::ostream& err) { return runBench(*bench, out, err); } };
 }
 
 } // namespace innerear::cli

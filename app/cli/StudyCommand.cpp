@@ -3,6 +3,7 @@
 #include "Commands.h"
 #include "FilePairs.h"
 
+#include "innerear/core/Csv.h"
 #include "innerear/study/ReaderStudy.h"
 
 #include "innerear/core/Random.h"
@@ -15,6 +16,7 @@
 #include <fstream>
 #include <iomanip>
 #include <map>
+#include <memory>
 #include <ostream>
 #include <sstream>
 
@@ -28,25 +30,19 @@ namespace
 
 std::vector<std::array<std::string, 3>> readPairs(const std::string& csv)
 {
-    std::ifstream in(csv);
-    if (!in)
+    if (!fs::is_regular_file(csv))
         throw io::IoError(io::IoError::Kind::NotFound, csv, "cannot be read");
+    // The header (image,automatic,manual) names the columns; the order is the file's.
+    const CsvTable table = readCsvFile(csv);
     std::vector<std::array<std::string, 3>> rows;
-    std::string line;
-    std::getline(in, line); // header: image,automatic,manual
     const fs::path base = fs::path(csv).parent_path();
-    while (std::getline(in, line))
+    for (const std::vector<std::string>& cells : table.rows)
     {
-        if (line.empty())
-            continue;
-        std::stringstream fields(line);
         std::array<std::string, 3> row;
-        for (std::string& f : row)
-        {
-            std::getline(fields, f, ',');
-            if (!f.empty() && fs::path(f).is_relative())
-                f = (base / f).string();
-        }
+        for (std::size_t c = 0; c < 3 && c < cells.size(); ++c)
+            row[c] = !cells[c].empty() && fs::path(cells[c]).is_relative()
+                       ? (base / cells[c]).string()
+                       : cells[c];
         if (row[2].empty())
             throw std::runtime_error(csv + ": each row needs image,automatic,manual");
         rows.push_back(row);
@@ -242,6 +238,7 @@ int runStudyAnalyze(const StudyAnalyzeOptions& options, std::ostream& out, std::
         const study::OneSampleT& t = analysis.pooled;
         // Scores are percentages: intervals are shown (and drawn) cut at 0 and 100.
         const double low = std::max(0.0, t.ciLow), high = std::min(100.0, t.ciHigh);
+        const ui::ChartApplication charts; // a Qt Chart; this program has no window
         written.push_back(ui::writeReaderScorePlot(scores, t.mean, low, high, options.out));
         out << std::fixed << std::setprecision(1);
         for (const study::ReaderResult& r : analysis.readers)
@@ -278,6 +275,61 @@ int runStudyAnalyze(const StudyAnalyzeOptions& options, std::ostream& out, std::
         err << "innerear study analyze: " << e.what() << "\n";
         return Failure;
     }
+}
+
+std::vector<Command> addStudyCommands(CLI::App& app)
+{
+    CLI::App* studyCommand = app.add_subcommand(
+      "study", "Blinded reader preference studies: automatic vs manual, side by side");
+    studyCommand->require_subcommand(1);
+    auto studyCreate = std::make_shared<StudyCreateOptions>();
+    CLI::App* studyCreateCommand = studyCommand->add_subcommand(
+      "create", "Pair images with their automatic and manual masks (by name, or from a CSV), "
+                "check that all load on the same grid, and write the study");
+    studyCreateCommand->add_option("--images", studyCreate->images, "Folder of images");
+    studyCreateCommand->add_option("--auto", studyCreate->automatic,
+                                   "Folder of automatic masks (same names)");
+    studyCreateCommand->add_option("--manual", studyCreate->manual,
+                                   "Folder of manual masks (same names)");
+    studyCreateCommand->add_option("--pairs", studyCreate->pairs,
+                                   "CSV image,automatic,manual instead of the folders");
+    studyCreateCommand->add_option("--cases", studyCreate->cases,
+                                   "Use this many cases, drawn with the seed (default: all)");
+    studyCreateCommand->add_option("--seed", studyCreate->seed, "Study seed")
+      ->capture_default_str();
+    studyCreateCommand->add_flag("--allow-no-preference", studyCreate->allowNoPreference,
+                                 "Offer \"no preference\" besides A and B");
+    studyCreateCommand->add_flag("--allow-going-back", studyCreate->allowGoingBack,
+                                 "Let readers return to earlier cases");
+    studyCreateCommand->add_option("--out", studyCreate->out, "Study file to write (.json)")
+      ->required();
+    auto studyAnalyze = std::make_shared<StudyAnalyzeOptions>();
+    CLI::App* studyAnalyzeCommand = studyCommand->add_subcommand(
+      "analyze", "Unblind the answers: per-reader scores with exact intervals and binomial "
+                 "tests, a multi-reader multi-case analysis (readers and cases random), the "
+                 "paper's one-sided t-test, agreement, times, a long CSV with the reading logs, "
+                 "iMRMC input and a figure");
+    studyAnalyzeCommand->add_option("study", studyAnalyze->study, "Study file")->required();
+    studyAnalyzeCommand
+      ->add_option("--answers", studyAnalyze->answers, "Folder of <reader>.answers.json")
+      ->required();
+    studyAnalyzeCommand->add_option("--out", studyAnalyze->out, "Output folder")->required();
+    auto studyPack = std::make_shared<StudyPackOptions>();
+    CLI::App* studyPackCommand = studyCommand->add_subcommand(
+      "pack", "Write each reader's reading pack: images and masks copied under neutral names "
+              "(A and B, placed by the reader's allocation), checksums, no source "
+              "paths, no key; the key stays in the study file, from which analyze unblinds");
+    studyPackCommand->add_option("study", studyPack->study, "Study file")->required();
+    studyPackCommand->add_option("--reader", studyPack->readers, "Reader id (repeat for several)")
+      ->required();
+    studyPackCommand->add_option("--out", studyPack->out, "Folder for the packs (one per reader)")
+      ->required();
+    return { { studyCreateCommand, [studyCreate](std::ostream& out, std::ostream& err)
+               { return runStudyCreate(*studyCreate, out, err); } },
+             { studyAnalyzeCommand, [studyAnalyze](std::ostream& out, std::ostream& err)
+               { return runStudyAnalyze(*studyAnalyze, out, err); } },
+             { studyPackCommand, [studyPack](std::ostream& out, std::ostream& err)
+               { return runStudyPack(*studyPack, out, err); } } };
 }
 
 } // namespace innerear::cli

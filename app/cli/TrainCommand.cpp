@@ -16,6 +16,7 @@
 #include "innerear/io/VolumeIO.h"
 #include "innerear/ui/CohortPlots.h"
 
+#include <memory>
 #include <unistd.h>
 
 #include <algorithm>
@@ -258,6 +259,7 @@ int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err)
         std::vector<ui::TrainingCurvePoint> points;
         for (const inference::EpochRecord& e : report.epochs)
             points.push_back({ double(e.step), e.trainingLoss, e.validationLoss, e.validationDsc });
+        const ui::ChartApplication charts; // the curve is a Qt Chart; this program has no window
         written.push_back(ui::writeTrainingCurves(points, stem.string() + ".loss"));
     }
     catch (const std::exception& e)
@@ -335,6 +337,72 @@ int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err)
         out << ", " << fs::path(w).filename().string();
     out << "\n";
     return Ok;
+}
+
+Command addTrainCommand(CLI::App& app)
+{
+    auto trainOptions = std::make_shared<TrainOptions>();
+    CLI::App* trainCommand = app.add_subcommand(
+      "train", "Train or fine-tune the segmentation network on generated cases, your labelled "
+               "scans, or a mix: Tversky loss, Adam, flips and rotations, early stopping, "
+               "checkpoints (run again to resume), a loss curve and a validation report");
+    trainCommand->add_option("--out", trainOptions->out, "Model manifest to write (.json)")
+      ->required();
+    trainCommand->add_option("--data", trainOptions->data,
+                             "Folder with images/ and labels/ (same names; NIfTI, NRRD, "
+                             "MetaImage or DICOM folders)");
+    trainCommand
+      ->add_option("--synthetic-ratio", trainOptions->syntheticRatio,
+                   "Share of generated patches when --data is given (0: real scans only)")
+      ->capture_default_str();
+    trainCommand->add_option("--cache", trainOptions->cache,
+                             "Preprocessed scans (default: <model>.cache beside the model)");
+    trainCommand
+      ->add_option("--validation-fraction", trainOptions->validationFraction,
+                   "Share of the labelled scans held out for validation")
+      ->capture_default_str();
+    trainCommand->add_option("--steps", trainOptions->steps, "Most steps")->capture_default_str();
+    trainCommand->add_option("--batch", trainOptions->batch)->capture_default_str();
+    trainCommand->add_option("--patch", trainOptions->patch, "Cubic patch edge in voxels")
+      ->capture_default_str();
+    trainCommand->add_option("--base-filters", trainOptions->baseFilters)->capture_default_str();
+    trainCommand->add_option("--depth", trainOptions->depth)->capture_default_str();
+    trainCommand->add_option("--lr", trainOptions->learningRate, "Adam learning rate")
+      ->capture_default_str();
+    trainCommand->add_option("--alpha", trainOptions->alpha, "Tversky weight of false negatives")
+      ->capture_default_str();
+    trainCommand->add_option("--beta", trainOptions->beta, "Tversky weight of false positives")
+      ->capture_default_str();
+    trainCommand->add_flag("--no-rotations", trainOptions->noRotations,
+                           "Only flips as augmentation");
+    trainCommand->add_option("--epoch", trainOptions->epochSteps, "Steps per epoch (validation)")
+      ->capture_default_str();
+    trainCommand
+      ->add_option("--patience", trainOptions->patience,
+                   "Epochs without a better validation loss before stopping (0: never)")
+      ->capture_default_str();
+    trainCommand->add_option("--minutes", trainOptions->minutes, "Time budget (0: none)");
+    trainCommand->add_option("--seed", trainOptions->seed)->capture_default_str();
+    trainCommand->add_option("--workers", trainOptions->workers, "Threads making batches ahead")
+      ->capture_default_str();
+    trainCommand->add_option("--device", trainOptions->device, "auto, cpu or cuda")
+      ->capture_default_str();
+    trainCommand->add_option("--init", trainOptions->init, "Start from this model (fine-tuning)");
+    trainCommand->add_option("--coarse-fraction", trainOptions->coarseFraction,
+                             "Share of generated patches at 0.9 mm (fast mode's locator)");
+    trainCommand->add_option("--random-contrast", trainOptions->randomContrast,
+                             "Share of generated cases with random tissue contrast (robustness)");
+    trainCommand
+      ->add_option("--intensity-augmentation", trainOptions->intensityAugmentation,
+                   "Share of patches with a random intensity gain (0.7-1) and offset "
+                   "(0-0.2), for robustness to min-max normalisation")
+      ->check(finiteIn(0.0, 1.0));
+    trainCommand
+      ->add_option("--final-cases", trainOptions->finalCases,
+                   "Generated studies for the final validation when no scans are held out")
+      ->capture_default_str();
+    return { trainCommand, [trainOptions](std::ostream& out, std::ostream& err)
+             { return runTrain(*trainOptions, out, err); } };
 }
 
 } // namespace innerear::cli

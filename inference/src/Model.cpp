@@ -43,7 +43,7 @@ Json ModelManifest::toJson() const
         json["locator_spacing_mm"] = locatorSpacing;
     if (!locatorModel.empty())
         json["locator_model"] = locatorModel;
-    json["normalisation"] = normalisation;
+    json["normalisation"] = normalisationText(normalisation);
     json["labels"] = labels;
     json["provenance"] = provenance;
     json["validation_metrics"] = metrics;
@@ -80,7 +80,7 @@ ModelManifest ModelManifest::fromJson(const Json& json)
         m.locatorSpacing = json.at("locator_spacing_mm").get<double>();
     if (json.contains("locator_model"))
         m.locatorModel = json.at("locator_model").get<std::string>();
-    m.normalisation = json.at("normalisation").get<std::string>();
+    m.normalisation = parseNormalisation(json.at("normalisation").get<std::string>());
     m.labels = json.at("labels").get<std::string>();
     if (json.contains("provenance"))
         m.provenance = json.at("provenance");

@@ -7,17 +7,6 @@
 namespace innerear::inference
 {
 
-void normaliseMinMax(Image<float>& image)
-{
-    if (image.empty())
-        return;
-    const auto [low, high] = std::minmax_element(image.voxels().begin(), image.voxels().end());
-    const float lo = *low;
-    const float range = std::max(1e-6f, *high - lo);
-    for (float& v : image.voxels())
-        v = (v - lo) / range;
-}
-
 TrainingPatch generateNormalisedCase(Random& random, double spacing, bool randomContrast)
 {
     return generateNormalisedCase(

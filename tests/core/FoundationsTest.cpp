@@ -24,6 +24,7 @@ private Q_SLOTS:
     void stagedProgressWeightsTheStages();
     void cancellationStopsAtTheNextCheck();
     void csvFieldsAreQuotedAndNeverFormulas();
+    void csvTablesReadWhatCsvFieldWrites();
 };
 
 void FoundationsTest::sha256KnownVectors()
@@ -169,6 +170,44 @@ void FoundationsTest::csvFieldsAreQuotedAndNeverFormulas()
     QCOMPARE(csvField("+1"), std::string("\"'+1\""));
     QCOMPARE(csvField("@sum"), std::string("\"'@sum\""));
     QCOMPARE(csvField(""), std::string(""));
+}
+
+void FoundationsTest::csvTablesReadWhatCsvFieldWrites()
+{
+    // Names that need quoting, written by csvField, read back as they were; CRLF, spaces around
+    // unquoted fields, blank lines and a missing last newline as files come.
+    const std::vector<std::string> names{ "case 01", "a,b", "say \"hi\"", "two\nlines", "" };
+    std::string text = "pred , ref,group\r\n\r\n";
+    for (const std::string& name : names)
+        text += csvField(name) + ", " + csvField("ref/" + name) + " ,g1\r\n";
+    text += "last.nii,last-ref.nii,g2";
+    const CsvTable table = parseCsv(text);
+    QCOMPARE(table.header, (std::vector<std::string>{ "pred", "ref", "group" }));
+    QCOMPARE(table.column("ref"), 1);
+    QCOMPARE(table.column("centre"), -1);
+    QCOMPARE(table.rows.size(), names.size() + 1);
+    for (std::size_t r = 0; r < names.size(); ++r)
+    {
+        QCOMPARE(table.rows[r][0], names[r]);
+        QCOMPARE(table.rows[r][1], "ref/" + names[r]);
+        QCOMPARE(table.rows[r][2], std::string("g1"));
+    }
+    QCOMPARE(table.rows.back(), (std::vector<std::string>{ "last.nii", "last-ref.nii", "g2" }));
+    QCOMPARE(table.lines.front(), 3); // after the header and a blank line
+    QCOMPARE(table.lines.back(), 10); // quoted line breaks (two in one record) count as lines
+    // Broken quoting is refused with the line, never read as something else.
+    for (const char* bad : { "a,b\n\"open,c\n", "a,b\n\"x\"y,c\n" })
+    {
+        try
+        {
+            parseCsv(bad);
+            QFAIL(bad);
+        }
+        catch (const std::runtime_error& e)
+        {
+            QVERIFY2(QString(e.what()).startsWith("line 2: "), e.what());
+        }
+    }
 }
 
 QTEST_APPLESS_MAIN(FoundationsTest)

@@ -321,6 +321,11 @@ void NetworkTest::modelFilesRoundTripAndRefuseMismatches()
         json.erase("weights_file");
         std::ofstream(manifest) << dumpJson(json);
         expectRefusal("weights_file");
+        // A normalisation this program cannot apply is refused, never fed something else.
+        json = m.toJson();
+        json["normalisation"] = "z-score per volume";
+        std::ofstream(manifest) << dumpJson(json);
+        expectRefusal("is not one this program can apply");
     }
     QFile::remove(dir.filePath("model.pt"));
     model.save(manifest, m);

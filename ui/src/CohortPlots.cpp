@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <stdexcept>
 
 #include <algorithm>
 #include <cmath>
@@ -39,22 +40,9 @@ namespace
 
 void ensureApplication()
 {
-    if (QCoreApplication::instance())
-        return;
-    // Charts are QGraphicsWidgets and need a QApplication; nothing is shown, so no display.
-    qputenv("QT_QPA_PLATFORM", "offscreen");
-    if (qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR"))
-    {
-        // Qt warns without one; a private folder of our own keeps batch output clean.
-        const QString runtime = QDir::tempPath() + "/innerear-runtime-" + QString::number(getuid());
-        QDir().mkpath(runtime);
-        QFile::setPermissions(runtime, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-        qputenv("XDG_RUNTIME_DIR", runtime.toLocal8Bit());
-    }
-    static int argc = 1;
-    static char name[] = "innerear";
-    static char* argv[] = { name, nullptr };
-    new QApplication(argc, argv); // lives for the rest of the process
+    if (!qobject_cast<QApplication*>(QCoreApplication::instance()))
+        throw std::logic_error("the figures need a QApplication: the program creates one (a "
+                               "ui::ChartApplication) before drawing them");
 }
 
 const QColor kGroupColours[] = { QColor(31, 119, 180), QColor(255, 127, 14),  QColor(44, 160, 44),
@@ -122,6 +110,28 @@ std::map<std::string, std::vector<const CohortCase*>> byGroup(const std::vector<
 }
 
 } // namespace
+
+ChartApplication::ChartApplication()
+{
+    if (QCoreApplication::instance())
+        return;
+    // Nothing is shown, so no display: Qt's off-screen platform.
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    if (qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR"))
+    {
+        // Qt warns without one; a private folder of our own keeps batch output clean.
+        const QString runtime = QDir::tempPath() + "/innerear-runtime-" + QString::number(getuid());
+        QDir().mkpath(runtime);
+        QFile::setPermissions(runtime, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        qputenv("XDG_RUNTIME_DIR", runtime.toLocal8Bit());
+    }
+    static int argc = 1;
+    static char name[] = "innerear";
+    static char* argv[] = { name, nullptr };
+    application_ = std::make_unique<QApplication>(argc, argv);
+}
+
+ChartApplication::~ChartApplication() = default;
 
 std::vector<std::string> writeCohortPlots(const std::vector<CohortCase>& cases,
                                           const std::string& folder)

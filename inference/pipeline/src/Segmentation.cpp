@@ -154,7 +154,6 @@ private:
                     double share);
     Refined refine(const Vec3& centre, double factor);
     Size3 window(double factor) const;
-    void normalise(Image<float>& image) const;
     Image<float> resampleWhole();
     void note(const std::string& text) { result_.notes.push_back(text); }
 
@@ -171,8 +170,9 @@ private:
     std::vector<Refined> windows_; ///< the windows' maps, replacing rough_'s values there
     inference::PredictOptions predict_;
     std::unique_ptr<analysis::ScanSampler> sampler_;
-    float lowest_ = 0.0f;
-    float range_ = 1.0f;
+    /// The manifest's normalisation (min-max per volume, the one there is) with the whole scan's
+    /// range, for every piece of it (fast mode).
+    inference::IntensityScale scale_;
 };
 
 std::vector<StagedProgress::Stage> stagesOf(Mode mode)
@@ -278,16 +278,10 @@ void Run::paperMode()
         {} });
 }
 
-void Run::normalise(Image<float>& image) const
-{
-    for (float& v : image.voxels())
-        v = (v - lowest_) / range_;
-}
-
 Image<float> Run::resampleWhole()
 {
-    Image<float> whole = sampler_->bspline(fine_, lowest_);
-    normalise(whole);
+    Image<float> whole = sampler_->bspline(fine_, scale_.low());
+    scale_.apply(whole);
     return whole;
 }
 
@@ -300,8 +294,7 @@ void Run::fastMode()
     {
         Timer t(result_.stages, progress_, "resample");
         const auto [low, high] = scan_->intensityRange();
-        lowest_ = float(low);
-        range_ = std::max(1e-6f, float(high - low));
+        scale_ = inference::IntensityScale::minMax(low, high);
         sampler_ = std::make_unique<analysis::ScanSampler>(*scan_);
     }
     std::vector<analysis::SideComponent> found;
@@ -345,7 +338,7 @@ std::vector<analysis::SideComponent> Run::locate()
         const inference::ModelManifest& locating = locator->manifest();
         const Geometry coarse =
           analysis::isotropicGrid(volume_.geometry(), locating.inputSpacing[0]);
-        Image<float> small = sampler_->averaged(coarse, lowest_);
+        Image<float> small = sampler_->averaged(coarse, scale_.low());
         inference::normaliseMinMax(small);
         const Size3 tiles =
           tiling(coarse.size, locating.patchSize, std::size_t(locating.network.sizeMultiple()));
@@ -359,8 +352,8 @@ std::vector<analysis::SideComponent> Run::locate()
     {
         const Geometry coarse =
           analysis::isotropicGrid(volume_.geometry(), manifest_.locatorSpacing);
-        Image<float> small = analysis::resampleLinear(scan_->toFloat(), coarse, lowest_);
-        normalise(small);
+        Image<float> small = analysis::resampleLinear(scan_->toFloat(), coarse, scale_.low());
+        scale_.apply(small);
         coarseOptions.patch =
           tiling(coarse.size, manifest_.patchSize, std::size_t(manifest_.network.sizeMultiple()));
         return analysis::componentsPerSide(
@@ -428,8 +421,8 @@ Refined Run::refine(const Vec3& centre, double factor)
     grid.origin =
       fine_.indexToPhysical({ double(r.corner[0]), double(r.corner[1]), double(r.corner[2]) });
     grid.size = region;
-    Image<float> patch = sampler_->bspline(grid, lowest_);
-    normalise(patch);
+    Image<float> patch = sampler_->bspline(grid, scale_.low());
+    scale_.apply(patch);
     inference::PredictOptions single = predict_;
     single.patch = region;
     r.probability = model_.predict(patch, single, &progress_, &result_.notes);

@@ -5,6 +5,7 @@
 #include "innerear/core/Progress.h"
 #include "innerear/inference/Device.h"
 #include "innerear/inference/Network.h"
+#include "innerear/inference/NetworkInput.h"
 
 #include <memory>
 #include <string>
@@ -28,7 +29,8 @@ struct ModelManifest
     /// Fast mode's dedicated labyrinth locator: another model's manifest (relative to this one's
     /// folder), loaded with this model; its input spacing is the locator grid. Empty: none.
     std::string locatorModel;
-    std::string normalisation = "min-max to [0, 1] per volume";
+    /// How the network's input is scaled (read and applied by the code, see NetworkInput.h).
+    Normalisation normalisation = Normalisation::MinMaxPerVolume;
     std::string labels =
       "sigmoid output: labyrinth fluid; sides from the patient's midline (1 right, 2 left)";
     Json provenance = Json::object(); ///< training data, steps, seed, ...

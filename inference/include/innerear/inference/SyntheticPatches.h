@@ -4,6 +4,7 @@
 #include "innerear/core/Image.h"
 #include "innerear/core/Phantom.h"
 #include "innerear/core/Random.h"
+#include "innerear/inference/NetworkInput.h"
 
 #include <vector>
 
@@ -50,8 +51,5 @@ void mirrorRandomly(TrainingPatch& patch, Random& random);
 /// (jittered), else anywhere, mirrored along random axes.
 TrainingPatch cutPatch(Random& random, const Image<float>& image, const LabelMap& labels,
                        const Size3& patch);
-
-/// Min-max normalisation to [0, 1] (the seed paper's), in place.
-void normaliseMinMax(Image<float>& image);
 
 } // namespace innerear::inference

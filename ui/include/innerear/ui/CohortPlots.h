@@ -1,11 +1,30 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+class QApplication;
+
 namespace innerear::ui
 {
+
+/// The application the figure writers below need (Qt Charts are widgets), for a program that has
+/// none (the CLI): an off-screen one, no display needed, for the lifetime of this object. The
+/// program that draws owns it, so that no library leaves an application behind. Where an
+/// application exists already (the viewer, a Qt Test) it does nothing.
+class ChartApplication
+{
+public:
+    ChartApplication();
+    ~ChartApplication();
+    ChartApplication(const ChartApplication&) = delete;
+    ChartApplication& operator=(const ChartApplication&) = delete;
+
+private:
+    std::unique_ptr<QApplication> application_;
+};
 
 struct CohortCase
 {
@@ -20,7 +39,8 @@ struct CohortCase
 /// distribution per group (Fig. 6), predicted vs reference volume with regression lines
 /// (Fig. 5), Bland-Altman of the volumes as a percentage difference with outliers labelled by
 /// their DSC (Fig. 7). Each as PNG and SVG in `folder`; returns the PNG file names written.
-/// Creates an off-screen QApplication when the program has none.
+/// Needs a QApplication (a ChartApplication in a program without one); throws std::logic_error
+/// otherwise, as the other writers do.
 std::vector<std::string> writeCohortPlots(const std::vector<CohortCase>& cases,
                                           const std::string& folder);
 
