@@ -2,7 +2,7 @@
 
 #include "innerear/core/Files.h"
 
-#include "AttentionUNet.h"
+#include "ModelState.h"
 #include "innerear/core/Sha256.h"
 
 #include <torch/script.h>
@@ -20,102 +20,8 @@ namespace fs = std::filesystem;
 namespace innerear::inference
 {
 
-// ---------------------------------------------------------------------------------------------
-// Manifest
-
-Json ModelManifest::toJson() const
-{
-    Json json = Json::object();
-    json["manifest_version"] = 1;
-    json["architecture"] = network.toJson();
-    json["format"] = format;
-    json["weights_file"] = weightsFile;
-    json["weights_sha256"] = sha256;
-    Json spacing = Json::array();
-    for (double s : inputSpacing)
-        spacing.push_back(s);
-    json["input_spacing_mm"] = spacing;
-    Json patch = Json::array();
-    for (std::size_t s : patchSize)
-        patch.push_back(s);
-    json["patch_size_voxels"] = patch;
-    if (locatorSpacing > 0.0)
-        json["locator_spacing_mm"] = locatorSpacing;
-    if (!locatorModel.empty())
-        json["locator_model"] = locatorModel;
-    json["normalisation"] = normalisationText(normalisation);
-    json["labels"] = labels;
-    json["provenance"] = provenance;
-    json["validation_metrics"] = metrics;
-    return json;
-}
-
-ModelManifest ModelManifest::fromJson(const Json& json)
-{
-    ModelManifest m;
-    if (json.at("manifest_version").get<double>() != 1)
-        throw std::runtime_error("unsupported manifest version");
-    m.network = NetworkConfig::fromJson(json.at("architecture"));
-    m.format = json.at("format").get<std::string>();
-    if (m.format != "innerear-state" && m.format != "torchscript")
-        throw std::runtime_error("unknown weights format \"" + m.format + "\"");
-    m.weightsFile = json.at("weights_file").get<std::string>();
-    m.sha256 = json.at("weights_sha256").get<std::string>();
-    const auto& spacing = jsonArray(json.at("input_spacing_mm"));
-    const auto& patch = jsonArray(json.at("patch_size_voxels"));
-    if (spacing.size() != 3 || patch.size() != 3)
-        throw std::runtime_error("input_spacing_mm and patch_size_voxels need three values");
-    for (int a = 0; a < 3; ++a)
-    {
-        m.inputSpacing[std::size_t(a)] = spacing[std::size_t(a)].get<double>();
-        m.patchSize[std::size_t(a)] = std::size_t(patch[std::size_t(a)].get<double>());
-        if (!(m.inputSpacing[std::size_t(a)] > 0.0) ||
-            m.patchSize[std::size_t(a)] % std::size_t(m.network.sizeMultiple()) != 0 ||
-            m.patchSize[std::size_t(a)] == 0)
-            throw std::runtime_error(
-              "input spacing must be positive and patch sizes multiples of " +
-              std::to_string(m.network.sizeMultiple()));
-    }
-    if (json.contains("locator_spacing_mm"))
-        m.locatorSpacing = json.at("locator_spacing_mm").get<double>();
-    if (json.contains("locator_model"))
-        m.locatorModel = json.at("locator_model").get<std::string>();
-    m.normalisation = parseNormalisation(json.at("normalisation").get<std::string>());
-    m.labels = json.at("labels").get<std::string>();
-    if (json.contains("provenance"))
-        m.provenance = json.at("provenance");
-    if (json.contains("validation_metrics"))
-        m.metrics = json.at("validation_metrics");
-    return m;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Model
-
-struct SegmentationModel::State
-{
-    ModelManifest manifest;
-    DeviceSelection device;
-    torch::Device torchDevice{ torch::kCPU };
-    AttentionUNet network{ nullptr };           ///< native models
-    std::optional<torch::jit::Module> scripted; ///< TorchScript models
-    std::unique_ptr<SegmentationModel> locator; ///< the manifest's companion locator, if any
-
-    torch::Tensor forward(const torch::Tensor& input)
-    {
-        if (scripted)
-            return scripted->forward({ input }).toTensor();
-        return network->forward(input);
-    }
-    void moveTo(const torch::Device& target)
-    {
-        torchDevice = target;
-        if (scripted)
-            scripted->to(target);
-        else
-            network->to(target);
-    }
-};
+// The model: loading and checking, saving, and sliding-window prediction. Its manifest is in
+// ModelManifest.cpp, its trainer in Trainer.cpp.
 
 namespace
 {
@@ -123,16 +29,6 @@ namespace
 torch::Device torchDeviceFor(const DeviceSelection& selection)
 {
     return selection.cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-}
-
-torch::Tensor toTensor(const Image<float>& image)
-{
-    const Size3& n = image.size();
-    // Voxels are x fastest: as a tensor that is [z][y][x].
-    return torch::from_blob(const_cast<float*>(image.data()),
-                            { 1, 1, std::int64_t(n[2]), std::int64_t(n[1]), std::int64_t(n[0]) },
-                            torch::kFloat32)
-      .clone();
 }
 
 /// nnU-Net's Gaussian importance map: sigma = patch / 8, peak 1, floor 1e-3.
@@ -511,115 +407,6 @@ Image<float> SegmentationModel::predict(const Image<float>& input, const Predict
     const float* begin = result.data_ptr<float>();
     return Image<float>(input.geometry(),
                         std::vector<float>(begin, begin + input.geometry().voxelCount()));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Training
-
-struct Trainer::Impl
-{
-    SegmentationModel model;
-    TrainerOptions options;
-    std::unique_ptr<torch::optim::Adam> optimiser;
-};
-
-Trainer::Trainer(SegmentationModel& model, const TrainerOptions& options)
-  : impl_(std::make_unique<Impl>())
-{
-    if (!model.state_->network)
-        throw std::invalid_argument("only native InnerEar networks can be trained here");
-    impl_->model = model;
-    impl_->options = options;
-    impl_->optimiser = std::make_unique<torch::optim::Adam>(
-      model.state_->network->parameters(), torch::optim::AdamOptions(options.learningRate));
-}
-
-Trainer::~Trainer() = default;
-
-namespace
-{
-// Tversky loss (Salehi et al. 2017): 1 - TP / (TP + alpha FN + beta FP), soft counts, smoothed.
-torch::Tensor tversky(const torch::Tensor& p, const torch::Tensor& target, double alpha,
-                      double beta)
-{
-    const torch::Tensor tp = (p * target).sum();
-    const torch::Tensor fn = ((1 - p) * target).sum();
-    const torch::Tensor fp = (p * (1 - target)).sum();
-    return 1 - (tp + 1.0) / (tp + alpha * fn + beta * fp + 1.0);
-}
-
-std::pair<torch::Tensor, torch::Tensor> batchTensors(const std::vector<const Image<float>*>& images,
-                                                     const std::vector<const LabelMap*>& labels,
-                                                     const torch::Device& device)
-{
-    if (images.empty() || images.size() != labels.size())
-        throw std::invalid_argument("a training batch needs as many labels as images");
-    std::vector<torch::Tensor> inputs, targets;
-    for (std::size_t b = 0; b < images.size(); ++b)
-    {
-        inputs.push_back(toTensor(*images[b]));
-        Image<float> target(labels[b]->geometry());
-        for (std::size_t v = 0; v < target.voxels().size(); ++v)
-            target.voxels()[v] = labels[b]->voxels()[v] ? 1.0f : 0.0f;
-        targets.push_back(toTensor(target));
-    }
-    return { torch::cat(inputs, 0).to(device), torch::cat(targets, 0).to(device) };
-}
-} // namespace
-
-double Trainer::step(const std::vector<const Image<float>*>& images,
-                     const std::vector<const LabelMap*>& labels)
-{
-    SegmentationModel::State& state = *impl_->model.state_;
-    const auto [input, target] = batchTensors(images, labels, state.torchDevice);
-    state.network->train();
-    impl_->optimiser->zero_grad();
-    const torch::Tensor p = torch::sigmoid(state.network->forward(input));
-    const torch::Tensor loss = tversky(p, target, impl_->options.alpha, impl_->options.beta);
-    loss.backward();
-    impl_->optimiser->step();
-    return loss.item<double>();
-}
-
-double Trainer::loss(const std::vector<const Image<float>*>& images,
-                     const std::vector<const LabelMap*>& labels)
-{
-    SegmentationModel::State& state = *impl_->model.state_;
-    torch::NoGradGuard noGrad;
-    const auto [input, target] = batchTensors(images, labels, state.torchDevice);
-    state.network->eval();
-    const torch::Tensor p = torch::sigmoid(state.network->forward(input));
-    return tversky(p, target, impl_->options.alpha, impl_->options.beta).item<double>();
-}
-
-void Trainer::saveOptimiser(const std::string& path) const
-{
-    torch::save(*impl_->optimiser, path);
-}
-
-void Trainer::loadOptimiser(const std::string& path)
-{
-    try
-    {
-        torch::load(*impl_->optimiser, path);
-    }
-    catch (const c10::Error& e)
-    {
-        const std::string what = e.what_without_backtrace();
-        throw std::runtime_error(path + ": not an optimiser state (" +
-                                 what.substr(0, what.find('\n')) + ")");
-    }
-}
-
-double Trainer::tverskyLoss(const std::vector<float>& probability, const std::vector<float>& target,
-                            double alpha, double beta)
-{
-    if (probability.size() != target.size())
-        throw std::invalid_argument("probability and target differ in size");
-    const auto n = std::int64_t(probability.size());
-    const torch::Tensor p = torch::from_blob(const_cast<float*>(probability.data()), { n }).clone();
-    const torch::Tensor t = torch::from_blob(const_cast<float*>(target.data()), { n }).clone();
-    return tversky(p, t, alpha, beta).item<double>();
 }
 
 } // namespace innerear::inference
