@@ -29,92 +29,121 @@ int CsvTable::column(const std::string& name) const
     return -1;
 }
 
-CsvTable parseCsv(const std::string& text)
+namespace
 {
-    CsvTable table;
-    std::vector<std::vector<std::string>> records;
-    std::vector<int> starts;
-    std::vector<std::string> record;
-    std::string field;
-    bool quoted = false;     // the field began with a quote
-    bool inQuotes = false;   // between its quotes
-    bool afterQuote = false; // its closing quote was read
-    bool any = false;        // the record has content
-    int line = 1, recordLine = 1;
-    auto trimmed = [](std::string f)
+std::string trimmed(const std::string& field)
+{
+    const std::size_t first = field.find_first_not_of(" \t");
+    if (first == std::string::npos)
+        return {};
+    return field.substr(first, field.find_last_not_of(" \t") - first + 1);
+}
+
+/// RFC 4180 records, one character at a time (a state machine: in a quoted field, after its
+/// closing quote, or in an unquoted one).
+class CsvReader
+{
+public:
+    void read(const std::string& text)
     {
-        const std::size_t first = f.find_first_not_of(" \t");
-        if (first == std::string::npos)
-            return std::string();
-        return f.substr(first, f.find_last_not_of(" \t") - first + 1);
-    };
-    auto endField = [&]
-    {
-        record.push_back(quoted ? field : trimmed(field));
-        field.clear();
-        quoted = inQuotes = afterQuote = false;
-    };
-    auto endRecord = [&]
-    {
-        endField();
-        if (any)
+        for (std::size_t i = 0; i < text.size(); ++i)
         {
-            records.push_back(record);
-            starts.push_back(recordLine);
-        }
-        record.clear();
-        any = false;
-    };
-    for (std::size_t i = 0; i < text.size(); ++i)
-    {
-        const char c = text[i];
-        if (inQuotes)
-        {
-            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"')
-                field += '"', ++i;
-            else if (c == '"')
-                inQuotes = false, afterQuote = true;
-            else
+            const char c = text[i];
+            const char next = i + 1 < text.size() ? text[i + 1] : '\0';
+            if (inQuotes_)
+                i += quoted(c, next);
+            else if (c == ',')
+                endField(), any_ = true;
+            else if (c == '\n' || c == '\r')
             {
-                field += c;
-                line += c == '\n' ? 1 : 0;
+                i += c == '\r' && next == '\n' ? 1 : 0;
+                endRecord();
+                recordLine_ = ++line_;
             }
-            continue;
+            else
+                unquoted(c);
         }
-        if (c == ',')
+        if (inQuotes_)
+            throw std::runtime_error("line " + std::to_string(recordLine_) +
+                                     ": a quote is not closed");
+        endRecord();
+    }
+    std::vector<std::vector<std::string>> records;
+    std::vector<int> starts; ///< the line each record starts on
+
+private:
+    /// A character inside quotes; returns how many more it took (a doubled quote).
+    std::size_t quoted(char c, char next)
+    {
+        if (c == '"' && next == '"')
         {
-            endField();
-            any = true;
+            field_ += '"';
+            return 1;
         }
-        else if (c == '\n' || c == '\r')
+        if (c == '"')
+            inQuotes_ = false, afterQuote_ = true;
+        else
         {
-            if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n')
-                ++i;
-            endRecord();
-            recordLine = ++line;
+            field_ += c;
+            line_ += c == '\n' ? 1 : 0;
         }
-        else if (c == '"' && !afterQuote && trimmed(field).empty())
+        return 0;
+    }
+    void unquoted(char c)
+    {
+        if (c == '"' && !afterQuote_ && trimmed(field_).empty())
         {
-            field.clear();
-            quoted = inQuotes = any = true;
+            field_.clear();
+            quoted_ = inQuotes_ = any_ = true;
         }
-        else if (afterQuote && c != ' ' && c != '\t')
-            throw std::runtime_error("line " + std::to_string(line) +
+        else if (afterQuote_ && c != ' ' && c != '\t')
+            throw std::runtime_error("line " + std::to_string(line_) +
                                      ": text after a closing quote");
-        else if (!afterQuote)
+        else if (!afterQuote_)
         {
-            field += c;
-            any = any || (c != ' ' && c != '\t');
+            field_ += c;
+            any_ = any_ || (c != ' ' && c != '\t');
         }
     }
-    if (inQuotes)
-        throw std::runtime_error("line " + std::to_string(recordLine) + ": a quote is not closed");
-    endRecord();
-    if (records.empty())
+    void endField()
+    {
+        record_.push_back(quoted_ ? field_ : trimmed(field_));
+        field_.clear();
+        quoted_ = inQuotes_ = afterQuote_ = false;
+    }
+    void endRecord()
+    {
+        endField();
+        if (any_) // blank lines are no records
+        {
+            records.push_back(record_);
+            starts.push_back(recordLine_);
+        }
+        record_.clear();
+        any_ = false;
+    }
+
+    std::vector<std::string> record_;
+    std::string field_;
+    bool quoted_ = false;     ///< the field began with a quote
+    bool inQuotes_ = false;   ///< between its quotes
+    bool afterQuote_ = false; ///< its closing quote was read
+    bool any_ = false;        ///< the record has content
+    int line_ = 1;
+    int recordLine_ = 1;
+};
+} // namespace
+
+CsvTable parseCsv(const std::string& text)
+{
+    CsvReader reader;
+    reader.read(text);
+    CsvTable table;
+    if (reader.records.empty())
         return table;
-    table.header = records.front();
-    table.rows.assign(records.begin() + 1, records.end());
-    table.lines.assign(starts.begin() + 1, starts.end());
+    table.header = reader.records.front();
+    table.rows.assign(reader.records.begin() + 1, reader.records.end());
+    table.lines.assign(reader.starts.begin() + 1, reader.starts.end());
     return table;
 }
 

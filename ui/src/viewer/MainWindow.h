@@ -32,6 +32,10 @@ class VtkView;
 
 /// The viewer's window: four linked views (axial, coronal, sagittal MIPs and 3-D), the study
 /// and labyrinth panels, and the segmentation run on a worker thread.
+/// The model's facts for the About box and the side panel: its file, the data it was trained on
+/// and its Dice on the bundled sample (from the manifest), or why it cannot be read.
+QString modelSummary(const QString& manifestPath);
+
 class MainWindow : public QMainWindow
 {
     Q_OBJECT

@@ -1,0 +1,246 @@
+#include "MainWindow.h"
+
+#include "ReaderWindow.h"
+#include "VtkView.h"
+
+#include "innerear/core/Files.h"
+#include "innerear/io/Dicom.h"
+#include "innerear/io/IoError.h"
+#include "innerear/io/VolumeIO.h"
+#include "innerear/ui/About.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPainter>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSlider>
+#include <QStatusBar>
+#include <QTableWidget>
+#include <QTextBrowser>
+#include <QTimer>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <fstream>
+#include <future>
+#include <sstream>
+
+namespace innerear::ui
+{
+
+// The main window's side panel: the study's facts, display settings, the volumes and verdicts.
+
+QString modelSummary(const QString& manifestPath)
+{
+    if (!QFileInfo::exists(manifestPath))
+        return QObject::tr("Model: %1 (not found)").arg(manifestPath);
+    try
+    {
+        const Json manifest = readJsonFile(manifestPath.toStdString());
+        QString summary = QObject::tr("Model: %1").arg(QFileInfo(manifestPath).fileName());
+        if (manifest.contains("provenance") && manifest.at("provenance").contains("data"))
+            summary +=
+              QObject::tr("<br>Trained on: %1")
+                .arg(QString::fromStdString(manifest.at("provenance").at("data").get<std::string>())
+                       .toHtmlEscaped());
+        if (manifest.contains("validation_metrics") &&
+            manifest.at("validation_metrics").contains("demo_study_dsc"))
+            summary += QObject::tr("<br>Dice on the bundled sample: %1")
+                         .arg(manifest.at("validation_metrics").at("demo_study_dsc").get<double>());
+        return summary;
+    }
+    catch (const std::exception& e)
+    {
+        return QObject::tr("Model: %1 (unreadable: %2)").arg(manifestPath, e.what());
+    }
+}
+
+QWidget* MainWindow::buildSidePanel()
+{
+    auto* panel = new QWidget(this);
+    auto* layout = new QVBoxLayout(panel);
+
+    auto* studyBox = new QGroupBox(tr("Study"), panel);
+    auto* studyLayout = new QVBoxLayout(studyBox);
+    studyPanel_ = new QTextBrowser(studyBox);
+    studyPanel_->setObjectName("study-information");
+    studyPanel_->setMinimumWidth(280);
+    studyPanel_->setMaximumHeight(220);
+    revealPatient_ = new QCheckBox(tr("Show patient identifiers"), studyBox);
+    connect(revealPatient_, &QCheckBox::toggled, this, &MainWindow::updateStudyPanel);
+    studyLayout->addWidget(studyPanel_);
+    studyLayout->addWidget(revealPatient_);
+    layout->addWidget(studyBox);
+
+    auto* labyrinthBox = new QGroupBox(tr("Labyrinth"), panel);
+    auto* labyrinthLayout = new QFormLayout(labyrinthBox);
+    volumesPanel_ = new QLabel(tr("No segmentation yet."), labyrinthBox);
+    volumesPanel_->setObjectName("labyrinth-volumes");
+    volumesPanel_->setWordWrap(true);
+    maskBox_ = new QComboBox(labyrinthBox);
+    maskBox_->addItems({ tr("Automatic"), tr("Loaded mask") });
+    connect(maskBox_, qOverload<int>(&QComboBox::activated), this,
+            [this](int index) { model_.setActiveMask(ViewerModel::Mask(index)); });
+    labyrinthLayout->addRow(volumesPanel_);
+    labyrinthLayout->addRow(tr("Show"), maskBox_);
+    layout->addWidget(labyrinthBox);
+
+    auto* displayBox = new QGroupBox(tr("Display"), panel);
+    auto* display = new QFormLayout(displayBox);
+    mipBox_ = new QCheckBox(tr("Maximum intensity projection"), displayBox);
+    mipBox_->setChecked(true);
+    connect(mipBox_, &QCheckBox::toggled, &model_, &ViewerModel::setMip);
+    slabBox_ = new QDoubleSpinBox(displayBox);
+    slabBox_->setRange(0.0, 300.0);
+    slabBox_->setSingleStep(2.0);
+    slabBox_->setSuffix(tr(" mm"));
+    slabBox_->setSpecialValueText(tr("whole volume"));
+    connect(slabBox_, qOverload<double>(&QDoubleSpinBox::valueChanged), &model_,
+            &ViewerModel::setSlabMillimetres);
+    presetBox_ = new QComboBox(displayBox);
+    presetBox_->addItems({ tr("Automatic (1st-99.5th percentile)"), tr("T2 inner ear") });
+    connect(presetBox_, qOverload<int>(&QComboBox::activated), this,
+            [this](int index)
+            {
+                model_.resetWindowLevel();
+                if (index == 1)
+                {
+                    // Fluid is the brightest tissue on T2: a narrow window on the upper range
+                    // makes the labyrinth stand out from the petrous bone and the brain.
+                    WindowLevel wl = model_.windowLevel();
+                    const double high = wl.level + 0.5 * wl.window;
+                    wl.window *= 0.6;
+                    wl.level = high - 0.5 * wl.window;
+                    model_.setWindowLevel(wl);
+                }
+            });
+    display->addRow(mipBox_);
+    display->addRow(tr("Slab"), slabBox_);
+    display->addRow(tr("Window"), presetBox_);
+
+    perSideBox_ = new QCheckBox(tr("Colour by side"), displayBox);
+    outlineBox_ = new QCheckBox(tr("Outline only"), displayBox);
+    opacitySlider_ = new QSlider(Qt::Horizontal, displayBox);
+    opacitySlider_->setRange(0, 100);
+    opacitySlider_->setValue(50);
+    auto applyOverlay = [this]
+    {
+        OverlayStyle style = model_.overlay();
+        style.perSideColours = perSideBox_->isChecked();
+        style.outline = outlineBox_->isChecked();
+        style.opacity = opacitySlider_->value() / 100.0;
+        model_.setOverlay(style);
+        for (std::uint8_t label = 1; label <= 2; ++label)
+            scene_.setLabelColour(label, labelColour(label, style));
+        view3d_->update();
+    };
+    connect(perSideBox_, &QCheckBox::toggled, this, applyOverlay);
+    connect(outlineBox_, &QCheckBox::toggled, this, applyOverlay);
+    connect(opacitySlider_, &QSlider::valueChanged, this, applyOverlay);
+    display->addRow(perSideBox_);
+    display->addRow(outlineBox_);
+    display->addRow(tr("Opacity"), opacitySlider_);
+    layout->addWidget(displayBox);
+
+    auto* box3d = new QGroupBox(tr("3D"), panel);
+    auto* layout3d = new QFormLayout(box3d);
+    volumeRenderingBox_ = new QComboBox(box3d);
+    volumeRenderingBox_->addItems({ tr("Surfaces only"), tr("MIP"), tr("T2 composite") });
+    connect(volumeRenderingBox_, qOverload<int>(&QComboBox::currentIndexChanged), this,
+            [this](int index)
+            {
+                scene_.setVolumeRendering(render::VolumeRendering(index));
+                view3d_->update();
+            });
+    volumeRenderingBox_->setCurrentIndex(int(render::VolumeRendering::Mip));
+    auto* resetButton = new QPushButton(tr("Reset view"), box3d);
+    connect(resetButton, &QPushButton::clicked, this,
+            [this]
+            {
+                scene_.resetCamera();
+                view3d_->update();
+            });
+    layout3d->addRow(tr("Volume"), volumeRenderingBox_);
+    layout3d->addRow(resetButton);
+    layout->addWidget(box3d);
+    layout->addStretch(1);
+    return panel;
+}
+
+void MainWindow::updateVolumesPanel()
+{
+    const LabelMap* labels = model_.activeLabels();
+    if (!labels)
+    {
+        volumesPanel_->setText(tr("No segmentation yet."));
+        return;
+    }
+    std::array<std::size_t, 256> counts{};
+    for (std::uint8_t v : labels->voxels())
+        ++counts[v];
+    const double voxel = labels->geometry().voxelVolume();
+    QStringList lines;
+    lines << tr("<b>%1</b>").arg(model_.maskName(model_.activeMask()).toHtmlEscaped());
+    const bool automatic = model_.activeMask() == ViewerModel::Mask::Automatic && verdicts_;
+    for (std::uint8_t l : { 1, 2 })
+    {
+        QString line = (l == 1 ? tr("Right labyrinth: %1 mm³") : tr("Left labyrinth: %1 mm³"))
+                         .arg(double(counts[l]) * voxel, 0, 'f', 1);
+        if (automatic)
+        {
+            // The verdict beside the volume: a result that is probably wrong says so.
+            const analysis::EarVerdict& ear = (*verdicts_)[l - 1];
+            const char* colour = ear.quality == analysis::Quality::Ok      ? "#2e7d32"
+                                 : ear.quality == analysis::Quality::Check ? "#b26a00"
+                                                                           : "#b00020";
+            line += QString(" — <b style=\"color:%1\">%2</b>")
+                      .arg(colour, QString::fromUtf8(analysis::qualityName(ear.quality)));
+            for (const std::string& reason : ear.reasons)
+                line += "<br>&nbsp;&nbsp;· " + QString::fromStdString(reason).toHtmlEscaped();
+        }
+        lines << line;
+    }
+    for (std::size_t label = 3; label < counts.size(); ++label)
+        if (counts[label] > 0)
+            lines
+              << tr("Label %1: %2 mm³").arg(label).arg(double(counts[label]) * voxel, 0, 'f', 1);
+    volumesPanel_->setText(lines.join("<br>"));
+}
+
+void MainWindow::updateStudyPanel()
+{
+    QString html = studyFacts_;
+    if (revealPatient_->isChecked() && !patientFacts_.isEmpty())
+        html += "<br><br>" + patientFacts_;
+    else if (!patientFacts_.isEmpty())
+        html += tr("<br><br><i>Patient identifiers hidden.</i>");
+    studyPanel_->setHtml(html);
+}
+
+} // namespace innerear::ui
