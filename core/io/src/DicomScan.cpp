@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -92,6 +93,20 @@ void applyPhilipsPreciseScaling(const gdcm::DataSet& ds, double& slope, double& 
     }
 }
 
+/// Why a stack of frames is not a loadable volume: the kind of error and the user's message.
+struct StackRefusal
+{
+    IoError::Kind kind;
+    std::string why;
+};
+
+/// Frames at one position along the slice normal, and that position (mm).
+struct SlicePositions
+{
+    std::vector<std::vector<std::size_t>> frames;
+    std::vector<double> distances;
+};
+
 class Scanner
 {
 public:
@@ -111,6 +126,9 @@ private:
                           const std::string& problem, IoError::Kind problemKind);
     void addEnhancedFrames(const gdcm::File& file, const FileFacts& facts, std::size_t fileIndex);
     void finishStack(DicomStack& stack);
+    SlicePositions groupByPosition(const std::vector<std::size_t>& frames,
+                                   const Vec3& normal) const;
+    void orderVolumes(SlicePositions& positions, DicomStack& stack) const;
 
     DicomScan::Detail& detail_;
     std::vector<FileFacts> facts_;
@@ -563,6 +581,168 @@ void Scanner::buildStacks()
         detail_.series.push_back(stack.info);
 }
 
+// finishStack's checks, in order (after MITK's DICOM sorter chain): each either refuses the
+// stack with the reason, or lets it on; the refusals are the user's messages.
+namespace
+{
+/// One SeriesInstanceUID over files of several patients or studies (a copying or anonymising
+/// tool that reused it) is not one volume, whatever its geometry says.
+std::optional<StackRefusal> onePatientAndStudy(std::size_t patients, std::size_t studies)
+{
+    if (patients > 1)
+        return StackRefusal{ IoError::Kind::UnsupportedDicom,
+                             "its files belong to " + std::to_string(patients) +
+                               " patients under one series UID: not one volume (separate the "
+                               "files by patient first)" };
+    if (studies > 1)
+        return StackRefusal{ IoError::Kind::UnsupportedDicom,
+                             "its files belong to " + std::to_string(studies) +
+                               " studies (StudyInstanceUID) under one series UID: not one "
+                               "volume (separate the files by study first)" };
+    return std::nullopt;
+}
+
+/// The slice normal from the first frame's ImageOrientationPatient, into `direction`'s third
+/// column (the first two are the row and column directions).
+std::optional<StackRefusal> sliceNormal(const DicomFrameRecord& first, Vec3& normal,
+                                        Mat3& direction)
+{
+    normal = cross(first.rowDirection, first.columnDirection);
+    const double length = norm(normal);
+    if (length < 1e-6)
+        return StackRefusal{ IoError::Kind::InconsistentGeometry,
+                             "ImageOrientationPatient does not describe two independent "
+                             "directions" };
+    for (double& c : normal)
+        c /= length;
+    for (int row = 0; row < 3; ++row)
+    {
+        direction[row][0] = first.rowDirection[row];
+        direction[row][1] = first.columnDirection[row];
+        direction[row][2] = normal[row];
+    }
+    return std::nullopt;
+}
+
+/// The same number of frames at every position (the volumes of a 4-D series), and more than
+/// one position.
+std::optional<StackRefusal> evenVolumes(const SlicePositions& positions)
+{
+    const std::size_t perPosition = positions.frames.front().size();
+    for (std::size_t p = 0; p < positions.frames.size(); ++p)
+        if (positions.frames[p].size() != perPosition)
+        {
+            std::ostringstream why;
+            why << "uneven number of frames per slice position (" << perPosition
+                << " at the first position, " << positions.frames[p].size() << " at position "
+                << positions.distances[p] << " mm): an incomplete 4-D series or missing files";
+            return StackRefusal{ IoError::Kind::MissingSlices, why.str() };
+        }
+    if (positions.frames.size() == 1)
+        return StackRefusal{ IoError::Kind::TwoDimensional,
+                             perPosition == 1
+                               ? "a single 2-D slice, not a volume"
+                               : "one slice position repeated over time (2-D + time), not a "
+                                 "volume" };
+    return std::nullopt;
+}
+
+/// Regular spacing without gaps; the spacing (the median step) in `step`.
+std::optional<StackRefusal> regularSpacing(const std::vector<double>& distances, double& step)
+{
+    std::vector<double> steps;
+    for (std::size_t p = 1; p < distances.size(); ++p)
+        steps.push_back(distances[p] - distances[p - 1]);
+    std::vector<double> sortedSteps = steps;
+    std::nth_element(sortedSteps.begin(), sortedSteps.begin() + sortedSteps.size() / 2,
+                     sortedSteps.end());
+    step = sortedSteps[sortedSteps.size() / 2];
+    const double stepTolerance = std::max(0.01 * step, 1e-3);
+    for (std::size_t p = 0; p < steps.size(); ++p)
+    {
+        if (std::abs(steps[p] - step) <= stepTolerance)
+            continue;
+        std::ostringstream why;
+        const double ratio = steps[p] / step;
+        if (std::abs(ratio - std::round(ratio)) < 0.05 && ratio > 1.5)
+        {
+            why << "missing slices: a gap of " << steps[p] << " mm after slice " << p + 1
+                << " where the spacing is " << step << " mm (about " << std::lround(ratio) - 1
+                << " slice(s) missing)";
+            return StackRefusal{ IoError::Kind::MissingSlices, why.str() };
+        }
+        why << "inconsistent slice spacing: " << steps[p] << " mm after slice " << p + 1 << ", "
+            << step << " mm elsewhere";
+        return StackRefusal{ IoError::Kind::InconsistentGeometry, why.str() };
+    }
+    return std::nullopt;
+}
+
+/// Every slice's origin on the normal through the first: no gantry tilt or shear.
+std::optional<StackRefusal> noShear(const std::vector<Vec3>& origins, const Vec3& normal,
+                                    double step)
+{
+    for (std::size_t p = 1; p < origins.size(); ++p)
+    {
+        const Vec3 offset{ origins[p][0] - origins[0][0], origins[p][1] - origins[0][1],
+                           origins[p][2] - origins[0][2] };
+        const double along = dot(offset, normal);
+        const Vec3 lateral{ offset[0] - along * normal[0], offset[1] - along * normal[1],
+                            offset[2] - along * normal[2] };
+        if (norm(lateral) > std::max(0.01, 0.01 * step))
+            return StackRefusal{ IoError::Kind::InconsistentGeometry,
+                                 "slices are shifted sideways from one another (gantry tilt or a "
+                                 "sheared stack): not a rectilinear volume" };
+    }
+    return std::nullopt;
+}
+} // namespace
+
+SlicePositions Scanner::groupByPosition(const std::vector<std::size_t>& frames,
+                                        const Vec3& normal) const
+{
+    std::vector<std::pair<double, std::size_t>> byDistance;
+    for (std::size_t f : frames)
+        byDistance.push_back({ dot(detail_.frames[f].position, normal), f });
+    std::stable_sort(byDistance.begin(), byDistance.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    const double samePositionTolerance = 1e-3;
+    SlicePositions positions;
+    for (const auto& [distance, f] : byDistance)
+    {
+        if (positions.frames.empty() ||
+            distance - positions.distances.back() > samePositionTolerance)
+        {
+            positions.frames.push_back({});
+            positions.distances.push_back(distance);
+        }
+        positions.frames.back().push_back(f);
+    }
+    return positions;
+}
+
+void Scanner::orderVolumes(SlicePositions& positions, DicomStack& stack) const
+{
+    // Order the frames at each position (the volumes of a 4-D series).
+    for (auto& atPosition : positions.frames)
+        std::stable_sort(atPosition.begin(), atPosition.end(),
+                         [&](std::size_t a, std::size_t b)
+                         {
+                             const auto& fa = detail_.frames[a];
+                             const auto& fb = detail_.frames[b];
+                             return std::tie(fa.temporalOrder, fa.acquisitionNumber,
+                                             fa.instanceNumber, fa.file, fa.frameInFile) <
+                                    std::tie(fb.temporalOrder, fb.acquisitionNumber,
+                                             fb.instanceNumber, fb.file, fb.frameInFile);
+                         });
+    const std::size_t perPosition = positions.frames.front().size();
+    stack.volumes.assign(perPosition, {});
+    for (std::size_t v = 0; v < perPosition; ++v)
+        for (const auto& atPosition : positions.frames)
+            stack.volumes[v].push_back(atPosition[v]);
+    stack.info.volumeCount = perPosition;
+}
+
 void Scanner::finishStack(DicomStack& stack)
 {
     DicomSeriesInfo& info = stack.info;
@@ -590,147 +770,42 @@ void Scanner::finishStack(DicomStack& stack)
     geometry.size = { first.columns, first.rows, 1 };
     geometry.spacing = { first.spacingBetweenColumns, first.spacingBetweenRows, 1.0 };
 
-    auto refuse = [&](IoError::Kind kind, const std::string& why)
+    auto refuse = [&](const StackRefusal& refusal)
     {
         info.loadable = false;
-        info.problemKind = kind;
-        info.problem = why;
+        info.problemKind = refusal.kind;
+        info.problem = refusal.why;
     };
     if (!info.problem.empty())
-        return refuse(info.problemKind, info.problem);
-    // One SeriesInstanceUID over files of several patients (a copying or anonymising tool that
-    // reused it) is not one volume, whatever its geometry says.
-    if (patients.size() > 1)
-        return refuse(IoError::Kind::UnsupportedDicom,
-                      "its files belong to " + std::to_string(patients.size()) +
-                        " patients under one series UID: not one volume (separate the files by "
-                        "patient first)");
-    if (studies.size() > 1)
-        return refuse(IoError::Kind::UnsupportedDicom,
-                      "its files belong to " + std::to_string(studies.size()) +
-                        " studies (StudyInstanceUID) under one series UID: not one volume "
-                        "(separate the files by study first)");
+        return refuse({ info.problemKind, info.problem });
+    Vec3 normal{};
+    if (auto refusal = onePatientAndStudy(patients.size(), studies.size()))
+        return refuse(*refusal);
+    if (auto refusal = sliceNormal(first, normal, geometry.direction))
+        return refuse(*refusal);
+    SlicePositions positions = groupByPosition(frames, normal);
+    if (auto refusal = evenVolumes(positions))
+        return refuse(*refusal);
+    orderVolumes(positions, stack);
+    double step = 0.0;
+    if (auto refusal = regularSpacing(positions.distances, step))
+        return refuse(*refusal);
+    std::vector<Vec3> origins;
+    for (const auto& atPosition : positions.frames)
+        origins.push_back(detail_.frames[atPosition.front()].position);
+    if (auto refusal = noShear(origins, normal, step))
+        return refuse(*refusal);
 
-    Vec3 normal = cross(first.rowDirection, first.columnDirection);
-    const double normalLength = norm(normal);
-    if (normalLength < 1e-6)
-        return refuse(IoError::Kind::InconsistentGeometry,
-                      "ImageOrientationPatient does not describe two independent directions");
-    for (double& c : normal)
-        c /= normalLength;
-    for (int row = 0; row < 3; ++row)
-    {
-        geometry.direction[row][0] = first.rowDirection[row];
-        geometry.direction[row][1] = first.columnDirection[row];
-        geometry.direction[row][2] = normal[row];
-    }
-
-    // Group frames by their position along the normal.
-    std::vector<std::pair<double, std::size_t>> byDistance;
-    for (std::size_t f : frames)
-        byDistance.push_back({ dot(detail_.frames[f].position, normal), f });
-    std::stable_sort(byDistance.begin(), byDistance.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    const double samePositionTolerance = 1e-3;
-    std::vector<std::vector<std::size_t>> positions;
-    std::vector<double> distances;
-    for (const auto& [distance, f] : byDistance)
-    {
-        if (positions.empty() || distance - distances.back() > samePositionTolerance)
-        {
-            positions.push_back({});
-            distances.push_back(distance);
-        }
-        positions.back().push_back(f);
-    }
-
-    const std::size_t perPosition = positions.front().size();
-    for (std::size_t p = 0; p < positions.size(); ++p)
-    {
-        if (positions[p].size() != perPosition)
-        {
-            std::ostringstream why;
-            why << "uneven number of frames per slice position (" << perPosition
-                << " at the first position, " << positions[p].size() << " at position "
-                << distances[p] << " mm): an incomplete 4-D series or missing files";
-            return refuse(IoError::Kind::MissingSlices, why.str());
-        }
-    }
-    if (positions.size() == 1)
-        return refuse(IoError::Kind::TwoDimensional,
-                      perPosition == 1
-                        ? "a single 2-D slice, not a volume"
-                        : "one slice position repeated over time (2-D + time), not a volume");
-
-    // Order the frames at each position (the volumes of a 4-D series).
-    for (auto& atPosition : positions)
-        std::stable_sort(atPosition.begin(), atPosition.end(),
-                         [&](std::size_t a, std::size_t b)
-                         {
-                             const auto& fa = detail_.frames[a];
-                             const auto& fb = detail_.frames[b];
-                             return std::tie(fa.temporalOrder, fa.acquisitionNumber,
-                                             fa.instanceNumber, fa.file, fa.frameInFile) <
-                                    std::tie(fb.temporalOrder, fb.acquisitionNumber,
-                                             fb.instanceNumber, fb.file, fb.frameInFile);
-                         });
-    stack.volumes.assign(perPosition, {});
-    for (std::size_t v = 0; v < perPosition; ++v)
-        for (const auto& atPosition : positions)
-            stack.volumes[v].push_back(atPosition[v]);
-    info.volumeCount = perPosition;
-
-    // Regular spacing, no gaps, no shear.
-    std::vector<double> steps;
-    for (std::size_t p = 1; p < distances.size(); ++p)
-        steps.push_back(distances[p] - distances[p - 1]);
-    std::vector<double> sortedSteps = steps;
-    std::nth_element(sortedSteps.begin(), sortedSteps.begin() + sortedSteps.size() / 2,
-                     sortedSteps.end());
-    const double step = sortedSteps[sortedSteps.size() / 2];
-    const double stepTolerance = std::max(0.01 * step, 1e-3);
-    for (std::size_t p = 0; p < steps.size(); ++p)
-    {
-        if (std::abs(steps[p] - step) <= stepTolerance)
-            continue;
-        std::ostringstream why;
-        const double ratio = steps[p] / step;
-        if (std::abs(ratio - std::round(ratio)) < 0.05 && ratio > 1.5)
-        {
-            why << "missing slices: a gap of " << steps[p] << " mm after slice " << p + 1
-                << " where the spacing is " << step << " mm (about " << std::lround(ratio) - 1
-                << " slice(s) missing)";
-            return refuse(IoError::Kind::MissingSlices, why.str());
-        }
-        why << "inconsistent slice spacing: " << steps[p] << " mm after slice " << p + 1 << ", "
-            << step << " mm elsewhere";
-        return refuse(IoError::Kind::InconsistentGeometry, why.str());
-    }
-    const Vec3& origin = detail_.frames[positions.front().front()].position;
-    for (std::size_t p = 1; p < positions.size(); ++p)
-    {
-        const Vec3& position = detail_.frames[positions[p].front()].position;
-        const Vec3 offset{ position[0] - origin[0], position[1] - origin[1],
-                           position[2] - origin[2] };
-        const double along = dot(offset, normal);
-        const Vec3 lateral{ offset[0] - along * normal[0], offset[1] - along * normal[1],
-                            offset[2] - along * normal[2] };
-        if (norm(lateral) > std::max(0.01, 0.01 * step))
-            return refuse(IoError::Kind::InconsistentGeometry,
-                          "slices are shifted sideways from one another (gantry tilt or a sheared "
-                          "stack): not a rectilinear volume");
-    }
-
-    geometry.size[2] = positions.size();
+    geometry.size[2] = positions.frames.size();
     geometry.spacing[2] = step;
-    geometry.origin = origin;
+    geometry.origin = origins.front();
     try
     {
         validateGeometry(geometry);
     }
     catch (const std::exception& e)
     {
-        return refuse(IoError::Kind::InconsistentGeometry, e.what());
+        return refuse({ IoError::Kind::InconsistentGeometry, e.what() });
     }
     info.loadable = true;
     if (geometry.isOblique())
