@@ -4,6 +4,8 @@
 # network passes on CPU and CUDA in one run, then trains a paper-width model for a fixed budget.
 # Results go to $OUT (default: gpu-out/). Usage: scripts/gpu-session.sh [TRAIN_MINUTES]
 # Environment: SKIP_BENCH=1 skips the benchmark; TRAIN_INIT=model.json continues from a model.
+# The compute-only build also needs nlohmann-json and CLI11 (header-only): where the machine has
+# no Debian packages for them, run scripts/bring-headers.sh here first and carry build-deps/.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-gpu-out}
@@ -20,7 +22,8 @@ BIN=build-gpu/bin
 # CMake config needs a CUDA toolkit layout that such images do not always have).
 cmake_build() {
     cmake -S . -B build-gpu -G Ninja -DINNEREAR_COMPUTE_ONLY=ON -DINNEREAR_FORMAT_CHECK=OFF \
-        -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$TORCH_DIR/share/cmake" "$@" &&
+        -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$TORCH_DIR/share/cmake;$PWD/build-deps" \
+        "$@" &&
         cmake --build build-gpu --target innerear-train innerear-bench-inference -j"$(nproc)"
 }
 direct_build() {
@@ -29,7 +32,7 @@ direct_build() {
     mkdir -p "$objdir" "$BIN"
     local flags=(-std="$std" -O2 -DNDEBUG -D_GLIBCXX_USE_CXX11_ABI="$abi" -Icore/include
         -Iinference/include -Iinference/src -isystem "$TORCH_DIR/include"
-        -isystem "$TORCH_DIR/include/torch/csrc/api/include")
+        -isystem "$TORCH_DIR/include/torch/csrc/api/include" -isystem build-deps/include)
     local pids=() f
     for f in core/src/*.cpp inference/src/*.cpp inference/tools/*.cpp; do
         g++ "${flags[@]}" -c "$f" -o "$objdir/$(basename "$f" .cpp).o" & pids+=($!)
