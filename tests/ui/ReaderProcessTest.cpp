@@ -59,8 +59,13 @@ public:
         {
             if (window_.isEmpty())
             {
+                // This process's window only: another test may show a reading window on the
+                // same display (Qt sets _NET_WM_PID).
                 const QStringList found =
-                  run("xdotool", { "search", "--name", "InnerEar reader study" }, 3000)
+                  run("xdotool",
+                      { "search", "--all", "--pid", QString::number(process_.processId()), "--name",
+                        "InnerEar reader study" },
+                      3000)
                     .split('\n', Qt::SkipEmptyParts);
                 if (!found.isEmpty())
                     window_ = found.last();
