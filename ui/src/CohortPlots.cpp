@@ -38,7 +38,7 @@ namespace fs = std::filesystem;
 namespace
 {
 
-void ensureApplication()
+void requireApplication()
 {
     if (!qobject_cast<QApplication*>(QCoreApplication::instance()))
         throw std::logic_error("the figures need a QApplication: the program creates one (a "
@@ -136,7 +136,7 @@ ChartApplication::~ChartApplication() = default;
 std::vector<std::string> writeCohortPlots(const std::vector<CohortCase>& cases,
                                           const std::string& folder)
 {
-    ensureApplication();
+    requireApplication();
     std::vector<std::string> written;
     const auto groups = byGroup(cases);
 
@@ -313,7 +313,7 @@ std::string writeReaderScorePlot(const std::vector<std::pair<std::string, double
                                  double mean, double ciLow, double ciHigh,
                                  const std::string& folder)
 {
-    ensureApplication();
+    requireApplication();
     QChart chart;
     chart.setTitle("Reader preference: automatic preferred (%)");
     auto* set = new QBarSet("score per reader");
@@ -371,7 +371,7 @@ std::string writeReaderScorePlot(const std::vector<std::pair<std::string, double
 std::string writeTrainingCurves(const std::vector<TrainingCurvePoint>& points,
                                 const std::string& stem)
 {
-    ensureApplication();
+    requireApplication();
     QChart chart;
     chart.setTitle("Training");
     double lastStep = 1.0;

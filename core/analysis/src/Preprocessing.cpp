@@ -33,7 +33,6 @@ using LabelImage = itk::Image<std::uint32_t, 3>;
 using ByteImage = itk::Image<std::uint8_t, 3>;
 
 using itkbridge::setGeometry;
-using itkbridge::toItk;
 
 template<typename Interpolator>
 Image<float> resample(const FloatImage::Pointer& image, const Geometry& target,
@@ -95,7 +94,8 @@ Image<float> resampleIsotropicBSpline(const Volume& volume, double spacing)
     using Interpolator = itk::BSplineInterpolateImageFunction<FloatImage, double, double>;
     auto interpolator = Interpolator::New();
     interpolator->SetSplineOrder(3);
-    return resample<Interpolator>(toItk(volume.toFloat()),
+    const Image<float> values = volume.toFloat(); // read in place by ITK, not copied again
+    return resample<Interpolator>(itkbridge::viewAsItk(values),
                                   isotropicGrid(volume.geometry(), spacing), interpolator);
 }
 
@@ -207,7 +207,8 @@ Image<float> resampleAveraged(const Image<float>& image, const Geometry& target,
 Image<float> resampleLinear(const Image<float>& image, const Geometry& target, float outside)
 {
     using Interpolator = itk::LinearInterpolateImageFunction<FloatImage, double>;
-    return resample<Interpolator>(toItk(image), target, Interpolator::New(), outside);
+    return resample<Interpolator>(itkbridge::viewAsItk(image), target, Interpolator::New(),
+                                  outside);
 }
 
 namespace

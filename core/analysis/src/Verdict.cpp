@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <iomanip>
 #include <sstream>
 
@@ -73,23 +74,28 @@ std::string number(double value, int precision)
     text << std::fixed << std::setprecision(precision) << value;
     return text.str();
 }
-/// The share of the voxels within `margin` mm of the box of `label` (the label itself left out)
-/// that are darker than `value`; 1 when there are none.
+/// Index bounds (inclusive) of one label's voxels.
+struct IndexBox
+{
+    std::array<std::size_t, 3> low{ SIZE_MAX, SIZE_MAX, SIZE_MAX };
+    std::array<std::size_t, 3> high{};
+    void add(std::size_t i, std::size_t j, std::size_t k)
+    {
+        const std::array<std::size_t, 3> at{ i, j, k };
+        for (std::size_t a = 0; a < 3; ++a)
+            low[a] = std::min(low[a], at[a]), high[a] = std::max(high[a], at[a]);
+    }
+};
+
+/// The share of the voxels within `margin` mm of `box`, the box of `label` (the label itself left
+/// out), that are darker than `value`; 1 when there are none.
 template<typename T>
 double neighbourhoodRank(const Image<T>& scan, const LabelMap& labels, std::uint8_t label,
-                         float value, double margin)
+                         IndexBox box, float value, double margin)
 {
     const Geometry& g = labels.geometry();
-    std::array<std::size_t, 3> low{ g.size[0], g.size[1], g.size[2] }, high{};
-    for (std::size_t k = 0; k < g.size[2]; ++k)
-        for (std::size_t j = 0; j < g.size[1]; ++j)
-            for (std::size_t i = 0; i < g.size[0]; ++i)
-                if (labels(i, j, k) == label)
-                {
-                    const std::array<std::size_t, 3> at{ i, j, k };
-                    for (std::size_t a = 0; a < 3; ++a)
-                        low[a] = std::min(low[a], at[a]), high[a] = std::max(high[a], at[a]);
-                }
+    std::array<std::size_t, 3>& low = box.low;
+    std::array<std::size_t, 3>& high = box.high;
     for (std::size_t a = 0; a < 3; ++a)
     {
         const auto grow = std::size_t(std::ceil(margin / g.spacing[a]));
@@ -171,6 +177,7 @@ std::array<EarVerdict, 2> assessEarsOf(const Image<T>& scan, LabelMap& labels,
     };
     std::array<std::vector<float>, 3> inside;
     std::array<std::size_t, 3> count{};
+    std::array<IndexBox, 3> boxes;
     std::array<bool, 3> atBorder{};
     const Size3& n = g.size;
     for (std::size_t k = 0; k < n[2]; ++k)
@@ -182,6 +189,7 @@ std::array<EarVerdict, 2> assessEarsOf(const Image<T>& scan, LabelMap& labels,
                 if (l != 1 && l != 2)
                     continue;
                 ++count[l];
+                boxes[l].add(i, j, k);
                 inside[l].push_back(float(scan.voxels()[v]));
                 if (i == 0 || j == 0 || k == 0 || i + 1 == n[0] || j + 1 == n[1] || k + 1 == n[2])
                     atBorder[l] = true;
@@ -262,7 +270,7 @@ std::array<EarVerdict, 2> assessEarsOf(const Image<T>& scan, LabelMap& labels,
         if (brightness < criteria.minBrightnessRank)
         {
             const double local =
-              neighbourhoodRank(scan, labels, l, median, criteria.neighbourhoodMm);
+              neighbourhoodRank(scan, labels, l, boxes[l], median, criteria.neighbourhoodMm);
             if (local < criteria.minNeighbourhoodRank)
                 why.push_back("the marked voxels are not among the brightest of the scan (brighter "
                               "than " +
