@@ -24,6 +24,7 @@ PACKAGES=(
     xvfb xauth libgl1-mesa-dri fonts-dejavu-core xdotool
     dpkg-dev lintian desktop-file-utils libboost-dev
     clang-14 libclang-rt-14-dev zlib1g-dev
+    slurmctld slurmd slurm-client munge
 )
 
 install_missing_packages() {

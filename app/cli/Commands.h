@@ -31,6 +31,7 @@ Command addExportStlCommand(CLI::App& app);
 Command addEvaluateCommand(CLI::App& app);
 Command addSegmentCommand(CLI::App& app);
 Command addBenchCommand(CLI::App& app);
+Command addBatchCommand(CLI::App& app);
 Command addTrainCommand(CLI::App& app);
 std::vector<Command> addStudyCommands(CLI::App& app); ///< study create, analyze, pack
 
@@ -82,6 +83,7 @@ struct ExportStlOptions
     std::string format = "stl";
     bool keepAll = false;
     std::string snapshot;
+    std::string stamp; ///< provenance for the header; empty: the program's version
 };
 int runExportStl(const ExportStlOptions& options, std::ostream& out, std::ostream& err);
 
@@ -111,6 +113,38 @@ struct SegmentOptions
     bool progressBar = true;
 };
 int runSegment(const SegmentOptions& options, std::ostream& out, std::ostream& err);
+
+/// `innerear batch`: a cohort through segment (and export-stl), resumable, on this machine's
+/// workers or as a Slurm array job.
+struct BatchOptions
+{
+    std::string input; ///< a cohort (see io::listCohort)
+    std::string out;
+    std::string model; ///< empty: the shipped model of the mode
+    std::string mode = "fast";
+    std::string device = "auto";
+    bool stl = false;           ///< also labyrinth-right.stl / labyrinth-left.stl per case
+    bool probabilities = false; ///< also probabilities.nii.gz per case
+    bool flip = false;
+    bool force = false; ///< redo cases whose outputs are up to date
+    int workers = 1;
+    // Slurm
+    bool slurm = false;  ///< write the array job and its aggregation job
+    bool submit = false; ///< ... and submit them with sbatch
+    std::string partition;
+    int arrayLimit = 0; ///< at most this many tasks at once (0: no limit)
+    int casesPerTask = 4;
+    int cpusPerTask = 2;
+    int memoryPerTaskMb = 4096;
+    int minutesPerCase = 5;
+    // Set by the workers and jobs that batch itself starts.
+    std::string caseList; ///< only the case ids in this file (one per line)
+    std::string shard;    ///< "K/N": only every N-th case from the K-th (0-based)
+    bool summaryOnly = false;
+    bool noSummary = false;
+    bool progressBar = true;
+};
+int runBatch(const BatchOptions& options, std::ostream& out, std::ostream& err);
 
 struct BenchOptions
 {

@@ -69,10 +69,11 @@ std::vector<Pair> pairsFromCsv(const std::string& csv, std::string& problem)
                                                            : csv + ": cannot open the groups CSV";
         return {};
     }
-    const int pred = table.column("pred"), ref = table.column("ref"), group = table.column("group");
+    const int pred = table.column("pred"), ref = table.column("ref"), group = table.column("group"),
+              id = table.column("id");
     if (pred < 0 || ref < 0)
     {
-        problem = csv + ": the first line must name the columns pred,ref[,group]";
+        problem = csv + ": the first line must name the columns pred,ref[,group][,id]";
         return {};
     }
     const fs::path base = fs::path(csv).parent_path();
@@ -87,8 +88,12 @@ std::vector<Pair> pairsFromCsv(const std::string& csv, std::string& problem)
         }
         auto resolve = [&](const std::string& p)
         { return fs::path(p).is_absolute() ? p : (base / p).string(); };
-        Pair pair{ caseName(cells[std::size_t(pred)]), resolve(cells[std::size_t(pred)]),
-                   resolve(cells[std::size_t(ref)]),
+        // The case id of `batch` and `study` when given, so that the tables join.
+        const std::string name =
+          id >= 0 && int(cells.size()) > id && !cells[std::size_t(id)].empty()
+            ? cells[std::size_t(id)]
+            : caseName(cells[std::size_t(pred)]);
+        Pair pair{ name, resolve(cells[std::size_t(pred)]), resolve(cells[std::size_t(ref)]),
                    group >= 0 && int(cells.size()) > group ? cells[std::size_t(group)] : "" };
         pairs.push_back(pair);
     }
@@ -413,7 +418,7 @@ Command addEvaluateCommand(CLI::App& app)
                                 "Reference mask, or a folder (paired by file name)");
     evaluateCommand->add_option(
       "--groups", evaluate->groups,
-      "CSV with columns pred,ref[,group] (e.g. the centre) instead of pairing by name");
+      "CSV with columns pred,ref[,group][,id] (group: e.g. the centre) instead of pairing by name");
     evaluateCommand
       ->add_option("--out", evaluate->out, "Output folder for cases.csv, report.md and figures")
       ->required();

@@ -2,6 +2,7 @@
 #include "Commands.h"
 #include "Labels.h"
 
+#include "innerear/core/Provenance.h"
 #include "innerear/io/VolumeIO.h"
 #include "innerear/render/LabelSurface.h"
 
@@ -124,6 +125,7 @@ int runExportStl(const ExportStlOptions& options, std::ostream& out, std::ostrea
     struct Part
     {
         std::string name;
+        std::string shortName;
         std::vector<std::uint8_t> labels;
         std::string path;
     };
@@ -135,15 +137,15 @@ int runExportStl(const ExportStlOptions& options, std::ostream& out, std::ostrea
           .string();
     };
     if (options.ear == "right")
-        parts.push_back({ "right ear (label 1)", { 1 }, options.out });
+        parts.push_back({ "right ear (label 1)", "right ear", { 1 }, options.out });
     else if (options.ear == "left")
-        parts.push_back({ "left ear (label 2)", { 2 }, options.out });
+        parts.push_back({ "left ear (label 2)", "left ear", { 2 }, options.out });
     else if (options.singleFile)
-        parts.push_back({ "both ears (labels 1 and 2)", { 1, 2 }, options.out });
+        parts.push_back({ "both ears (labels 1 and 2)", "both ears", { 1, 2 }, options.out });
     else
     {
-        parts.push_back({ "right ear (label 1)", { 1 }, sibling("right") });
-        parts.push_back({ "left ear (label 2)", { 2 }, sibling("left") });
+        parts.push_back({ "right ear (label 1)", "right ear", { 1 }, sibling("right") });
+        parts.push_back({ "left ear (label 2)", "left ear", { 2 }, sibling("left") });
     }
     for (const Part& part : parts)
         if (overwritesInput(part.path, options.mask))
@@ -171,9 +173,15 @@ int runExportStl(const ExportStlOptions& options, std::ostream& out, std::ostrea
             status = UnreadableInput;
             continue;
         }
+        // 80 bytes in a binary STL: the ear, the coordinate system as 3D Slicer reads it
+        // ("SPACE=RAS" / "SPACE=LPS"), the scale when not 1, then the provenance stamp.
         std::ostringstream header;
-        header << "InnerEar labyrinth " << part.name << ", mm, " << coordinates << ", scale "
-               << options.scale;
+        header << "InnerEar " << part.shortName << " SPACE=" << coordinates << " mm";
+        if (options.scale != 1.0)
+            header << " scale " << options.scale;
+        header << " | "
+               << (options.stamp.empty() ? "innerear " + std::string(programVersion())
+                                         : options.stamp);
         try
         {
             render::writeMesh(mesh.mesh, part.path, format, header.str());

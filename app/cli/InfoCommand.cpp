@@ -142,6 +142,7 @@ int describeImageFile(const InfoOptions& options, std::ostream& out)
         json["geometry"] = geometryJson(loaded.volume.geometry());
         json["intensity_range"] = { low, high };
         json["notes"] = loaded.notes;
+        json["description"] = file.description;
         out << json.dump(2) << "\n";
         return Ok;
     }
@@ -149,6 +150,8 @@ int describeImageFile(const InfoOptions& options, std::ostream& out)
         << file.componentType << ", read as " << pixelTypeName(loaded.volume.pixelType()) << "\n";
     printGeometry(out, loaded.volume.geometry(), "    ");
     out << "    intensities   " << low << " .. " << high << "\n";
+    if (!file.description.empty())
+        out << "    description   " << file.description << "\n";
     for (const std::string& note : loaded.notes)
         out << "    note          " << note << "\n";
     return Ok;

@@ -1,5 +1,6 @@
 #include "Cli.h"
 #include "Commands.h"
+#include "SegmentOutputs.h"
 
 #include "innerear/core/Files.h"
 #include "innerear/core/Overlap.h"
@@ -34,29 +35,6 @@ double peakMemoryMegabytes()
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     return double(usage.ru_maxrss) / 1024.0; // kilobytes on Linux
-}
-
-nlohmann::json earReport(const pipeline::SegmentationResult& result, const SegmentOptions& options,
-                         const std::string& modelPath)
-{
-    nlohmann::json report;
-    report["input"] = options.input;
-    report["mask"] = options.out;
-    report["model"] = modelPath;
-    report["mode"] = options.mode;
-    report["device"] = result.device;
-    report["notes"] = result.notes;
-    report["ears"] = nlohmann::json::array();
-    for (const analysis::EarVerdict& ear : result.ears)
-        report["ears"].push_back({ { "side", ear.side },
-                                   { "label", ear.label },
-                                   { "found", ear.found },
-                                   { "volume_mm3", ear.volume },
-                                   { "mean_probability", ear.meanProbability },
-                                   { "pieces", ear.pieces },
-                                   { "qc", analysis::qualityName(ear.quality) },
-                                   { "reasons", ear.reasons } });
-    return report;
 }
 
 } // namespace
@@ -146,14 +124,18 @@ int runSegment(const SegmentOptions& options, std::ostream& out, std::ostream& e
     try
     {
         result = pipeline::segment(loaded.volume, *model, segment, &progress);
+        Provenance stamp =
+          segmentationStamp(options.input, modelPath, segment, !options.report.empty());
+        stamp.device = model->device().name;
         // Moved into the file's Volume: nothing below needs them, and a scan-sized copy is not
         // free.
-        io::writeVolume(Volume(std::move(result.labels)), options.out);
+        io::writeVolume(Volume(std::move(result.labels)), options.out, stamp.shortLine());
         if (!options.probabilities.empty())
-            io::writeVolume(Volume(std::move(result.probability)), options.probabilities);
+            io::writeVolume(Volume(std::move(result.probability)), options.probabilities,
+                            stamp.shortLine());
         if (!options.report.empty())
             writeFileAtomically(options.report,
-                                earReport(result, options, modelPath).dump(2) + "\n");
+                                earReport(result, stamp, options.out).dump(2) + "\n");
     }
     catch (const io::IoError& e)
     {
@@ -179,13 +161,7 @@ int runSegment(const SegmentOptions& options, std::ostream& out, std::ostream& e
         << std::setprecision(2) << total << " s on " << result.device << "\n"
         << std::defaultfloat;
     // One verdict line per ear: a result that is probably wrong says so.
-    for (const analysis::EarVerdict& ear : result.ears)
-    {
-        out << "quality: " << ear.side << " ear " << analysis::qualityName(ear.quality);
-        for (std::size_t r = 0; r < ear.reasons.size(); ++r)
-            out << (r ? "; " : " - ") << ear.reasons[r];
-        out << "\n";
-    }
+    printVerdicts(out, result);
     if (!options.report.empty())
         out << "wrote " << options.report << "\n";
     return Ok;

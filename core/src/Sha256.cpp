@@ -1,7 +1,9 @@
 #include "innerear/core/Sha256.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
@@ -126,6 +128,22 @@ std::string sha256File(const std::string& path)
                    std::size_t(file.gcount()));
     }
     return hasher.finish();
+}
+
+std::string sha256Path(const std::string& path)
+{
+    namespace fs = std::filesystem;
+    if (!fs::is_directory(path))
+        return sha256File(path);
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::recursive_directory_iterator(path))
+        if (entry.is_regular_file())
+            files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    std::string all;
+    for (const fs::path& file : files)
+        all += fs::relative(file, path).string() + "=" + sha256File(file.string()) + "\n";
+    return sha256(all);
 }
 
 } // namespace innerear

@@ -3,8 +3,13 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
 #include <thread>
+
+#ifdef __linux__
+#include <sched.h>
+#endif
 
 namespace innerear::inference
 {
@@ -31,6 +36,25 @@ std::string libtorchVersion()
            std::to_string(TORCH_VERSION_PATCH);
 }
 
+int cpuThreadBudget()
+{
+    int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+#ifdef __linux__
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) == 0)
+        threads = std::min(threads, std::max(1, CPU_COUNT(&allowed)));
+#endif
+    // A batch worker's share (INNEREAR_CPU_THREADS), or what Slurm allotted the task.
+    for (const char* name : { "INNEREAR_CPU_THREADS", "SLURM_CPUS_PER_TASK" })
+        if (const char* value = std::getenv(name))
+        {
+            const int limit = std::atoi(value);
+            if (limit > 0)
+                threads = std::min(threads, limit);
+        }
+    return threads;
+}
+
 DeviceSelection selectDevice(DeviceRequest request)
 {
     const bool haveCuda = cudaAvailable();
@@ -41,7 +65,7 @@ DeviceSelection selectDevice(DeviceRequest request)
           libtorchVersion() + "); use --device cpu, or build against a CUDA-enabled LibTorch");
 
     DeviceSelection selection;
-    selection.cpuThreads = int(std::max(1u, std::thread::hardware_concurrency()));
+    selection.cpuThreads = cpuThreadBudget();
     torch::set_num_threads(selection.cpuThreads);
     if (haveCuda && request != DeviceRequest::Cpu)
     {

@@ -2,10 +2,12 @@
 
 #include "innerear/itk/ItkBridge.h"
 
+#include <itkIOCommon.h>
 #include <itkImage.h>
 #include <itkImageFileReader.h>
 #include <itkImageFileWriter.h>
 #include <itkImportImageFilter.h>
+#include <itkMetaDataObject.h>
 #include <itkMetaImageIO.h>
 #include <itkNiftiImageIO.h>
 #include <itkNrrdImageIO.h>
@@ -872,6 +874,8 @@ ImageFileInfo itkImageInfo(const std::string& path, FileFormat format)
     }
     if (info.dimensions < 3)
         g.size[2] = 1;
+    itk::ExposeMetaData<std::string>(io->GetMetaDataDictionary(), itk::ITK_FileNotes,
+                                     info.description);
     return info;
 }
 
@@ -953,7 +957,7 @@ Volume itkReadVolume(const std::string& path, FileFormat format, const ReadOptio
     return volume;
 }
 
-void itkWriteVolume(const Volume& volume, const std::string& path)
+void itkWriteVolume(const Volume& volume, const std::string& path, const std::string& note)
 {
     const FileFormat format = formatFromPath(path);
     itk::ImageIOBase::Pointer io = makeImageIO(format);
@@ -980,7 +984,12 @@ void itkWriteVolume(const Volume& volume, const std::string& path)
               writer->SetUseCompression(compress || format == FileFormat::Nrrd ||
                                         format == FileFormat::MetaImage);
               // Read in place: writers only read their input (and the scan may be large).
-              writer->SetInput(itkbridge::viewAsItk(image));
+              auto view = itkbridge::viewAsItk(image);
+              // The result's stamp: NRRD writes it as a key (ITK 5.2's NIfTI writer drops it).
+              if (!note.empty())
+                  itk::EncapsulateMetaData<std::string>(view->GetMetaDataDictionary(),
+                                                        itk::ITK_FileNotes, note.substr(0, 79));
+              writer->SetInput(view);
               writer->Update();
           });
     }

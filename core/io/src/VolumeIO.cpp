@@ -159,7 +159,7 @@ OpenedStudy openStudy(const std::string& path, const ReadOptions& options,
     return loaded;
 }
 
-void writeVolume(const Volume& volume, const std::string& path)
+void writeVolume(const Volume& volume, const std::string& path, const std::string& note)
 {
     if (volume.empty())
         throw IoError(IoError::Kind::WriteFailed, path, "the volume is empty");
@@ -185,7 +185,7 @@ void writeVolume(const Volume& volume, const std::string& path)
     };
     try
     {
-        itkWriteVolume(volume, written);
+        itkWriteVolume(volume, written, note);
     }
     catch (...)
     {

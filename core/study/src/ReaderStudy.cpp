@@ -229,20 +229,7 @@ std::string insidePack(const std::string& relative, const std::string& packFile)
 
 std::string checksumOf(const fs::path& path)
 {
-    if (fs::is_directory(path))
-    {
-        // A DICOM folder: the digest of its files' digests, in name order.
-        std::vector<fs::path> files;
-        for (const auto& entry : fs::recursive_directory_iterator(path))
-            if (entry.is_regular_file())
-                files.push_back(entry.path());
-        std::sort(files.begin(), files.end());
-        std::string all;
-        for (const fs::path& f : files)
-            all += fs::relative(f, path).string() + "=" + sha256File(f.string()) + "\n";
-        return sha256(all);
-    }
-    return sha256File(path.string());
+    return sha256Path(path.string());
 }
 } // namespace
 

@@ -546,7 +546,8 @@ SegmentationResult segment(const Volume& volume, inference::SegmentationModel& m
 
 std::string defaultModelPath(Mode mode)
 {
-    if (const char* fromEnvironment = std::getenv("INNEREAR_MODEL"))
+    if (const char* fromEnvironment = std::getenv("INNEREAR_MODEL");
+        fromEnvironment && *fromEnvironment)
         return fromEnvironment;
     if (mode == Mode::Paper)
     {

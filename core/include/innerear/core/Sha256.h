@@ -12,5 +12,8 @@ namespace innerear
 /// file cannot be read.
 std::string sha256File(const std::string& path);
 std::string sha256(const std::string& data);
+/// A file's SHA-256, or for a folder (a DICOM series) the digest of its files' relative names and
+/// digests, in name order: the identity of an input, whatever its layout.
+std::string sha256Path(const std::string& path);
 
 } // namespace innerear

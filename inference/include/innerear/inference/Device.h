@@ -26,6 +26,9 @@ struct DeviceSelection
 /// Chooses the device and configures LibTorch for it (CPU threads = cores, since Debian's
 /// LibTorch defaults to one). Throws std::runtime_error when CUDA is demanded but unavailable.
 DeviceSelection selectDevice(DeviceRequest request);
+/// Threads for CPU work: the cores this process may run on (its affinity), capped by
+/// $INNEREAR_CPU_THREADS (a batch worker's share) and $SLURM_CPUS_PER_TASK.
+int cpuThreadBudget();
 
 bool cudaAvailable();
 std::string libtorchVersion();

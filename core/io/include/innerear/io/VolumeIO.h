@@ -67,8 +67,11 @@ OpenedStudy openStudy(const std::string& path, const ReadOptions& options = {},
                       const SeriesChooser& choose = {});
 
 /// Writes NIfTI (.nii/.nii.gz), NRRD (.nrrd/.nhdr) or MetaImage (.mha/.mhd), keeping the pixel
-/// type and the geometry. Throws IoError(WriteFailed or UnsupportedFormat).
-void writeVolume(const Volume& volume, const std::string& path);
+/// type and the geometry; `note` (at most 79 characters: a provenance stamp) goes into the
+/// header where ITK writes one (a NRRD key; ITK 5.2's NIfTI writer leaves `descrip` empty, so
+/// there the report beside the mask carries it). Throws
+/// IoError(WriteFailed or UnsupportedFormat).
+void writeVolume(const Volume& volume, const std::string& path, const std::string& note = {});
 
 /// Describes a non-DICOM image file without reading its voxels.
 struct ImageFileInfo
@@ -78,7 +81,8 @@ struct ImageFileInfo
     unsigned dimensions = 0;
     std::vector<std::size_t> size;
     unsigned components = 1;
-    Geometry geometry; ///< of the first 3-D volume
+    Geometry geometry;       ///< of the first 3-D volume
+    std::string description; ///< NIfTI `descrip` / NRRD notes, e.g. the stamp of a result
 };
 ImageFileInfo readImageFileInfo(const std::string& path);
 
