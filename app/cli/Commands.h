@@ -160,7 +160,8 @@ struct StudyCreateOptions
 {
     std::string images, automatic, manual; ///< folders, paired by name
     std::string pairs;                     ///< or a CSV image,automatic,manual
-    int cases = 0;                         ///< 0: all
+    std::string cohort; ///< or a cohort (images + references) with `automatic` a batch output
+    int cases = 0;      ///< 0: all
     std::uint64_t seed = 1;
     bool allowNoPreference = false;
     bool allowGoingBack = false;

@@ -1,11 +1,13 @@
 #include "Cli.h"
 #include "Commands.h"
 #include "Labels.h"
+#include "SegmentOutputs.h"
 
 #include "innerear/analysis/Evaluation.h"
 #include "innerear/analysis/Statistics.h"
 #include "innerear/core/Csv.h"
 #include "innerear/core/Files.h"
+#include "innerear/core/Provenance.h"
 #include "innerear/io/VolumeIO.h"
 #include "innerear/ui/CohortPlots.h"
 
@@ -18,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <ostream>
+#include <set>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -152,6 +155,7 @@ struct Row
 {
     Pair pair;
     analysis::CaseEvaluation evaluation;
+    Provenance prediction; ///< from the report beside the mask (batch), when there is one
 };
 
 /// The seed paper's Table 2 layout: one column per group and one overall.
@@ -296,7 +300,8 @@ int runEvaluate(const EvaluateOptions& options, std::ostream& out, std::ostream&
                 err << "innerear evaluate: " << pair.name << ": warning: the prediction marks "
                     << number(100.0 * markedShare(prediction), 0)
                     << " % of its image (inverted, or all foreground?)\n";
-            rows.push_back({ pair, analysis::evaluateCase(prediction, reference) });
+            rows.push_back({ pair, analysis::evaluateCase(prediction, reference),
+                             stampBeside(pair.prediction) });
             const OverlapMetrics& m = rows.back().evaluation.metrics[0];
             out << pair.name << (pair.group.empty() ? "" : " [" + pair.group + "]") << ": DSC "
                 << number(m.dsc, 3) << ", HD95 " << number(m.hausdorff95, 2) << " mm"
@@ -322,7 +327,7 @@ int runEvaluate(const EvaluateOptions& options, std::ostream& out, std::ostream&
     {
         csv
           << "case,group,region,resampled,reference_volume_mm3,predicted_volume_mm3,tp_volume_mm3,"
-             "fp_volume_mm3,fn_volume_mm3,dsc,tpr,fpr,fnr,fdr,hd95_mm,assd_mm\n";
+             "fp_volume_mm3,fn_volume_mm3,dsc,tpr,fpr,fnr,fdr,hd95_mm,assd_mm,model,model_sha256\n";
         const char* const regions[3] = { "both", "right", "left" };
         for (const Row& r : rows)
             for (int region = 0; region < 3; ++region)
@@ -335,7 +340,8 @@ int runEvaluate(const EvaluateOptions& options, std::ostream& out, std::ostream&
                     << "," << number(m.falseNegativeVolume, 3) << "," << number(m.dsc, 5) << ","
                     << number(m.tpr, 5) << "," << number(m.fpr, 8) << "," << number(m.fnr, 5) << ","
                     << number(m.fdr, 5) << "," << number(m.hausdorff95, 4) << ","
-                    << number(m.averageSurfaceDistance, 4) << "\n";
+                    << number(m.averageSurfaceDistance, 4) << ","
+                    << csvField(r.prediction.modelName) << "," << r.prediction.modelSha256 << "\n";
             }
     }
 
@@ -386,7 +392,20 @@ int runEvaluate(const EvaluateOptions& options, std::ostream& out, std::ostream&
             md << "- " << rows[i].pair.name << ": " << number(ba.differences[i], 1) << " %, DSC "
                << number(rows[i].evaluation.metrics[0].dsc, 3) << "\n";
     }
-    md << "\n## Figures\n\n";
+    std::set<std::string> models;
+    for (const Row& r : rows)
+        if (!r.prediction.modelSha256.empty())
+            models.insert("`" + r.prediction.modelName + "` (weights SHA-256 " +
+                          r.prediction.modelSha256.substr(0, 12) + "…)");
+    md << "\nMade by innerear " << programVersion() << ".";
+    if (!models.empty())
+    {
+        md << " Predictions by";
+        for (const std::string& m : models)
+            md << " " << m;
+        md << ", as their reports state.";
+    }
+    md << "\n\n## Figures\n\n";
     for (const std::string& figure : figures)
         md << "![" << figure << "](" << figure << ")\n\n";
     md << "_InnerEar is research software, not a medical device._\n";

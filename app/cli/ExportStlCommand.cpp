@@ -1,6 +1,7 @@
 #include "Cli.h"
 #include "Commands.h"
 #include "Labels.h"
+#include "SegmentOutputs.h"
 
 #include "innerear/core/Provenance.h"
 #include "innerear/io/VolumeIO.h"
@@ -157,6 +158,14 @@ int runExportStl(const ExportStlOptions& options, std::ostream& out, std::ostrea
         surface.keepLargestShell = false; // two ears are two shells
 
     const char* coordinates = options.coords == "lps" ? "LPS" : "RAS";
+    // The mask's own stamp when batch made it (its report beside it), else the program's.
+    std::string stamp = options.stamp;
+    if (stamp.empty())
+    {
+        const Provenance made = stampBeside(options.mask);
+        stamp = made.modelSha256.empty() ? "innerear " + std::string(programVersion())
+                                         : made.shortLine(60);
+    }
     std::vector<std::pair<vtkSmartPointer<vtkPolyData>, std::array<double, 3>>> written;
     int status = Ok;
     for (const Part& part : parts)
@@ -179,9 +188,7 @@ int runExportStl(const ExportStlOptions& options, std::ostream& out, std::ostrea
         header << "InnerEar " << part.shortName << " SPACE=" << coordinates << " mm";
         if (options.scale != 1.0)
             header << " scale " << options.scale;
-        header << " | "
-               << (options.stamp.empty() ? "innerear " + std::string(programVersion())
-                                         : options.stamp);
+        header << " | " << stamp;
         try
         {
             render::writeMesh(mesh.mesh, part.path, format, header.str());

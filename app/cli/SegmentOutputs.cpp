@@ -63,6 +63,26 @@ nlohmann::json earReport(const pipeline::SegmentationResult& result, const Prove
     return report;
 }
 
+Provenance stampBeside(const std::string& mask)
+{
+    const fs::path report = fs::path(mask).parent_path() / "report.json";
+    std::error_code error;
+    if (!fs::is_regular_file(report, error))
+        return {};
+    try
+    {
+        const nlohmann::json json = readJsonFile(report.string());
+        // Only a report about this mask (batch names it by its path).
+        if (fs::path(json.value("mask", "")).filename() != fs::path(mask).filename())
+            return {};
+        return Provenance::fromJson(json.at("provenance"));
+    }
+    catch (const std::exception&)
+    {
+        return {};
+    }
+}
+
 void printVerdicts(std::ostream& out, const pipeline::SegmentationResult& result)
 {
     for (const analysis::EarVerdict& ear : result.ears)

@@ -25,6 +25,10 @@ Provenance segmentationStamp(const std::string& input, const std::string& modelP
 nlohmann::json earReport(const pipeline::SegmentationResult& result, const Provenance& stamp,
                          const std::string& mask);
 
+/// The stamp of a mask that `batch` made, from the report.json beside it; empty when there is
+/// none (a mask from elsewhere).
+Provenance stampBeside(const std::string& mask);
+
 /// One "quality: right ear ok" line per ear, with its reasons.
 void printVerdicts(std::ostream& out, const pipeline::SegmentationResult& result);
 

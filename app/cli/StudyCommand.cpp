@@ -7,6 +7,7 @@
 #include "innerear/study/ReaderStudy.h"
 
 #include "innerear/core/Random.h"
+#include "innerear/io/Cohort.h"
 #include "innerear/io/IoError.h"
 #include "innerear/io/VolumeIO.h"
 #include "innerear/ui/CohortPlots.h"
@@ -28,13 +29,21 @@ namespace innerear::cli
 namespace
 {
 
-std::vector<std::array<std::string, 3>> readPairs(const std::string& csv)
+/// One case of a study to be: its image, both masks, and its id in the cohort.
+struct Entry
+{
+    std::string image, automatic, manual, source;
+};
+
+std::vector<Entry> readPairs(const std::string& csv)
 {
     if (!fs::is_regular_file(csv))
         throw io::IoError(io::IoError::Kind::NotFound, csv, "cannot be read");
-    // The header (image,automatic,manual) names the columns; the order is the file's.
+    // The first three columns are image,automatic,manual, in the file's order; an `id` column,
+    // when there is one, names the cohort's case.
     const CsvTable table = readCsvFile(csv);
-    std::vector<std::array<std::string, 3>> rows;
+    const int id = table.column("id");
+    std::vector<Entry> rows;
     const fs::path base = fs::path(csv).parent_path();
     for (const std::vector<std::string>& cells : table.rows)
     {
@@ -45,9 +54,47 @@ std::vector<std::array<std::string, 3>> readPairs(const std::string& csv)
                        : cells[c];
         if (row[2].empty())
             throw std::runtime_error(csv + ": each row needs image,automatic,manual");
-        rows.push_back(row);
+        const std::string source =
+          id >= 0 && std::size_t(id) < cells.size() ? cells[std::size_t(id)] : studyStem(row[0]);
+        rows.push_back({ row[0], row[1], row[2], source });
     }
     return rows;
+}
+
+/// A cohort as `batch` reads it: the images and their references (the manual masks, unless a
+/// --manual folder is given), the automatic masks from a batch output folder (cases/<id>/) or a
+/// folder of masks named by case id.
+std::vector<Entry> fromCohort(const StudyCreateOptions& options, std::ostream& err)
+{
+    const io::Cohort cohort = io::listCohort(options.cohort);
+    const bool batchOutput = fs::is_directory(fs::path(options.automatic) / "cases");
+    const auto automatic =
+      batchOutput ? std::map<std::string, std::string>() : studiesByStem(options.automatic);
+    const auto manual =
+      options.manual.empty() ? std::map<std::string, std::string>() : studiesByStem(options.manual);
+    std::vector<Entry> entries;
+    for (const io::CohortCase& c : cohort.cases)
+    {
+        Entry entry{ c.image, "", c.reference, c.id };
+        if (batchOutput)
+        {
+            const fs::path mask = fs::path(options.automatic) / "cases" / c.id / "labyrinth.nii.gz";
+            if (fs::is_regular_file(mask))
+                entry.automatic = mask.string();
+        }
+        else if (automatic.count(c.id))
+            entry.automatic = automatic.at(c.id);
+        if (!options.manual.empty())
+            entry.manual = manual.count(c.id) ? manual.at(c.id) : "";
+        if (entry.automatic.empty() || entry.manual.empty())
+        {
+            err << "innerear study create: " << c.id << ": no "
+                << (entry.automatic.empty() ? "automatic" : "manual") << " mask, left out\n";
+            continue;
+        }
+        entries.push_back(entry);
+    }
+    return entries;
 }
 
 std::string storedPath(const std::string& path, const fs::path& studyFolder)
@@ -63,15 +110,25 @@ int runStudyCreate(const StudyCreateOptions& options, std::ostream& out, std::os
 {
     try
     {
-        std::vector<std::array<std::string, 3>> triples;
-        if (!options.pairs.empty())
+        std::vector<Entry> triples;
+        if (!options.cohort.empty())
+        {
+            if (options.automatic.empty())
+            {
+                err << "innerear study create: --cohort needs --auto (a batch output folder or a "
+                       "folder of masks named by case id)\n";
+                return BadUsage;
+            }
+            triples = fromCohort(options, err);
+        }
+        else if (!options.pairs.empty())
             triples = readPairs(options.pairs);
         else
         {
             if (options.images.empty() || options.automatic.empty() || options.manual.empty())
             {
-                err << "innerear study create: give --images, --auto and --manual folders, or "
-                       "--pairs CSV\n";
+                err << "innerear study create: give --images, --auto and --manual folders, "
+                       "--pairs CSV, or --cohort with --auto\n";
                 return BadUsage;
             }
             const auto images = studiesByStem(options.images);
@@ -87,7 +144,7 @@ int runStudyCreate(const StudyCreateOptions& options, std::ostream& out, std::os
                         << "\n";
                     return UnreadableInput;
                 }
-                triples.push_back({ image, a->second, m->second });
+                triples.push_back({ image, a->second, m->second, stem });
             }
         }
         if (triples.empty())
@@ -97,8 +154,9 @@ int runStudyCreate(const StudyCreateOptions& options, std::ostream& out, std::os
         }
         // Every file must load, and every mask must lie on its image's grid.
         std::vector<std::string> problems;
-        for (const auto& [image, automatic, manual] : triples)
+        for (const auto& [image, automatic, manual, source] : triples)
         {
+            (void)source;
             try
             {
                 const Geometry grid = io::readVolume(image).volume.geometry();
@@ -134,9 +192,10 @@ int runStudyCreate(const StudyCreateOptions& options, std::ostream& out, std::os
         {
             std::ostringstream id;
             id << "case-" << std::setw(width) << std::setfill('0') << i + 1;
-            s.cases.push_back({ id.str(), storedPath(triples[i][0], studyFile.parent_path()),
-                                storedPath(triples[i][1], studyFile.parent_path()),
-                                storedPath(triples[i][2], studyFile.parent_path()) });
+            s.cases.push_back({ id.str(), storedPath(triples[i].image, studyFile.parent_path()),
+                                storedPath(triples[i].automatic, studyFile.parent_path()),
+                                storedPath(triples[i].manual, studyFile.parent_path()),
+                                triples[i].source });
         }
         s.save(studyFile.string());
         out << "wrote " << options.out << ": " << s.cases.size() << " case(s), seed " << s.seed
@@ -292,7 +351,10 @@ std::vector<Command> addStudyCommands(CLI::App& app)
     studyCreateCommand->add_option("--manual", studyCreate->manual,
                                    "Folder of manual masks (same names)");
     studyCreateCommand->add_option("--pairs", studyCreate->pairs,
-                                   "CSV image,automatic,manual instead of the folders");
+                                   "CSV image,automatic,manual[,id] instead of the folders");
+    studyCreateCommand->add_option(
+      "--cohort", studyCreate->cohort,
+      "A cohort as batch reads it (images and references), with --auto the batch output");
     studyCreateCommand->add_option("--cases", studyCreate->cases,
                                    "Use this many cases, drawn with the seed (default: all)");
     studyCreateCommand->add_option("--seed", studyCreate->seed, "Study seed")

@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 using namespace innerear;
@@ -85,6 +86,7 @@ private Q_SLOTS:
     void batchRecordsFailuresSkipsWhatIsDoneAndRedoesWhatIsNot();
     void workersInSeparateProcessesGiveTheSameResults();
     void slurmScriptsStateTheirResources();
+    void studyCreateTakesTheCohortAndItsBatch();
 };
 
 void BatchTest::initTestCase()
@@ -221,6 +223,9 @@ void BatchTest::batchRecordsFailuresSkipsWhatIsDoneAndRedoesWhatIsNot()
     // With references (the phantom's labels): the evaluate report, rows named by case id.
     const std::string cases = readTextFile(out + "/evaluation/cases.csv");
     QVERIFY2(cases.find("case-0501,,both,") != std::string::npos, cases.c_str());
+    QVERIFY2(cases.find(",innerear-fast,") != std::string::npos, cases.c_str());
+    QVERIFY(readTextFile(out + "/evaluation/report.md").find("Predictions by `innerear-fast`") !=
+            std::string::npos);
 
     // The stamp: in the report, the mask's header and the STL header.
     const Json report = readJsonFile((done / "report.json").string());
@@ -243,6 +248,16 @@ void BatchTest::batchRecordsFailuresSkipsWhatIsDoneAndRedoesWhatIsNot()
     stl.read(header.data(), 80);
     QVERIFY2(header.find("SPACE=LPS") != std::string::npos, header.c_str());
     QVERIFY2(header.find("innerear-fast") != std::string::npos, header.c_str());
+    // export-stl on a batch mask later finds the same stamp in the report beside it.
+    const std::string later = (root / "later.stl").string();
+    QCOMPARE(runCli({ "export-stl", (done / "labyrinth.nii.gz").string(), "--out", later, "--ear",
+                      "left" })
+               .code,
+             0);
+    std::ifstream laterFile(later, std::ios::binary);
+    std::string laterHeader(80, '\0');
+    laterFile.read(laterHeader.data(), 80);
+    QVERIFY2(laterHeader.find("innerear-fast") != std::string::npos, laterHeader.c_str());
 
     // A rerun skips both done cases and tries the broken one again.
     std::ofstream(root / "cohort" / "case-broken" / "image.nii.gz") << "still not an image";
@@ -349,6 +364,37 @@ void BatchTest::slurmScriptsStateTheirResources()
     QCOMPARE(summary.code, 1);
     QVERIFY2(summary.out.contains("0 case(s) segmented, 0 failed, 5 not run"),
              qPrintable(summary.out));
+}
+
+void BatchTest::studyCreateTakesTheCohortAndItsBatch()
+{
+    QTemporaryDir dir;
+    const fs::path root = dir.path().toStdString();
+    makeCohort((root / "cohort").string(), 2, 530);
+    const std::string out = (root / "out").string();
+    QCOMPARE(runCli({ "batch", (root / "cohort").string(), "--out", out, "--model", model(),
+                      "--device", "cpu" })
+               .code,
+             0);
+    const std::string studyFile = (root / "study" / "study.json").string();
+    const Result created = runCli({ "study", "create", "--cohort", (root / "cohort").string(),
+                                    "--auto", out, "--out", studyFile });
+    QVERIFY2(created.code == 0, qPrintable(created.err));
+    // The key names each neutral case's cohort id; automatic = batch's mask, manual = the
+    // cohort's reference.
+    const Json study = readJsonFile(studyFile);
+    std::set<std::string> sources;
+    for (const Json& c : study.at("cases"))
+    {
+        sources.insert(c.at("source").get<std::string>());
+        QVERIFY(c.at("automatic").get<std::string>().find("labyrinth.nii.gz") != std::string::npos);
+        QVERIFY(c.at("manual").get<std::string>().find("labels.nii.gz") != std::string::npos);
+    }
+    QCOMPARE(sources, (std::set<std::string>{ "case-0530", "case-0531" }));
+    QCOMPARE(
+      runCli({ "study", "create", "--cohort", (root / "cohort").string(), "--out", studyFile })
+        .code,
+      2);
 }
 
 QTEST_APPLESS_MAIN(BatchTest)

@@ -284,7 +284,8 @@ void CliTest::exportStlWritesWatertightMeshesPerEar()
         QVERIFY(QFile(dir.filePath("snapshot.png")).size() > 1000);
     QFile right(dir.filePath("labyrinth-right.stl"));
     QVERIFY(right.open(QIODevice::ReadOnly));
-    QVERIFY(right.read(80).contains("LPS"));
+    // The coordinate system as 3D Slicer reads it from an STL header.
+    QVERIFY(right.read(80).contains("SPACE=LPS"));
 
     const std::string single = dir.filePath("both.stl").toStdString();
     const Result both = runCli({ "export-stl", sample, "--out", single, "--single-file", "--coords",
@@ -293,7 +294,7 @@ void CliTest::exportStlWritesWatertightMeshesPerEar()
     QVERIFY(both.out.contains("shells        2"));
     QFile bothFile(QString::fromStdString(single));
     QVERIFY(bothFile.open(QIODevice::ReadOnly));
-    QVERIFY(bothFile.read(80).contains("RAS, scale 3"));
+    QVERIFY(bothFile.read(80).contains("SPACE=RAS mm scale 3"));
 }
 
 void CliTest::exportStlRefusesEmptyLabelsAndBadOptions()

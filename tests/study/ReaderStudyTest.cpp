@@ -32,7 +32,7 @@ Study makeStudy(std::size_t cases, std::uint64_t seed = 7)
     {
         const std::string n = std::to_string(i + 1);
         s.cases.push_back({ "case-" + n, "image" + n + ".nii.gz", "auto" + n + ".nii.gz",
-                            "manual" + n + ".nii.gz" });
+                            "manual" + n + ".nii.gz", "source-" + n });
     }
     return s;
 }
@@ -155,10 +155,15 @@ void ReaderStudyTest::readersWhoAlwaysPickLeftScoreAboutHalf()
     QCOMPARE(csv.readLine().trimmed(),
              QByteArray("reader,case,case_number,automatic_side,choice,automatic_preferred,"
                         "preference_score,seconds,first_choice_seconds,changes,layouts,displays,"
-                        "ears,max_zoom,window_changes,overlay_toggles"));
+                        "ears,max_zoom,window_changes,overlay_toggles,source"));
     int rows = 0;
     while (!csv.atEnd())
-        rows += !csv.readLine().trimmed().isEmpty();
+    {
+        const QByteArray row = csv.readLine().trimmed();
+        rows += !row.isEmpty();
+        // Each reading names its cohort case, so the table joins batch's and evaluate's.
+        QVERIFY2(row.isEmpty() || row.contains(",source-"), row.constData());
+    }
     QCOMPARE(rows, 40);
 }
 
@@ -490,7 +495,8 @@ void ReaderStudyTest::packsHoldNoKeyAndAnalyzeUnblindsThem()
         listing += n + "\n";
     qInfo("pack files:\n%s", listing.c_str());
     const std::string packText = contents(packFile);
-    for (const char* word : { "auto", "manual", "seed", "images/" })
+    // "source": the cohort's case id stays in the key.
+    for (const char* word : { "auto", "manual", "seed", "images/", "source" })
     {
         QVERIFY2(listing.find(word) == std::string::npos, word);
         QVERIFY2(packText.find(word) == std::string::npos, word);

@@ -91,6 +91,8 @@ Json Study::toJson() const
         item["image"] = c.image;
         item["automatic"] = c.automatic;
         item["manual"] = c.manual;
+        if (!c.source.empty())
+            item["source"] = c.source;
         list.push_back(item);
     }
     json["cases"] = list;
@@ -119,7 +121,8 @@ Study Study::load(const std::string& path)
         for (const Json& item : jsonArray(json.at("cases")))
             study.cases.push_back(
               { item.at("id").get<std::string>(), item.at("image").get<std::string>(),
-                item.at("automatic").get<std::string>(), item.at("manual").get<std::string>() });
+                item.at("automatic").get<std::string>(), item.at("manual").get<std::string>(),
+                item.value("source", std::string()) });
         if (study.cases.empty())
             throw std::runtime_error("the study has no cases");
         return study;
@@ -342,7 +345,7 @@ Study ReadingPack::asStudy() const
     study.options = options;
     study.folder = folder;
     for (const PackCase& c : cases)
-        study.cases.push_back({ c.id, c.image, c.a, c.b });
+        study.cases.push_back({ c.id, c.image, c.a, c.b, "" });
     return study;
 }
 
@@ -640,6 +643,7 @@ StudyAnalysis analyze(const Study& study, const std::string& answersFolder)
             LongRow row;
             row.reader = reader;
             row.caseId = answer.caseId;
+            row.source = study.cases[found->second].source;
             row.automaticSide = automaticLeft ? "left" : "right";
             row.choice = choiceName(answer.choice);
             row.caseNumber = found->second + 1;
@@ -703,6 +707,7 @@ StudyAnalysis analyze(const Study& study, const std::string& answersFolder)
     {
         CaseAgreement c;
         c.caseId = study.cases[i].id;
+        c.source = study.cases[i].source;
         std::size_t manual = 0;
         for (const auto& [reader, vote] : votes[i])
         {
@@ -788,10 +793,10 @@ std::string readersCsv(const StudyAnalysis& analysis)
 std::string casesCsv(const StudyAnalysis& analysis)
 {
     std::ostringstream out;
-    out << "case,readers_with_preference,automatic_preferred,pairwise_agreement\n";
+    out << "case,readers_with_preference,automatic_preferred,pairwise_agreement,source\n";
     for (const CaseAgreement& c : analysis.cases)
         out << csvField(c.caseId) << "," << c.readers << "," << c.automaticPreferred << ","
-            << csvNumber(c.agreement, 3) << "\n";
+            << csvNumber(c.agreement, 3) << "," << csvField(c.source) << "\n";
     return out.str();
 }
 
@@ -801,7 +806,7 @@ std::string longCsv(const StudyAnalysis& analysis)
     std::ostringstream out;
     out << "reader,case,case_number,automatic_side,choice,automatic_preferred,preference_score,"
            "seconds,first_choice_seconds,changes,layouts,displays,ears,max_zoom,window_changes,"
-           "overlay_toggles\n";
+           "overlay_toggles,source\n";
     for (const LongRow& r : analysis.rows)
     {
         const std::string preferred =
@@ -814,7 +819,7 @@ std::string longCsv(const StudyAnalysis& analysis)
             << "," << r.log.changes << "," << csvField(joined(r.log.layouts)) << ","
             << csvField(joined(r.log.displays)) << "," << csvField(joined(r.log.ears)) << ","
             << csvNumber(r.log.maxZoom, 2) << "," << r.log.windowChanges << ","
-            << r.log.overlayToggles << "\n";
+            << r.log.overlayToggles << "," << csvField(r.source) << "\n";
     }
     return out.str();
 }

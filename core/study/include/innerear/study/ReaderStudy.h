@@ -22,6 +22,9 @@ struct StudyCase
     std::string image;     ///< paths as stored: relative to the study file's folder, or absolute
     std::string automatic; ///< the automatic segmentation
     std::string manual;    ///< the manual (reference) segmentation
+    /// The cohort's case id (`batch`, `evaluate`), so the analysis joins their tables: kept in
+    /// the study file (the key), never in a reader's pack. Empty when not known.
+    std::string source;
 };
 
 struct StudyOptions
@@ -193,6 +196,7 @@ struct ReaderResult
 struct CaseAgreement
 {
     std::string caseId;
+    std::string source; ///< the cohort's case id, when the study knows it
     std::size_t readers = 0;
     std::size_t automaticPreferred = 0;
     double agreement = 0.0; ///< share of reader pairs that chose the same source
@@ -201,6 +205,7 @@ struct CaseAgreement
 struct LongRow
 {
     std::string reader, caseId, automaticSide, choice;
+    std::string source;                     ///< the cohort's case id, when the study knows it
     std::size_t caseNumber = 0;             ///< 1-based position of the case in the study file
     std::optional<bool> automaticPreferred; ///< empty for "no preference"
     double seconds = 0.0;
