@@ -1,5 +1,7 @@
 #include "FilePairs.h"
 
+#include "innerear/io/Cohort.h"
+
 #include <filesystem>
 
 namespace fs = std::filesystem;
@@ -9,12 +11,7 @@ namespace innerear::cli
 
 std::string studyStem(const std::string& path)
 {
-    std::string name = fs::path(path).filename().string();
-    for (const std::string suffix : { ".nii.gz", ".nii", ".nrrd", ".nhdr", ".mha", ".mhd" })
-        if (name.size() > suffix.size() &&
-            name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
-            return name.substr(0, name.size() - suffix.size());
-    return name;
+    return io::caseIdFromPath(path);
 }
 
 std::map<std::string, std::string> studiesByStem(const std::string& folder)
