@@ -7,7 +7,7 @@ set(innerear_allowed_links
     "innerear_analysis:innerear_core innerear_itk_bridge"
     "innerear_study:innerear_core"
     "innerear_inference:innerear_core"
-    "innerear_pipeline:innerear_core innerear_inference innerear_analysis"
+    "innerear_pipeline:innerear_core innerear_inference innerear_analysis innerear_io"
     "innerear_render:innerear_core"
     "innerear_ui:innerear_core"
     "innerear_report:innerear_core innerear_analysis"

@@ -1,19 +1,15 @@
 // innerear train: trains or fine-tunes the segmentation network on synthetic cases, the user's
-// labelled scans, or a mix (inference/Training.h does the run; this adds the IO layer, the
-// preprocessing cache, the loss curve and the end-of-training evaluation on whole studies).
+// labelled scans, or a mix (inference/Training.h does the run, pipeline/TrainingData.h prepares
+// the scans and scores whole studies; this adds the options, the loss curve and the report).
 #include "Cli.h"
 #include "Commands.h"
-#include "FilePairs.h"
-#include "innerear/core/Progress.h"
-#include "innerear/pipeline/Segmentation.h"
 
-#include "innerear/analysis/Evaluation.h"
-#include "innerear/analysis/Preprocessing.h"
 #include "innerear/core/Overlap.h"
-#include "innerear/core/Phantom.h"
-#include "innerear/core/Sha256.h"
+#include "innerear/core/Progress.h"
+#include "innerear/core/Random.h"
 #include "innerear/inference/Training.h"
-#include "innerear/io/VolumeIO.h"
+#include "innerear/pipeline/Segmentation.h"
+#include "innerear/pipeline/TrainingData.h"
 #include "innerear/ui/CohortPlots.h"
 
 #include <memory>
@@ -35,58 +31,6 @@ namespace innerear::cli
 
 namespace
 {
-
-constexpr double kNetworkSpacing = 0.45; // mm, the seed paper's
-
-struct LabelledStudy
-{
-    std::string name;
-    Volume image; ///< native grid
-    LabelMap labels;
-};
-
-/// A labelled scan on the network's grid, normalised: from the cache when it is there (keyed by
-/// the files' paths, sizes and times), else made with ITK (B-spline image, nearest-neighbour
-/// labels) and cached.
-inference::VolumeSource::Case preprocess(const std::string& name, const std::string& imagePath,
-                                         const std::string& labelPath, const fs::path& cache)
-{
-    std::ostringstream key;
-    for (const std::string& path : { imagePath, labelPath })
-    {
-        std::error_code error;
-        key << fs::absolute(path).string() << "|"
-            << (fs::is_regular_file(path, error) ? fs::file_size(path, error) : 0) << "|"
-            << fs::last_write_time(path, error).time_since_epoch().count() << ";";
-    }
-    const std::string id = sha256(key.str()).substr(0, 24);
-    const fs::path cachedImage = cache / (id + ".image.nii.gz");
-    const fs::path cachedLabels = cache / (id + ".labels.nii.gz");
-    if (fs::exists(cachedImage) && fs::exists(cachedLabels))
-    {
-        const Volume image = io::readVolume(cachedImage.string()).volume;
-        const Volume labels = io::readVolume(cachedLabels.string()).volume;
-        if (image.as<float>() && labels.as<std::uint8_t>())
-            return { name, *image.as<float>(), *labels.as<std::uint8_t>() };
-    }
-    const Volume image = io::readVolume(imagePath).volume;
-    const Volume labelVolume = io::readVolume(labelPath).volume;
-    if (!sameGrid(image.geometry(), labelVolume.geometry(), 1e-3))
-        throw std::runtime_error("the labels are not on the image's grid");
-    const LabelMap labels = toLabelMap(labelVolume, true);
-    if (std::none_of(labels.voxels().begin(), labels.voxels().end(),
-                     [](std::uint8_t v) { return v != 0; }))
-        throw std::runtime_error("the label map is empty");
-    inference::VolumeSource::Case c{ name,
-                                     analysis::resampleIsotropicBSpline(image, kNetworkSpacing),
-                                     {} };
-    inference::normaliseMinMax(c.image);
-    c.labels = analysis::resampleLabels(labels, c.image.geometry());
-    fs::create_directories(cache);
-    io::writeVolume(Volume(c.image), cachedImage.string());
-    io::writeVolume(Volume(c.labels), cachedLabels.string());
-    return c;
-}
 
 std::string fixed(double value, int digits)
 {
@@ -116,42 +60,24 @@ int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err)
 
     // Real labelled scans: <data>/images and <data>/labels, paired by name.
     std::vector<inference::VolumeSource::Case> cases;
-    std::vector<std::array<std::string, 3>> realPairs; // name, image, labels
     if (!options.data.empty())
     {
+        pipeline::PreparedScans scans;
         try
         {
-            const auto images = studiesByStem((fs::path(options.data) / "images").string());
-            const auto labels = studiesByStem((fs::path(options.data) / "labels").string());
-            for (const auto& [name, image] : images)
-            {
-                const auto l = labels.find(name);
-                if (l == labels.end())
-                    err << "innerear train: skipped " << image << ": no labels named " << name
-                        << "\n";
-                else
-                    realPairs.push_back({ name, image, l->second });
-            }
+            scans = pipeline::prepareLabelledScans(options.data, cache.string(),
+                                                   [&](const std::string& name)
+                                                   { out << "  prepared " << name << "\n"; });
         }
         catch (const std::exception& e)
         {
-            err << "innerear train: " << options.data
-                << ": needs images/ and labels/ folders paired by name (" << e.what() << ")\n";
+            err << "innerear train: " << e.what() << "\n";
             return UnreadableInput;
         }
-        for (const auto& [name, image, labels] : realPairs)
-        {
-            try
-            {
-                cases.push_back(preprocess(name, image, labels, cache));
-                out << "  prepared " << name << "\n";
-            }
-            catch (const std::exception& e)
-            {
-                // A bad pair costs only itself; the reason is on stderr.
-                err << "innerear train: skipped " << image << ": " << e.what() << "\n";
-            }
-        }
+        // A bad pair costs only itself; the reason is on stderr.
+        for (const std::string& skipped : scans.skipped)
+            err << "innerear train: skipped " << skipped << "\n";
+        cases = std::move(scans.cases);
         if (cases.empty() && options.syntheticRatio < 1.0)
         {
             err << "innerear train: no usable labelled scan in " << options.data << "\n";
@@ -266,30 +192,11 @@ int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err)
     {
         err << "innerear train: the loss curve could not be drawn: " << e.what() << "\n";
     }
-    std::vector<LabelledStudy> finalStudies;
-    if (!validationCases.empty())
-    {
-        for (const auto& c : validationCases)
-            finalStudies.push_back({ c.name, Volume(c.image), c.labels });
-    }
-    else
-        for (int i = 0; i < options.finalCases; ++i)
-        {
-            // Held-out generated studies, alternately thin and thick slices (the seed paper's
-            // failures came from thick slices).
-            phantom::PhantomOptions study;
-            study.seed = 900000 + std::uint64_t(i);
-            study.pathology = phantom::Pathology::None;
-            study.fieldOfView = phantom::FieldOfView::Generous;
-            study.spacing = i % 2 == 0 ? Vec3{ 0.4, 0.4, 0.5 } : Vec3{ 0.5, 0.5, 1.0 };
-            const phantom::PhantomCase c = phantom::generatePhantom(study);
-            LabelMap labels = c.labels;
-            for (auto& v : labels.voxels())
-                v = v != 0;
-            finalStudies.push_back(
-              { "generated-" + std::to_string(study.seed) + (i % 2 == 0 ? " (thin)" : " (thick)"),
-                c.image, labels });
-        }
+    std::vector<pipeline::LabelledStudy> finalStudies;
+    for (const auto& c : validationCases)
+        finalStudies.push_back({ c.name, Volume(c.image), c.labels });
+    if (finalStudies.empty())
+        finalStudies = pipeline::heldOutGeneratedStudies(options.finalCases);
     std::ostringstream table;
     double meanDsc = 0.0;
     try
@@ -298,20 +205,14 @@ int runTrain(const TrainOptions& options, std::ostream& out, std::ostream& err)
           inference::SegmentationModel::load(outPath.string(), training.device);
         table << "| study | DSC | TPR | FDR | FNR | reference (mm³) | predicted (mm³) |\n"
               << "|---|---|---|---|---|---|---|\n";
-        for (const LabelledStudy& s : finalStudies)
+        for (const pipeline::StudyScore& score : pipeline::scoreWholeStudies(model, finalStudies))
         {
-            pipeline::SegmentOptions segment;
-            segment.keepProbability = false;
-            const pipeline::SegmentationResult r = pipeline::segment(s.image, model, segment);
-            LabelMap predicted = r.labels;
-            for (auto& v : predicted.voxels())
-                v = v != 0;
-            const OverlapMetrics m = countOverlap(predicted, s.labels);
+            const OverlapMetrics& m = score.metrics;
             meanDsc += m.dsc / double(finalStudies.size());
-            table << "| " << s.name << " | " << fixed(m.dsc, 3) << " | " << fixed(m.tpr, 3) << " | "
-                  << fixed(m.fdr, 3) << " | " << fixed(m.fnr, 3) << " | "
+            table << "| " << score.name << " | " << fixed(m.dsc, 3) << " | " << fixed(m.tpr, 3)
+                  << " | " << fixed(m.fdr, 3) << " | " << fixed(m.fnr, 3) << " | "
                   << fixed(m.referenceVolume, 1) << " | " << fixed(m.predictedVolume, 1) << " |\n";
-            out << "  " << s.name << ": DSC " << fixed(m.dsc, 3) << "\n";
+            out << "  " << score.name << ": DSC " << fixed(m.dsc, 3) << "\n";
         }
     }
     catch (const std::exception& e)
