@@ -6,7 +6,10 @@
 
 #include "innerear/io/Cohort.h"
 
+#include <nlohmann/json.hpp>
+
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +18,10 @@ namespace innerear::cli::batch
 
 /// `<out>/cases/<id>`: everything of one case (mask, report, meshes, probabilities).
 std::string caseFolder(const std::string& out, const std::string& id);
+
+/// The report of a finished case: status ok and every output it lists still in the folder with
+/// its checksum. Nothing otherwise (no report, a failure, a damaged or replaced output).
+std::optional<nlohmann::json> finishedReport(const std::string& caseFolder);
 
 /// The options a worker or a Slurm task is started with (input, out, model, mode, device,
 /// outputs, flip), absolute paths, without the shard.

@@ -21,6 +21,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
+#include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
@@ -51,6 +53,25 @@ std::string ownExecutable()
     std::error_code error;
     const fs::path self = fs::read_symlink("/proc/self/exe", error);
     return error ? std::string("innerear") : self.string();
+}
+
+std::optional<nlohmann::json> finishedReport(const std::string& folder)
+{
+    std::error_code error;
+    const fs::path report = fs::path(folder) / "report.json";
+    if (!fs::is_regular_file(report, error))
+        return std::nullopt;
+    try
+    {
+        nlohmann::json json = readJsonFile(report.string());
+        if (json.value("status", "") != "ok" || !outputsMatch(folder, json))
+            return std::nullopt;
+        return json;
+    }
+    catch (const std::exception&)
+    {
+        return std::nullopt; // damaged: the case is redone
+    }
 }
 
 std::vector<std::string> workerArguments(const BatchOptions& options, const std::string& model)
@@ -88,6 +109,7 @@ struct Run
     pipeline::SegmentOptions segment;
     Provenance stamp;                                      ///< input fields empty
     std::unique_ptr<inference::SegmentationModel> network; ///< loaded at the first case to do
+    std::vector<std::string> skipped;                      ///< cohort entries that are not a study
 };
 
 /// The options of this run's stamp, outputs included (a rerun asking for meshes is not up to
@@ -109,41 +131,15 @@ Provenance caseStamp(const Run& run, const io::CohortCase& study)
     return stamp;
 }
 
-std::optional<nlohmann::json> readReport(const fs::path& folder)
-{
-    std::error_code error;
-    if (!fs::is_regular_file(folder / kReport, error))
-        return std::nullopt;
-    try
-    {
-        return readJsonFile((folder / kReport).string());
-    }
-    catch (const std::exception&)
-    {
-        return std::nullopt; // damaged: the case is redone
-    }
-}
-
 /// A case is up to date when its report has the same stamp and every output it lists is there
 /// with the checksum it had when the report was written (outputs are written before the report,
 /// each atomically, so a kill leaves at worst a case without a report).
 bool upToDate(const fs::path& folder, const Provenance& stamp)
 {
-    const std::optional<nlohmann::json> report = readReport(folder);
-    if (!report)
-        return false;
+    const std::optional<nlohmann::json> report = batch::finishedReport(folder.string());
     try
     {
-        if (!Provenance::fromJson(report->at("provenance")).sameWork(stamp))
-            return false;
-        for (const auto& [name, checksum] : report->at("outputs").items())
-        {
-            std::error_code error;
-            if (!fs::is_regular_file(folder / name, error) ||
-                sha256File((folder / name).string()) != checksum.get<std::string>())
-                return false;
-        }
-        return true;
+        return report && Provenance::fromJson(report->at("provenance")).sameWork(stamp);
     }
     catch (const std::exception&)
     {
@@ -263,10 +259,10 @@ std::vector<io::CohortCase> selectCases(const std::vector<io::CohortCase>& all,
     return selected;
 }
 
-/// Runs the cases here, one after the other; returns how many failed.
-int runCases(Run& run, const std::vector<io::CohortCase>& cases, std::ostream& out)
+/// Runs the cases here, one after the other.
+void runCases(Run& run, const std::vector<io::CohortCase>& cases, std::ostream& out)
 {
-    int failed = 0, index = 0;
+    int index = 0;
     for (const io::CohortCase& study : cases)
     {
         ++index;
@@ -285,7 +281,6 @@ int runCases(Run& run, const std::vector<io::CohortCase>& cases, std::ostream& o
             removeCaseRecords(folder);
             recordFailure(folder, stamp, e.what());
             out << "failed: " << e.what() << "\n";
-            ++failed;
             continue;
         }
         if (!run.options.force && upToDate(folder, stamp))
@@ -304,11 +299,9 @@ int runCases(Run& run, const std::vector<io::CohortCase>& cases, std::ostream& o
         {
             recordFailure(folder, stamp, e.what());
             out << "  failed: " << e.what() << "\n";
-            ++failed;
         }
         out.flush();
     }
-    return failed;
 }
 
 /// Memory one worker may need: the model and a scan, generously (paper mode holds a
@@ -332,167 +325,272 @@ std::size_t availableMemoryMegabytes()
     return 0;
 }
 
-/// Starts `workers` copies of this program, each on its shard, their output in
-/// `<out>/logs/worker-K.log`; draws one progress bar for the cohort from the case records.
-int runWorkers(const Run& run, const std::vector<io::CohortCase>& cases, int workers,
-               std::ostream& out)
+/// As many workers as asked, but no more than the cases, the cores and the memory allow.
+int workersAllowed(const BatchOptions& options, std::size_t cases, std::ostream& out)
 {
-    const int threads = std::max(1, inference::cpuThreadBudget() / workers);
-    out << "running " << cases.size() << " case(s) on " << workers << " workers, " << threads
-        << " thread(s) each (logs in " << (fs::path(run.options.out) / "logs").string() << ")\n";
-    fs::create_directories(fs::path(run.options.out) / "logs");
-    const std::string executable = batch::ownExecutable();
-    const std::string caseList = (fs::path(run.options.out) / "logs" / "pending.txt").string();
+    int workers = std::min<int>(options.workers, int(cases));
+    const int cores = inference::cpuThreadBudget();
+    if (workers > cores)
     {
-        std::string ids;
-        for (const io::CohortCase& study : cases)
-            ids += study.id + "\n";
-        writeFileAtomically(caseList, ids);
+        out << "note: " << cores << " core(s) here: " << cores << " worker(s) instead of "
+            << workers << "\n";
+        workers = cores;
     }
+    const std::size_t memory = availableMemoryMegabytes();
+    const int byMemory = int(memory / workerMemoryMegabytes(options.mode));
+    if (memory > 0 && byMemory < workers)
+    {
+        out << "note: " << memory << " MB available: " << std::max(1, byMemory)
+            << " worker(s) instead of " << workers << "\n";
+        workers = std::max(1, byMemory);
+    }
+    return std::max(1, workers);
+}
+
+/// The process environment with INNEREAR_CPU_THREADS set to a worker's share.
+std::vector<std::string> workerEnvironment(int threads)
+{
     std::vector<std::string> environment;
     for (char** e = environ; *e; ++e)
         if (std::string(*e).rfind("INNEREAR_CPU_THREADS=", 0) != 0)
             environment.emplace_back(*e);
     environment.push_back("INNEREAR_CPU_THREADS=" + std::to_string(threads));
-    std::vector<char*> envp;
+    return environment;
+}
+
+pid_t spawnWorker(std::vector<std::string> arguments, std::vector<std::string> environment,
+                  const std::string& log)
+{
+    std::vector<char*> argv, envp;
+    for (std::string& a : arguments)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
     for (std::string& e : environment)
         envp.push_back(e.data());
     envp.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    pid_t pid = 0;
+    const int status = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (status != 0)
+        throw std::runtime_error("cannot start a worker (" + arguments[0] +
+                                 "): " + std::strerror(status));
+    return pid;
+}
+
+/// The cases that have no report or failure record written since `since`.
+std::vector<io::CohortCase> unfinished(const Run& run, const std::vector<io::CohortCase>& cases,
+                                       fs::file_time_type since)
+{
+    std::vector<io::CohortCase> left;
+    for (const io::CohortCase& study : cases)
+    {
+        bool recorded = false;
+        for (const char* record : { kReport, kFailure })
+        {
+            std::error_code error;
+            const fs::path file = fs::path(batch::caseFolder(run.options.out, study.id)) / record;
+            recorded =
+              recorded || (fs::exists(file, error) && fs::last_write_time(file, error) >= since);
+        }
+        if (!recorded)
+            left.push_back(study);
+    }
+    return left;
+}
+
+/// Starts `workers` copies of this program, each on its shard, their output in
+/// `<out>/logs/worker-K.log`; draws one progress bar for the cohort from the case records. What
+/// a worker that died (killed for memory, say) left undone is run here afterwards.
+void runWorkers(Run& run, const std::vector<io::CohortCase>& cases, int workers, std::ostream& out)
+{
+    const int threads = std::max(1, inference::cpuThreadBudget() / workers);
+    const fs::path logs = fs::path(run.options.out) / "logs";
+    out << "running " << cases.size() << " case(s) on " << workers << " workers, " << threads
+        << " thread(s) each (logs in " << logs.string() << ")\n";
+    fs::create_directories(logs);
+    const std::string caseList = (logs / "pending.txt").string();
+    std::string ids;
+    for (const io::CohortCase& study : cases)
+        ids += study.id + "\n";
+    writeFileAtomically(caseList, ids);
 
     const auto started = fs::file_time_type::clock::now();
     std::vector<pid_t> children;
-    for (int k = 0; k < workers; ++k)
+    try
     {
-        std::vector<std::string> arguments = batch::workerArguments(run.options, run.model);
-        arguments.insert(arguments.begin(), executable);
-        for (const std::string& extra :
-             { std::string("--case-list"), caseList, std::string("--shard"),
-               std::to_string(k) + "/" + std::to_string(workers), std::string("--no-summary") })
-            arguments.push_back(extra);
-        std::vector<char*> argv;
-        for (std::string& a : arguments)
-            argv.push_back(a.data());
-        argv.push_back(nullptr);
-        const std::string log =
-          (fs::path(run.options.out) / "logs" / ("worker-" + std::to_string(k) + ".log")).string();
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                         O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-        pid_t pid = 0;
-        const int status =
-          posix_spawn(&pid, executable.c_str(), &actions, nullptr, argv.data(), envp.data());
-        posix_spawn_file_actions_destroy(&actions);
-        if (status != 0)
-            throw std::runtime_error("cannot start a worker (" + executable +
-                                     "): " + std::strerror(status));
-        children.push_back(pid);
+        for (int k = 0; k < workers; ++k)
+        {
+            std::vector<std::string> arguments = batch::workerArguments(run.options, run.model);
+            arguments.insert(arguments.begin(), batch::ownExecutable());
+            for (const std::string& extra :
+                 { std::string("--case-list"), caseList, std::string("--shard"),
+                   std::to_string(k) + "/" + std::to_string(workers), std::string("--no-summary") })
+                arguments.push_back(extra);
+            children.push_back(
+              spawnWorker(arguments, workerEnvironment(threads),
+                          (logs / ("worker-" + std::to_string(k) + ".log")).string()));
+        }
     }
-    // One bar for the cohort: a case is finished once it has a new report or failure record.
+    catch (const std::exception&)
+    {
+        for (pid_t pid : children) // none keeps writing after we have given up
+        {
+            kill(pid, SIGTERM);
+            waitpid(pid, nullptr, 0);
+        }
+        throw;
+    }
     ConsoleProgress progress(out, run.options.progressBar && isatty(STDOUT_FILENO),
                              int(cases.size()));
-    auto finished = [&]
+    std::vector<std::string> deaths;
+    for (std::size_t running = children.size(); running > 0;)
     {
-        int count = 0;
-        for (const io::CohortCase& study : cases)
-            for (const char* record : { kReport, kFailure })
-            {
-                std::error_code error;
-                const fs::path file =
-                  fs::path(batch::caseFolder(run.options.out, study.id)) / record;
-                if (fs::exists(file, error) && fs::last_write_time(file, error) >= started)
-                {
-                    ++count;
-                    break;
-                }
-            }
-        return count;
-    };
-    int failedWorkers = 0;
-    std::size_t running = children.size();
-    while (running > 0)
-    {
-        for (pid_t& pid : children)
+        for (std::size_t k = 0; k < children.size(); ++k)
         {
             int status = 0;
-            if (pid > 0 && waitpid(pid, &status, WNOHANG) == pid)
+            if (children[k] > 0 && waitpid(children[k], &status, WNOHANG) == children[k])
             {
-                pid = 0;
+                children[k] = 0;
                 --running;
-                failedWorkers += !(WIFEXITED(status) && WEXITSTATUS(status) == Ok);
+                if (WIFSIGNALED(status))
+                    deaths.push_back("worker " + std::to_string(k) + " was killed (signal " +
+                                     std::to_string(WTERMSIG(status)) + ")");
             }
         }
-        progress.report(double(finished()) / double(std::max<std::size_t>(1, cases.size())),
-                        "cases");
+        const std::size_t done = cases.size() - unfinished(run, cases, started).size();
+        progress.report(double(done) / double(std::max<std::size_t>(1, cases.size())), "cases");
         if (running > 0)
             std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }
     progress.report(1.0, "done");
     progress.finish();
-    return failedWorkers;
+    const std::vector<io::CohortCase> left = unfinished(run, cases, started);
+    if (left.empty())
+        return;
+    for (const std::string& death : deaths)
+        out << "note: " << death << "\n";
+    out << "note: " << left.size() << " case(s) were left undone; running them here\n";
+    runCases(run, left, out);
 }
 
 struct Tally
 {
     int ok = 0, failed = 0, missing = 0;
     int verdicts[3] = { 0, 0, 0 }; // ok, check, not found
+    int references = 0;
+    bool evaluated = true;
 };
+
+/// What the folder of a case says about it in this run: its finished report (same model and
+/// options, outputs intact), else its failure, else nothing.
+struct CaseRecord
+{
+    std::optional<nlohmann::json> report;
+    std::optional<std::string> failure;
+};
+
+CaseRecord caseRecord(const Run& run, const fs::path& folder)
+{
+    CaseRecord record;
+    record.report = batch::finishedReport(folder.string());
+    try
+    {
+        // A report of another model or other options is not this run's result.
+        const nlohmann::json& p =
+          record.report ? record.report->at("provenance") : nlohmann::json();
+        if (record.report &&
+            (p.at("model_sha256") != run.stamp.modelSha256 || p.at("options") != caseOptions(run)))
+            record.report.reset();
+    }
+    catch (const std::exception&)
+    {
+        record.report.reset();
+    }
+    std::error_code error;
+    if (!record.report && fs::is_regular_file(folder / kFailure, error))
+    {
+        record.failure = "unknown";
+        try
+        {
+            record.failure = readJsonFile((folder / kFailure).string()).value("reason", "unknown");
+        }
+        catch (const std::exception&)
+        {
+        }
+    }
+    return record;
+}
+
+std::string fixedNumber(double value, int digits)
+{
+    std::ostringstream text;
+    text << std::fixed << std::setprecision(digits) << value;
+    return text.str();
+}
+
+/// summary.csv rows of a finished case: one per ear.
+void earRows(std::ostream& csv, const io::CohortCase& study, const nlohmann::json& report,
+             Tally& tally)
+{
+    const nlohmann::json& p = report.at("provenance");
+    for (const nlohmann::json& ear : report.at("ears"))
+    {
+        const std::string qc = ear.value("qc", "");
+        ++tally.verdicts[qc == "ok" ? 0 : qc == "check" ? 1 : 2];
+        std::string reasons;
+        for (const nlohmann::json& reason : ear.at("reasons"))
+            reasons += (reasons.empty() ? "" : "; ") + reason.get<std::string>();
+        csv << csvField(study.id) << "," << csvField(study.group) << "," << ear.value("side", "")
+            << ",ok," << (ear.value("found", false) ? "yes" : "no") << ","
+            << fixedNumber(ear.value("volume_mm3", 0.0), 1) << "," << csvField(qc) << ","
+            << csvField(reasons) << "," << fixedNumber(report.value("seconds", 0.0), 2) << ","
+            << csvField(p.value("device", "")) << "," << csvField(p.value("model_name", "")) << ","
+            << p.value("model_sha256", "") << "," << p.value("version", "") << ","
+            << p.value("input_sha256", "") << ",\n";
+    }
+}
+
+/// The evaluate report of the cases with references, in `<out>/evaluation/`.
+bool evaluateAgainstReferences(const Run& run, const std::string& pairs, std::ostream& err)
+{
+    const std::string pairsFile = (fs::path(run.options.out) / "evaluation-pairs.csv").string();
+    writeFileAtomically(pairsFile, pairs);
+    EvaluateOptions evaluate;
+    evaluate.groups = pairsFile;
+    evaluate.out = (fs::path(run.options.out) / "evaluation").string();
+    std::ostringstream evaluateOut;
+    return runEvaluate(evaluate, evaluateOut, err) == Ok;
+}
 
 /// `summary.csv` (one row per case and ear, or one per failed / missing case), `batch.json`,
 /// and with references the evaluate report in `evaluation/`.
 Tally writeSummary(const Run& run, const io::Cohort& cohort, std::ostream& out, std::ostream& err)
 {
     Tally tally;
-    std::ostringstream csv;
+    std::ostringstream csv, pairs;
     csv << "case,group,ear,status,found,volume_mm3,qc,reasons,seconds,device,model,"
            "model_sha256,version,input_sha256,error\n";
-    std::ostringstream pairs;
     pairs << "id,pred,ref,group\n";
-    int references = 0;
     nlohmann::json cases = nlohmann::json::array();
+    const std::string modelColumns =
+      csvField(run.stamp.modelName) + "," + run.stamp.modelSha256 + "," + programVersion() + ",,";
     for (const io::CohortCase& study : cohort.cases)
     {
         const fs::path folder = batch::caseFolder(run.options.out, study.id);
-        std::optional<nlohmann::json> report = readReport(folder);
-        std::error_code error;
-        try
-        {
-            // A report of another model or other options is not this run's result.
-            const nlohmann::json& p = report ? report->at("provenance") : nlohmann::json();
-            if (report && (p.at("model_sha256") != run.stamp.modelSha256 ||
-                           p.at("options") != caseOptions(run)))
-                report.reset();
-        }
-        catch (const std::exception&)
-        {
-            report.reset();
-        }
-        if (report && report->value("status", "") == "ok")
+        const CaseRecord record = caseRecord(run, folder);
+        const std::string lead = csvField(study.id) + "," + csvField(study.group) + ",,";
+        if (record.report)
         {
             ++tally.ok;
-            const nlohmann::json& p = report->at("provenance");
-            for (const nlohmann::json& ear : report->at("ears"))
-            {
-                const std::string qc = ear.value("qc", "");
-                ++tally.verdicts[qc == "ok" ? 0 : qc == "check" ? 1 : 2];
-                std::string reasons;
-                for (const nlohmann::json& reason : ear.at("reasons"))
-                    reasons += (reasons.empty() ? "" : "; ") + reason.get<std::string>();
-                std::ostringstream volume;
-                volume << std::fixed << std::setprecision(1) << ear.value("volume_mm3", 0.0);
-                std::ostringstream seconds;
-                seconds << std::fixed << std::setprecision(2) << report->value("seconds", 0.0);
-                csv << csvField(study.id) << "," << csvField(study.group) << ","
-                    << ear.value("side", "") << ",ok," << (ear.value("found", false) ? "yes" : "no")
-                    << "," << volume.str() << "," << csvField(qc) << "," << csvField(reasons) << ","
-                    << seconds.str() << "," << csvField(p.value("device", "")) << ","
-                    << csvField(p.value("model_name", "")) << "," << p.value("model_sha256", "")
-                    << "," << p.value("version", "") << "," << p.value("input_sha256", "") << ",\n";
-            }
+            earRows(csv, study, *record.report, tally);
             if (!study.reference.empty())
             {
-                ++references;
+                ++tally.references;
                 pairs << csvField(study.id) << ","
                       << csvField(fs::absolute(folder / kMask).string()) << ","
                       << csvField(fs::absolute(study.reference).string()) << ","
@@ -500,101 +598,98 @@ Tally writeSummary(const Run& run, const io::Cohort& cohort, std::ostream& out, 
             }
             cases.push_back({ { "case", study.id }, { "status", "ok" } });
         }
-        else if (fs::is_regular_file(folder / kFailure, error))
+        else if (record.failure)
         {
             ++tally.failed;
-            std::string reason = "unknown";
-            try
-            {
-                reason = readJsonFile((folder / kFailure).string()).value("reason", reason);
-            }
-            catch (const std::exception&)
-            {
-            }
-            csv << csvField(study.id) << "," << csvField(study.group) << ",,failed,,,,,,,"
-                << csvField(run.stamp.modelName) << "," << run.stamp.modelSha256 << ","
-                << programVersion() << ",," << csvField(reason) << "\n";
-            cases.push_back({ { "case", study.id }, { "status", "failed" }, { "reason", reason } });
+            csv << lead << "failed,,,,,,," << modelColumns << csvField(*record.failure) << "\n";
+            cases.push_back(
+              { { "case", study.id }, { "status", "failed" }, { "reason", *record.failure } });
         }
         else
         {
             ++tally.missing;
-            csv << csvField(study.id) << "," << csvField(study.group) << ",,not run,,,,,,,"
-                << csvField(run.stamp.modelName) << "," << run.stamp.modelSha256 << ","
-                << programVersion() << ",,\n";
+            csv << lead << "not run,,,,,,," << modelColumns << "\n";
             cases.push_back({ { "case", study.id }, { "status", "not run" } });
         }
     }
     writeFileAtomically((fs::path(run.options.out) / "summary.csv").string(), csv.str());
-    nlohmann::json summary{ { "cohort", fs::absolute(run.options.input).string() },
-                            { "cases", cases },
-                            { "ok", tally.ok },
-                            { "failed", tally.failed },
-                            { "not_run", tally.missing },
-                            { "skipped_entries", cohort.skipped },
-                            { "provenance", run.stamp.toJson() } };
+    const nlohmann::json summary{ { "cohort", fs::absolute(run.options.input).string() },
+                                  { "cases", cases },
+                                  { "ok", tally.ok },
+                                  { "failed", tally.failed },
+                                  { "not_run", tally.missing },
+                                  { "skipped_entries", run.skipped },
+                                  { "provenance", run.stamp.toJson() } };
     writeFileAtomically((fs::path(run.options.out) / "batch.json").string(),
                         summary.dump(2) + "\n");
     out << "summary: " << tally.ok << " case(s) segmented, " << tally.failed << " failed, "
         << tally.missing << " not run; ears: " << tally.verdicts[0] << " ok, " << tally.verdicts[1]
         << " check, " << tally.verdicts[2] << " not found\n"
         << "wrote " << (fs::path(run.options.out) / "summary.csv").string() << "\n";
-    if (references > 0)
+    if (tally.references > 0)
     {
-        const std::string pairsFile = (fs::path(run.options.out) / "evaluation-pairs.csv").string();
-        writeFileAtomically(pairsFile, pairs.str());
-        EvaluateOptions evaluate;
-        evaluate.groups = pairsFile;
-        evaluate.out = (fs::path(run.options.out) / "evaluation").string();
-        std::ostringstream evaluateOut;
-        if (runEvaluate(evaluate, evaluateOut, err) != Ok)
-            err << "innerear batch: the evaluation of " << references
-                << " case(s) with references did not complete\n";
+        tally.evaluated = evaluateAgainstReferences(run, pairs.str(), err);
+        if (tally.evaluated)
+            out << "evaluated " << tally.references << " case(s) against their references: "
+                << (fs::path(run.options.out) / "evaluation" / "report.md").string() << "\n";
         else
-            out << "evaluated " << references
-                << " case(s) against their references: " << evaluate.out << "/report.md\n";
+            err << "innerear batch: the evaluation of " << tally.references
+                << " case(s) with references did not complete\n";
     }
     return tally;
 }
 
-int batchFailed(const BatchOptions& options, std::ostream& err, const std::string& what)
+/// The cases of `cases` that are not up to date (all of them with --force).
+std::vector<io::CohortCase> pendingCases(const Run& run, const std::vector<io::CohortCase>& cases)
 {
-    err << "innerear batch: " << what << "\n";
-    (void)options;
-    return Failure;
+    std::vector<io::CohortCase> pending;
+    for (const io::CohortCase& study : cases)
+    {
+        try
+        {
+            if (run.options.force ||
+                !upToDate(batch::caseFolder(run.options.out, study.id), caseStamp(run, study)))
+                pending.push_back(study);
+        }
+        catch (const std::exception&)
+        {
+            pending.push_back(study); // unreadable: its worker records why
+        }
+    }
+    return pending;
 }
 
-} // namespace
-
-int runBatch(const BatchOptions& options, std::ostream& out, std::ostream& err)
+/// Runs (or plans) the selected cases; returns an exit code when that is all there is to do.
+std::optional<int> runSelected(Run& run, const std::vector<io::CohortCase>& cases,
+                               std::ostream& out, std::ostream& err)
 {
-    Run run{ options, options.model, {}, {}, nullptr };
+    const BatchOptions& options = run.options;
+    if (!options.slurm && options.workers <= 1)
+    {
+        runCases(run, cases, out);
+        return std::nullopt;
+    }
+    // Only what is not up to date goes to the workers or the cluster.
+    const std::vector<io::CohortCase> pending = pendingCases(run, cases);
+    out << pending.size() << " of " << cases.size() << " case(s) to do\n";
+    if (options.slurm)
+        return batch::planSlurm(options, pending, run.model, out, err);
+    const int workers = workersAllowed(options, pending.size(), out);
+    if (workers > 1)
+        runWorkers(run, pending, workers, out);
+    else
+        runCases(run, pending, out);
+    return std::nullopt;
+}
+
+/// The run's model, options and stamp; an exit code when the model cannot be read.
+std::optional<int> configure(Run& run, std::ostream& err)
+{
+    const BatchOptions& options = run.options;
     if (options.mode == "paper")
         run.segment.mode = pipeline::Mode::Paper;
-    else if (options.mode != "fast")
-    {
-        err << "innerear batch: --mode must be paper or fast\n";
-        return BadUsage;
-    }
     run.segment.flipAugmentation = options.flip;
     run.segment.keepProbability = options.probabilities;
-    if (options.submit && !options.slurm)
-    {
-        err << "innerear batch: --submit goes with --slurm\n";
-        return BadUsage;
-    }
-    io::Cohort cohort;
-    try
-    {
-        cohort = io::listCohort(options.input);
-    }
-    catch (const io::IoError& e)
-    {
-        err << "innerear batch: " << e.what() << "\n";
-        return UnreadableInput;
-    }
-    for (const std::string& skipped : cohort.skipped)
-        err << "innerear batch: not a study, skipped: " << skipped << "\n";
     if (run.model.empty())
         run.model = pipeline::defaultModelPath(run.segment.mode);
     try
@@ -607,6 +702,39 @@ int runBatch(const BatchOptions& options, std::ostream& out, std::ostream& err)
         err << "innerear batch: " << e.what() << "\n";
         return UnreadableInput;
     }
+    return std::nullopt;
+}
+
+} // namespace
+
+int runBatch(const BatchOptions& options, std::ostream& out, std::ostream& err)
+{
+    if (options.mode != "fast" && options.mode != "paper")
+    {
+        err << "innerear batch: --mode must be paper or fast\n";
+        return BadUsage;
+    }
+    if (options.submit && !options.slurm)
+    {
+        err << "innerear batch: --submit goes with --slurm\n";
+        return BadUsage;
+    }
+    Run run{ options, options.model, {}, {}, nullptr, {} };
+    io::Cohort cohort;
+    try
+    {
+        cohort = io::listCohort(options.input);
+    }
+    catch (const io::IoError& e)
+    {
+        err << "innerear batch: " << e.what() << "\n";
+        return UnreadableInput;
+    }
+    run.skipped = cohort.skipped;
+    for (const std::string& skipped : cohort.skipped)
+        err << "innerear batch: not a study, skipped: " << skipped << "\n";
+    if (const std::optional<int> refused = configure(run, err))
+        return *refused;
     std::vector<io::CohortCase> cases;
     try
     {
@@ -617,77 +745,31 @@ int runBatch(const BatchOptions& options, std::ostream& out, std::ostream& err)
         err << "innerear batch: " << e.what() << "\n";
         return BadUsage;
     }
-    if (!options.summaryOnly)
-    {
-        out << "cohort " << options.input << ": " << cohort.cases.size() << " stud"
-            << (cohort.cases.size() == 1 ? "y" : "ies") << "; model " << run.model << "\n";
-        try
-        {
-            if (options.slurm || options.workers > 1)
-            {
-                // Only what is not up to date goes to the workers or the cluster.
-                std::vector<io::CohortCase> pending;
-                for (const io::CohortCase& study : cases)
-                {
-                    Provenance stamp;
-                    try
-                    {
-                        stamp = caseStamp(run, study);
-                    }
-                    catch (const std::exception&)
-                    {
-                        pending.push_back(study); // its worker records why
-                        continue;
-                    }
-                    if (options.force || !upToDate(batch::caseFolder(options.out, study.id), stamp))
-                        pending.push_back(study);
-                }
-                out << pending.size() << " of " << cases.size() << " case(s) to do\n";
-                if (options.slurm)
-                    return batch::planSlurm(options, pending, run.model, out, err);
-                int workers = std::min<int>(options.workers, int(pending.size()));
-                const std::size_t memory = availableMemoryMegabytes();
-                const int byMemory = int(memory / workerMemoryMegabytes(options.mode));
-                if (memory > 0 && byMemory < workers)
-                {
-                    out << "note: " << memory << " MB available: " << std::max(1, byMemory)
-                        << " worker(s) instead of " << workers << "\n";
-                    workers = std::max(1, byMemory);
-                }
-                if (workers > 1)
-                    runWorkers(run, pending, workers, out);
-                else
-                    runCases(run, pending, out);
-            }
-            else
-                runCases(run, cases, out);
-        }
-        catch (const std::exception& e)
-        {
-            return batchFailed(options, err, e.what());
-        }
-    }
-    if (options.noSummary)
-    {
-        // A worker or a Slurm task: its own cases decide its exit code.
-        for (const io::CohortCase& study : cases)
-        {
-            std::error_code error;
-            if (!readReport(batch::caseFolder(options.out, study.id)))
-                return Failure;
-        }
-        return Ok;
-    }
-    Tally tally;
     try
     {
-        tally = writeSummary(run, cohort, out, err);
+        if (!options.summaryOnly)
+        {
+            out << "cohort " << options.input << ": " << cohort.cases.size() << " stud"
+                << (cohort.cases.size() == 1 ? "y" : "ies") << "; model " << run.model << "\n";
+            if (const std::optional<int> planned = runSelected(run, cases, out, err))
+                return *planned;
+        }
+        if (options.noSummary)
+        {
+            // A worker or a Slurm task: its own cases decide its exit code.
+            for (const io::CohortCase& study : cases)
+                if (!caseRecord(run, batch::caseFolder(options.out, study.id)).report)
+                    return Failure;
+            return Ok;
+        }
+        const Tally tally = writeSummary(run, cohort, out, err);
+        return tally.failed + tally.missing > 0 || !tally.evaluated ? Failure : Ok;
     }
     catch (const std::exception& e)
     {
-        return batchFailed(options, err, e.what());
+        err << "innerear batch: " << e.what() << "\n";
+        return Failure;
     }
-    return tally.failed + tally.missing > 0 ? Failure : Ok;
 }
 
 Command addBatchCommand(CLI::App& app)
@@ -728,6 +810,9 @@ Command addBatchCommand(CLI::App& app)
       ->capture_default_str();
     command->add_option("--mem-per-task", batch->memoryPerTaskMb, "Memory per Slurm task (MB)")
       ->check(CLI::Range(256, 1 << 20))
+      ->capture_default_str();
+    command->add_option("--gpus-per-task", batch->gpusPerTask, "GPUs per Slurm task (0: none)")
+      ->check(CLI::Range(0, 16))
       ->capture_default_str();
     command
       ->add_option("--minutes-per-case", batch->minutesPerCase,

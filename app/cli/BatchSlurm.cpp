@@ -14,6 +14,9 @@
 #include <ostream>
 #include <sstream>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 namespace fs = std::filesystem;
 
@@ -105,6 +108,16 @@ Submitted sbatch(const std::vector<std::string>& arguments)
 int planSlurm(const BatchOptions& options, const std::vector<io::CohortCase>& pending,
               const std::string& model, std::ostream& out, std::ostream& err)
 {
+    // sbatch reads its #SBATCH lines with its own rules (no shell quoting; % is a pattern):
+    // paths it must read are refused rather than cut at a space.
+    for (const std::string& path : { fs::absolute(options.out).string(), ownExecutable() })
+        if (path.find_first_of(" \t\n'\"%\\") != std::string::npos)
+        {
+            err << "innerear batch: " << path
+                << ": Slurm's job scripts cannot name a path with spaces, quotes or %: choose "
+                   "another --out (or install the program elsewhere)\n";
+            return BadUsage;
+        }
     const fs::path folder = fs::absolute(options.out) / "slurm";
     fs::create_directories(folder / "logs");
     const std::string executable = ownExecutable();
@@ -117,8 +130,8 @@ int planSlurm(const BatchOptions& options, const std::vector<io::CohortCase>& pe
     aggregateScript << "#!/bin/bash\n"
                     << "#SBATCH --job-name=innerear-summary\n"
                     << "#SBATCH --cpus-per-task=1\n"
-                    << "#SBATCH --mem=1024M\n"
-                    << "#SBATCH --time=0:30:00\n"
+                    << "#SBATCH --mem=" << std::max(1024, options.memoryPerTaskMb) << "M\n"
+                    << "#SBATCH --time=" << wallTime(15 + int(pending.size()) / 10) << "\n"
                     << "#SBATCH --output=" << (folder / "logs" / "summary-%j.log").string() << "\n"
                     << (options.partition.empty()
                           ? ""
@@ -136,7 +149,12 @@ int planSlurm(const BatchOptions& options, const std::vector<io::CohortCase>& pe
     }
     const int perTask = std::max(1, options.casesPerTask);
     const int tasks = int((pending.size() + std::size_t(perTask) - 1) / std::size_t(perTask));
-    const std::string caseList = (folder / ("cases-" + stamp + ".txt")).string();
+    if (tasks > 1000)
+        out << "note: " << tasks << " array tasks: many clusters allow at most 1000 in one array "
+            << "(MaxArraySize); raise --cases-per-task if sbatch refuses it\n";
+    // Named by time and process: a second submission never rewrites a list a queued array reads.
+    const std::string caseList =
+      (folder / ("cases-" + stamp + "-" + std::to_string(getpid()) + ".txt")).string();
     std::string ids;
     for (const io::CohortCase& study : pending)
         ids += study.id + "\n";
@@ -152,13 +170,16 @@ int planSlurm(const BatchOptions& options, const std::vector<io::CohortCase>& pe
                 << (options.arrayLimit > 0 ? "%" + std::to_string(options.arrayLimit) : "") << "\n"
                 << "#SBATCH --cpus-per-task=" << options.cpusPerTask << "\n"
                 << "#SBATCH --mem=" << options.memoryPerTaskMb << "M\n"
+                << (options.gpusPerTask > 0
+                      ? "#SBATCH --gpus-per-task=" + std::to_string(options.gpusPerTask) + "\n"
+                      : "")
                 << "#SBATCH --time=" << wallTime(options.minutesPerCase * perTask + 5) << "\n"
                 << "#SBATCH --output=" << (folder / "logs" / "task-%A_%a.log").string() << "\n"
                 << (options.partition.empty() ? ""
                                               : "#SBATCH --partition=" + options.partition + "\n")
                 << "# " << pending.size() << " case(s) of " << fs::absolute(options.input).string()
-                << ", " << perTask << " per task; each task takes every " << tasks
-                << "-th case of the list from its index.\n"
+                << ", at most " << perTask << " per task; task K takes cases K, K + " << tasks
+                << ", K + 2 x " << tasks << ", ... of the list.\n"
                 << "set -eu\n"
                 << "exec " << shellWord(executable) << " " << commandLine(task)
                 << " --shard \"${SLURM_ARRAY_TASK_ID}/" << tasks << "\" --no-summary\n";
@@ -178,8 +199,8 @@ int planSlurm(const BatchOptions& options, const std::vector<io::CohortCase>& pe
     fs::permissions(submitPath, fs::perms::owner_exec | fs::perms::group_exec,
                     fs::perm_options::add);
 
-    out << "wrote " << arrayPath << " (" << tasks << " task(s), " << perTask << " case(s) each), "
-        << aggregatePath << " and " << submitPath << "\n";
+    out << "wrote " << arrayPath << " (" << tasks << " task(s), at most " << perTask
+        << " case(s) each), " << aggregatePath << " and " << submitPath << "\n";
     if (!options.submit)
     {
         out << "submit with: " << submitPath << "\n";

@@ -137,6 +137,7 @@ struct BatchOptions
     int cpusPerTask = 2;
     int memoryPerTaskMb = 4096;
     int minutesPerCase = 5;
+    int gpusPerTask = 0; ///< --gpus-per-task for the array tasks (0: none asked for)
     // Set by the workers and jobs that batch itself starts.
     std::string caseList; ///< only the case ids in this file (one per line)
     std::string shard;    ///< "K/N": only every N-th case from the K-th (0-based)

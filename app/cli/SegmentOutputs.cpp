@@ -63,19 +63,39 @@ nlohmann::json earReport(const pipeline::SegmentationResult& result, const Prove
     return report;
 }
 
+bool outputsMatch(const std::string& folder, const nlohmann::json& report)
+{
+    try
+    {
+        for (const auto& [name, checksum] : report.at("outputs").items())
+        {
+            const fs::path file = fs::path(folder) / name;
+            std::error_code error;
+            if (!fs::is_regular_file(file, error) ||
+                sha256File(file.string()) != checksum.get<std::string>())
+                return false;
+        }
+        return true;
+    }
+    catch (const std::exception&)
+    {
+        return false;
+    }
+}
+
 Provenance stampBeside(const std::string& mask)
 {
-    const fs::path report = fs::path(mask).parent_path() / "report.json";
+    const fs::path folder = fs::path(mask).parent_path();
     std::error_code error;
-    if (!fs::is_regular_file(report, error))
+    if (!fs::is_regular_file(folder / "report.json", error))
         return {};
     try
     {
-        const nlohmann::json json = readJsonFile(report.string());
-        // Only a report about this mask (batch names it by its path).
-        if (fs::path(json.value("mask", "")).filename() != fs::path(mask).filename())
+        const nlohmann::json report = readJsonFile((folder / "report.json").string());
+        const std::string name = fs::path(mask).filename().string();
+        if (!report.at("outputs").contains(name) || !outputsMatch(folder.string(), report))
             return {};
-        return Provenance::fromJson(json.at("provenance"));
+        return Provenance::fromJson(report.at("provenance"));
     }
     catch (const std::exception&)
     {

@@ -25,8 +25,13 @@ Provenance segmentationStamp(const std::string& input, const std::string& modelP
 nlohmann::json earReport(const pipeline::SegmentationResult& result, const Provenance& stamp,
                          const std::string& mask);
 
-/// The stamp of a mask that `batch` made, from the report.json beside it; empty when there is
-/// none (a mask from elsewhere).
+/// True when every output a batch report lists (`"outputs": {name: sha256}`) is in `folder`
+/// with that checksum: the files are the ones the report describes.
+bool outputsMatch(const std::string& folder, const nlohmann::json& report);
+
+/// The stamp of a mask that `batch` made, from the report.json beside it when that report
+/// lists this very file (name and checksum); empty otherwise (a mask from elsewhere, or one
+/// written over since).
 Provenance stampBeside(const std::string& mask);
 
 /// One "quality: right ear ok" line per ear, with its reasons.

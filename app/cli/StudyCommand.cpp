@@ -1,4 +1,5 @@
 // innerear study create | analyze: blinded reader preference studies (app/study).
+#include "Batch.h"
 #include "Cli.h"
 #include "Commands.h"
 #include "FilePairs.h"
@@ -78,9 +79,10 @@ std::vector<Entry> fromCohort(const StudyCreateOptions& options, std::ostream& e
         Entry entry{ c.image, "", c.reference, c.id };
         if (batchOutput)
         {
-            const fs::path mask = fs::path(options.automatic) / "cases" / c.id / "labyrinth.nii.gz";
-            if (fs::is_regular_file(mask))
-                entry.automatic = mask.string();
+            // Only a finished case (its report says ok and its mask is the one it describes).
+            const std::string folder = batch::caseFolder(options.automatic, c.id);
+            if (batch::finishedReport(folder))
+                entry.automatic = (fs::path(folder) / "labyrinth.nii.gz").string();
         }
         else if (automatic.count(c.id))
             entry.automatic = automatic.at(c.id);
@@ -110,7 +112,7 @@ int runStudyCreate(const StudyCreateOptions& options, std::ostream& out, std::os
 {
     try
     {
-        std::vector<Entry> triples;
+        std::vector<Entry> entries;
         if (!options.cohort.empty())
         {
             if (options.automatic.empty())
@@ -119,10 +121,10 @@ int runStudyCreate(const StudyCreateOptions& options, std::ostream& out, std::os
                        "folder of masks named by case id)\n";
                 return BadUsage;
             }
-            triples = fromCohort(options, err);
+            entries = fromCohort(options, err);
         }
         else if (!options.pairs.empty())
-            triples = readPairs(options.pairs);
+            entries = readPairs(options.pairs);
         else
         {
             if (options.images.empty() || options.automatic.empty() || options.manual.empty())
@@ -144,17 +146,17 @@ int runStudyCreate(const StudyCreateOptions& options, std::ostream& out, std::os
                         << "\n";
                     return UnreadableInput;
                 }
-                triples.push_back({ image, a->second, m->second, stem });
+                entries.push_back({ image, a->second, m->second, stem });
             }
         }
-        if (triples.empty())
+        if (entries.empty())
         {
             err << "innerear study create: no cases found\n";
             return UnreadableInput;
         }
         // Every file must load, and every mask must lie on its image's grid.
         std::vector<std::string> problems;
-        for (const auto& [image, automatic, manual, source] : triples)
+        for (const auto& [image, automatic, manual, source] : entries)
         {
             (void)source;
             try
@@ -176,10 +178,10 @@ int runStudyCreate(const StudyCreateOptions& options, std::ostream& out, std::os
             return UnreadableInput;
         }
         Random random(options.seed);
-        for (std::size_t i = triples.size(); i > 1; --i)
-            std::swap(triples[i - 1], triples[std::size_t(random.integer(0, int(i) - 1))]);
-        if (options.cases > 0 && std::size_t(options.cases) < triples.size())
-            triples.resize(std::size_t(options.cases));
+        for (std::size_t i = entries.size(); i > 1; --i)
+            std::swap(entries[i - 1], entries[std::size_t(random.integer(0, int(i) - 1))]);
+        if (options.cases > 0 && std::size_t(options.cases) < entries.size())
+            entries.resize(std::size_t(options.cases));
 
         const fs::path studyFile = fs::absolute(options.out);
         fs::create_directories(studyFile.parent_path());
@@ -187,15 +189,15 @@ int runStudyCreate(const StudyCreateOptions& options, std::ostream& out, std::os
         s.seed = options.seed;
         s.options.allowNoPreference = options.allowNoPreference;
         s.options.allowGoingBack = options.allowGoingBack;
-        const int width = triples.size() >= 100 ? 3 : 2;
-        for (std::size_t i = 0; i < triples.size(); ++i)
+        const int width = entries.size() >= 100 ? 3 : 2;
+        for (std::size_t i = 0; i < entries.size(); ++i)
         {
             std::ostringstream id;
             id << "case-" << std::setw(width) << std::setfill('0') << i + 1;
-            s.cases.push_back({ id.str(), storedPath(triples[i].image, studyFile.parent_path()),
-                                storedPath(triples[i].automatic, studyFile.parent_path()),
-                                storedPath(triples[i].manual, studyFile.parent_path()),
-                                triples[i].source });
+            s.cases.push_back({ id.str(), storedPath(entries[i].image, studyFile.parent_path()),
+                                storedPath(entries[i].automatic, studyFile.parent_path()),
+                                storedPath(entries[i].manual, studyFile.parent_path()),
+                                entries[i].source });
         }
         s.save(studyFile.string());
         out << "wrote " << options.out << ": " << s.cases.size() << " case(s), seed " << s.seed

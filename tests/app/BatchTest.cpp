@@ -124,6 +124,11 @@ void BatchTest::cohortFolderListsEveryLayout()
     // A DICOM folder or a case folder given directly is a cohort of one.
     const io::Cohort one = io::listCohort((root / "dicom-case" / "dicom").string());
     QCOMPARE(one.cases.size(), std::size_t(1));
+    QCOMPARE(one.cases[0].id, std::string("dicom-case")); // named by its case folder
+    // A trailing slash (as shells complete folders) changes nothing.
+    QCOMPARE(ids(io::listCohort((root / "dicom-case").string() + "/")),
+             std::vector<std::string>{ "dicom-case" });
+    QCOMPARE(ids(io::listCohort(root.string() + "/")), ids(cohort));
     QCOMPARE(io::listCohort((root / "phantom-case").string()).cases[0].id,
              std::string("phantom-case"));
 
@@ -275,10 +280,30 @@ void BatchTest::batchRecordsFailuresSkipsWhatIsDoneAndRedoesWhatIsNot()
     QVERIFY(third.out.contains("case-0500: segmenting"));
     QVERIFY2(third.out.contains("summary: 2 case(s) segmented, 0 failed"), qPrintable(third.out));
 
+    // Another input is other work: only the case whose image changed is redone.
+    fs::copy_file(root / "cohort" / "case-0500" / "image.nii.gz",
+                  root / "cohort" / "case-0501" / "image.nii.gz",
+                  fs::copy_options::overwrite_existing);
+    Result fourth = runCli(command);
+    QCOMPARE(fourth.code, 0);
+    QVERIFY2(fourth.out.contains("case-0501: segmenting"), qPrintable(fourth.out));
+    QCOMPARE(fourth.out.count("up to date, skipped"), 1);
+
     // Other options are other work: without --stl nothing is up to date.
     std::vector<std::string> noMeshes = command;
     noMeshes.pop_back();
-    QCOMPARE(runCli(noMeshes).out.count("up to date, skipped"), 0);
+    const Result fifth = runCli(noMeshes);
+    QCOMPARE(fifth.code, 0);
+    QCOMPARE(fifth.out.count("up to date, skipped"), 0);
+    QCOMPARE(fifth.out.count(": segmenting"), 2);
+
+    // A summary trusts no case whose mask has gone since its report.
+    fs::remove(done / "labyrinth.nii.gz");
+    const Result resummed = runCli(
+      { "batch", (root / "cohort").string(), "--out", out, "--model", model(), "--summary-only" });
+    QCOMPARE(resummed.code, 1);
+    QVERIFY2(resummed.out.contains("1 case(s) segmented, 0 failed, 1 not run"),
+             qPrintable(resummed.out));
 }
 
 void BatchTest::workersInSeparateProcessesGiveTheSameResults()
@@ -304,8 +329,21 @@ void BatchTest::workersInSeparateProcessesGiveTheSameResults()
     const int status = pclose(pipe);
     QVERIFY2(WIFEXITED(status) && WEXITSTATUS(status) == 0, qPrintable(output));
     QVERIFY2(output.contains("on 2 workers"), qPrintable(output));
-    QVERIFY(fs::exists(fs::path(parallel) / "logs" / "worker-0.log"));
-    QVERIFY(fs::exists(fs::path(parallel) / "logs" / "worker-1.log"));
+    // The two workers shared the cases: each did some, none was done twice.
+    std::multiset<std::string> segmented;
+    for (const char* log : { "worker-0.log", "worker-1.log" })
+    {
+        const std::string text = readTextFile(parallel + "/logs/" + log);
+        int own = 0;
+        for (const char* id : { "case-0510", "case-0511", "case-0512" })
+            if (text.find(std::string(id) + ": segmenting") != std::string::npos)
+            {
+                segmented.insert(id);
+                ++own;
+            }
+        QVERIFY2(own > 0, text.c_str());
+    }
+    QCOMPARE(segmented, (std::multiset<std::string>{ "case-0510", "case-0511", "case-0512" }));
     for (const char* id : { "case-0510", "case-0511", "case-0512" })
     {
         const std::string a = sha256File(serial + "/cases/" + id + "/labyrinth.nii.gz");
@@ -346,18 +384,24 @@ void BatchTest::slurmScriptsStateTheirResources()
     const Result result =
       runCli({ "batch", (root / "cohort").string(), "--out", out, "--slurm", "--cases-per-task",
                "2", "--array-limit", "2", "--partition", "short", "--cpus-per-task", "4",
-               "--mem-per-task", "3000", "--minutes-per-case", "3" });
+               "--mem-per-task", "3000", "--minutes-per-case", "3", "--gpus-per-task", "1" });
     QCOMPARE(result.code, 0);
     QVERIFY2(result.out.contains("3 task(s)"), qPrintable(result.out));
     const std::string array = readTextFile(out + "/slurm/array.sbatch");
-    for (const char* line : { "#SBATCH --array=0-2%2", "#SBATCH --cpus-per-task=4",
-                              "#SBATCH --mem=3000M", "#SBATCH --time=0:11:00",
-                              "#SBATCH --partition=short", "--shard \"${SLURM_ARRAY_TASK_ID}/3\"" })
+    for (const char* line :
+         { "#SBATCH --array=0-2%2", "#SBATCH --cpus-per-task=4", "#SBATCH --mem=3000M",
+           "#SBATCH --time=0:11:00", "#SBATCH --partition=short",
+           "--shard \"${SLURM_ARRAY_TASK_ID}/3\"", "#SBATCH --gpus-per-task=1" })
         QVERIFY2(array.find(line) != std::string::npos, line);
     const std::string submit = readTextFile(out + "/slurm/submit.sh");
     QVERIFY(submit.find("--dependency=afterany:") != std::string::npos);
     QVERIFY(readTextFile(out + "/slurm/aggregate.sbatch").find("--summary-only") !=
             std::string::npos);
+    // sbatch cannot read a path with a space in its #SBATCH lines: refused, not cut short.
+    const Result spaced = runCli(
+      { "batch", (root / "cohort").string(), "--out", (root / "with space").string(), "--slurm" });
+    QCOMPARE(spaced.code, 2);
+    QVERIFY2(spaced.err.contains("spaces"), qPrintable(spaced.err));
     // Nothing ran: a summary now lists all five as not run, and says so by its exit code.
     const Result summary =
       runCli({ "batch", (root / "cohort").string(), "--out", out, "--summary-only" });

@@ -61,14 +61,22 @@ std::optional<fs::path> imageNamed(const fs::path& folder, const char* stem)
     return std::nullopt;
 }
 
+bool holdsDicomDirectly(const fs::path& folder)
+{
+    for (const auto& entry : fs::directory_iterator(folder))
+        if (entry.is_regular_file() && isDicomFile(entry.path()))
+            return true;
+    return false;
+}
+
 /// A folder as one study: a case folder (image + labels, or dicom/ + labels), or a DICOM folder.
 std::optional<CohortCase> studyInFolder(const fs::path& folder)
 {
     CohortCase study;
-    study.id = folder.filename().string();
+    study.id = caseIdFromPath(folder.string());
     if (const auto image = imageNamed(folder, "image"))
         study.image = image->string();
-    else if (fs::is_directory(folder / "dicom") && holdsDicom((folder / "dicom").string()))
+    else if (fs::is_directory(folder / "dicom") && holdsDicomDirectly(folder / "dicom"))
         study.image = (folder / "dicom").string();
     else if (holdsDicom(folder.string()))
         study.image = folder.string();
@@ -138,20 +146,14 @@ Cohort fromImagesAndLabels(const fs::path& folder)
     return cohort;
 }
 
-bool holdsDicomDirectly(const fs::path& folder)
-{
-    for (const auto& entry : fs::directory_iterator(folder))
-        if (entry.is_regular_file() && isDicomFile(entry.path()))
-            return true;
-    return false;
-}
-
 Cohort fromFolder(const fs::path& folder)
 {
     if (fs::is_directory(folder / "images"))
         return fromImagesAndLabels(folder);
-    // The folder is itself one study: a case folder, or DICOM files (not a folder of studies).
-    if (imageNamed(folder, "image") || fs::is_directory(folder / "dicom") ||
+    // The folder is itself one study: a case folder (image.* or DICOM files right in dicom/),
+    // or DICOM files right in it; not a folder of studies (dicom/<patient>/... is one).
+    if (imageNamed(folder, "image") ||
+        (fs::is_directory(folder / "dicom") && holdsDicomDirectly(folder / "dicom")) ||
         holdsDicomDirectly(folder))
         if (auto one = studyInFolder(folder))
             return { { *one }, {} };
@@ -175,11 +177,15 @@ Cohort fromFolder(const fs::path& folder)
 
 } // namespace
 
-std::string caseIdFromPath(const std::string& path)
+std::string caseIdFromPath(const std::string& given)
 {
-    std::string name = fs::path(path).filename().string();
-    if (name.empty()) // "folder/"
-        name = fs::path(path).parent_path().filename().string();
+    fs::path path(given);
+    if (path.filename().empty()) // "folder/"
+        path = path.parent_path();
+    // A case folder's DICOM given directly ("case-3/dicom") is named by its case folder.
+    if (path.filename() == "dicom" && !path.parent_path().filename().empty())
+        path = path.parent_path();
+    std::string name = path.filename().string();
     for (const char* extension : kImageExtensions)
         if (endsWith(name, extension))
             return name.substr(0, name.size() - std::strlen(extension));
@@ -203,8 +209,12 @@ bool holdsDicom(const std::string& folder)
     return false;
 }
 
-Cohort listCohort(const std::string& path)
+Cohort listCohort(const std::string& given)
 {
+    // "cohort/" and "cohort" are the same folder (and name the same case).
+    std::string path = given;
+    while (path.size() > 1 && path.back() == '/')
+        path.pop_back();
     std::error_code error;
     if (!fs::exists(path, error))
         throw IoError(IoError::Kind::NotFound, path, "no such file or folder");

@@ -14,7 +14,7 @@ const char* programVersion();
 /// `evaluate` and `batch` (report JSON, mask header, STL header, CSV columns).
 struct Provenance
 {
-    std::string input;       ///< the path as given
+    std::string input;       ///< the input's path (batch: absolute)
     std::string inputSha256; ///< of the file, or of a folder's files (see io::inputSha256)
     std::string model;       ///< manifest path; empty when no model was run
     std::string modelName;   ///< the manifest's stem, e.g. "innerear-fast"

@@ -30,6 +30,8 @@ struct Cohort
 ///   folders as `innerear phantom --count` writes them (`<id>/image.nii.gz` or `<id>/dicom/`,
 ///   with `<id>/labels.nii.gz` as the reference);
 /// - a folder that is itself one DICOM study or one case folder: a cohort of one.
+/// A folder whose DICOM files lie deeper (patient/study/series) is one study, read as `segment`
+/// reads such a folder (its largest loadable series).
 /// Throws IoError when `path` is missing, unreadable, or lists no study, or when two studies
 /// would have the same id.
 Cohort listCohort(const std::string& path);
