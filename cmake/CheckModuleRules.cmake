@@ -3,7 +3,8 @@
 #   core/io, core/analysis and core/itk (core/study and core proper are plain C++17); inference
 #   (with inference/pipeline): no VTK, ITK, GDCM and nothing of render; render: no LibTorch and
 #   nothing of inference or the pipeline; core: nothing of render, inference, the pipeline or ui;
-#   ui: nothing of the CLI (app/cli), which sits above it.
+#   render's public headers: no VTK (it is linked privately); ui: nothing of the CLI (app/cli),
+#   which sits above it.
 # The link graph is checked at configure time (cmake/ModuleLinks.cmake).
 # Run: cmake -DSOURCE_DIR=<repo> -P cmake/CheckModuleRules.cmake
 # With -DFIXTURE=<dir> it first writes a tree that breaks a rule there and checks that tree
@@ -30,6 +31,7 @@ set(rules
     "core/src|${vtk_itk_gdcm}|ITK or GDCM (only core/io, core/analysis, core/itk may)"
     "core/include|${vtk_itk_gdcm}|ITK or GDCM (only core/io, core/analysis, core/itk may)"
     "core/study|${vtk_itk_gdcm}|ITK or GDCM (only core/io, core/analysis, core/itk may)"
+    "render/include|#[ \t]*include[ \t]*[<\"]vtk|VTK in a public header (render links VTK privately, render::Mesh is opaque)"
     "ui|#[ \t]*include[ \t]*[<\"](Cli|Commands)\\.h|the CLI (app/cli)")
 set(violations "")
 foreach(rule IN LISTS rules)

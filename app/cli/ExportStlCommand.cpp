@@ -166,7 +166,7 @@ int runExportStl(const ExportStlOptions& options, std::ostream& out, std::ostrea
         stamp = made.modelSha256.empty() ? "innerear " + std::string(programVersion())
                                          : made.shortLine(60);
     }
-    std::vector<std::pair<vtkSmartPointer<vtkPolyData>, std::array<double, 3>>> written;
+    std::vector<std::pair<render::Mesh, std::array<double, 3>>> written;
     int status = Ok;
     for (const Part& part : parts)
     {
@@ -207,12 +207,9 @@ int runExportStl(const ExportStlOptions& options, std::ostream& out, std::ostrea
     }
     if (!options.snapshot.empty() && !written.empty())
     {
-        std::vector<std::pair<vtkPolyData*, std::array<double, 3>>> meshes;
-        for (auto& [mesh, colour] : written)
-            meshes.push_back({ mesh.GetPointer(), colour });
         try
         {
-            render::writeMeshSnapshot(meshes, options.snapshot);
+            render::writeMeshSnapshot(written, options.snapshot);
             out << "snapshot: " << options.snapshot << "\n";
         }
         catch (const std::runtime_error& e)

@@ -3,19 +3,16 @@
 #include "SegmentOutputs.h"
 
 #include "innerear/core/Files.h"
-#include "innerear/core/Overlap.h"
-#include "innerear/core/Phantom.h"
 #include "innerear/core/Progress.h"
 #include "innerear/io/VolumeIO.h"
+#include "innerear/pipeline/Benchmark.h"
 #include "innerear/pipeline/Segmentation.h"
 
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include <sys/resource.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <iomanip>
@@ -26,18 +23,6 @@ namespace fs = std::filesystem;
 
 namespace innerear::cli
 {
-
-namespace
-{
-
-double peakMemoryMegabytes()
-{
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return double(usage.ru_maxrss) / 1024.0; // kilobytes on Linux
-}
-
-} // namespace
 
 int runSegment(const SegmentOptions& options, std::ostream& out, std::ostream& err)
 {
@@ -200,50 +185,43 @@ int runBench(const BenchOptions& options, std::ostream& out, std::ostream& err)
         double seconds = 0.0, dsc = 0.0;
         std::map<std::string, double> stages;
         std::vector<std::string> order;
-    } totals[2];
-    for (int c = 0; c < options.cases; ++c)
-    {
-        // Alternately thin (0.4 x 0.4 x 0.5 mm) and thick (0.5 x 0.5 x 1.0 mm) slices.
-        phantom::PhantomOptions study;
-        study.seed = options.seed + std::uint64_t(c);
-        study.pathology = phantom::Pathology::None;
-        study.spacing = c % 2 == 0 ? Vec3{ 0.4, 0.4, 0.5 } : Vec3{ 0.5, 0.5, 1.0 };
-        study.fieldOfView = phantom::FieldOfView::Generous;
-        const phantom::PhantomCase generated = phantom::generatePhantom(study);
-        const Volume volume(generated.image);
-        const Geometry& g = volume.geometry();
-        out << "study " << c + 1 << " of " << options.cases << ": synthetic seed " << study.seed
-            << ", " << g.size[0] << "x" << g.size[1] << "x" << g.size[2] << " at " << g.spacing[0]
-            << "x" << g.spacing[1] << "x" << g.spacing[2] << " mm\n";
-        for (int m = 0; m < 2; ++m)
+        void add(const pipeline::ModeRun& run)
         {
-            const pipeline::Mode mode = m == 0 ? pipeline::Mode::Fast : pipeline::Mode::Paper;
-            pipeline::SegmentOptions segment;
-            segment.mode = mode;
-            segment.keepProbability = false;
-            const auto start = std::chrono::steady_clock::now();
-            const pipeline::SegmentationResult result =
-              pipeline::segment(volume, m == 0 ? *fast : *paper, segment);
-            const double seconds =
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-            const double dsc = countOverlap(result.labels, generated.labels).dsc;
-            out << "  " << std::left << std::setw(6) << pipeline::modeName(mode) << std::right;
-            for (const pipeline::StageTime& stage : result.stages)
+            for (const auto& [stage, time] : run.stages)
             {
-                out << "  " << stage.stage << " " << std::fixed << std::setprecision(2)
-                    << stage.seconds;
-                if (!totals[m].stages.count(stage.stage))
-                    totals[m].order.push_back(stage.stage);
-                totals[m].stages[stage.stage] += stage.seconds;
+                if (!stages.count(stage))
+                    order.push_back(stage);
+                stages[stage] += time;
             }
-            out << "  = " << seconds << " s, DSC " << std::setprecision(3) << dsc;
-            if (m == 0 && c == 0)
-                out << ", peak memory " << std::setprecision(0) << peakMemoryMegabytes() << " MB";
-            out << "\n" << std::defaultfloat;
-            totals[m].seconds += seconds;
-            totals[m].dsc += dsc;
+            seconds += run.seconds;
+            dsc += run.dsc;
         }
-    }
+    } totals[2];
+    auto printRun = [&out](const char* mode, const pipeline::ModeRun& run)
+    {
+        out << "  " << std::left << std::setw(6) << mode << std::right;
+        for (const auto& [stage, seconds] : run.stages)
+            out << "  " << stage << " " << std::fixed << std::setprecision(2) << seconds;
+        out << "  = " << run.seconds << " s, DSC " << std::setprecision(3) << run.dsc;
+    };
+    int number = 0;
+    pipeline::benchmarkModes(
+      *fast, *paper, options.cases, options.seed,
+      [&](const pipeline::BenchmarkStudy& study)
+      {
+          const Geometry& g = study.geometry;
+          out << "study " << ++number << " of " << options.cases << ": synthetic seed "
+              << study.seed << ", " << g.size[0] << "x" << g.size[1] << "x" << g.size[2] << " at "
+              << g.spacing[0] << "x" << g.spacing[1] << "x" << g.spacing[2] << " mm\n";
+          printRun("fast", study.fast);
+          if (number == 1)
+              out << ", peak memory " << std::setprecision(0) << study.peakMemoryMegabytes << " MB";
+          out << "\n" << std::defaultfloat;
+          printRun("paper", study.paper);
+          out << "\n" << std::defaultfloat;
+          totals[0].add(study.fast);
+          totals[1].add(study.paper);
+      });
     const double cases = double(options.cases);
     out << "means over " << options.cases << " stud" << (options.cases == 1 ? "y" : "ies") << ":\n";
     for (int m = 0; m < 2; ++m)

@@ -1,5 +1,7 @@
 #include "innerear/render/LabelSurface.h"
 
+#include "MeshData.h"
+
 #include "innerear/core/Files.h"
 
 #include <vtkActor.h>
@@ -60,8 +62,11 @@ std::size_t countShells(vtkPolyData* mesh)
 
 } // namespace
 
-MeshChecks checkMesh(vtkPolyData* mesh, double voxelVolume)
+MeshChecks checkMesh(const Mesh& meshData, double voxelVolume)
 {
+    vtkPolyData* mesh = polyData(meshData);
+    if (!mesh)
+        return {};
     MeshChecks checks;
     checks.triangles = std::size_t(mesh->GetNumberOfPolys());
     vtkNew<vtkFeatureEdges> edges;
@@ -211,7 +216,7 @@ LabelSurface extractLabelSurface(const LabelMap& labels, const SurfaceOptions& o
     normals->Update();
 
     LabelSurface surface;
-    surface.mesh = normals->GetOutput();
+    surface.mesh = makeMesh(normals->GetOutput());
     const double scaleCubed = options.scale * options.scale * options.scale;
     surface.checks =
       checkMesh(surface.mesh, double(count) * labels.geometry().voxelVolume() * scaleCubed);
@@ -237,9 +242,12 @@ std::uintmax_t expectedMeshBytes(vtkPolyData* mesh, MeshFormat format)
 }
 } // namespace
 
-void writeMesh(vtkPolyData* mesh, const std::string& path, MeshFormat format,
+void writeMesh(const Mesh& meshData, const std::string& path, MeshFormat format,
                const std::string& description)
 {
+    vtkPolyData* mesh = polyData(meshData);
+    if (!mesh)
+        throw std::runtime_error(path + ": the mesh is empty");
     // Written beside the target and renamed over it once complete: a full disk or a failed
     // writer leaves an earlier file as it was (and no half-written mesh).
     const std::string target = path;
@@ -294,7 +302,7 @@ void writeMesh(vtkPolyData* mesh, const std::string& path, MeshFormat format,
     replaceAtomically(temporary, target);
 }
 
-void writeMeshSnapshot(const std::vector<std::pair<vtkPolyData*, std::array<double, 3>>>& meshes,
+void writeMeshSnapshot(const std::vector<std::pair<Mesh, std::array<double, 3>>>& meshes,
                        const std::string& path, int width, int height)
 {
     vtkNew<vtkRenderer> renderer;
@@ -302,7 +310,7 @@ void writeMeshSnapshot(const std::vector<std::pair<vtkPolyData*, std::array<doub
     for (const auto& [mesh, colour] : meshes)
     {
         vtkNew<vtkPolyDataMapper> mapper;
-        mapper->SetInputData(mesh);
+        mapper->SetInputData(polyData(mesh));
         mapper->ScalarVisibilityOff();
         vtkNew<vtkActor> actor;
         actor->SetMapper(mapper);
@@ -331,6 +339,43 @@ void writeMeshSnapshot(const std::vector<std::pair<vtkPolyData*, std::array<doub
     std::error_code error;
     if (!std::filesystem::exists(path, error))
         throw std::runtime_error("could not write " + path);
+}
+
+} // namespace innerear::render
+
+namespace innerear::render
+{
+
+Mesh::Mesh() = default;
+Mesh::~Mesh() = default;
+Mesh::Mesh(const Mesh&) = default;
+Mesh& Mesh::operator=(const Mesh&) = default;
+Mesh::Mesh(std::shared_ptr<const Data> data)
+  : data_(std::move(data))
+{
+}
+
+bool Mesh::empty() const
+{
+    return !data_ || !data_->polyData || data_->polyData->GetNumberOfPoints() == 0;
+}
+
+std::size_t Mesh::pointCount() const
+{
+    return empty() ? 0 : std::size_t(data_->polyData->GetNumberOfPoints());
+}
+
+std::size_t Mesh::triangleCount() const
+{
+    return empty() ? 0 : std::size_t(data_->polyData->GetNumberOfPolys());
+}
+
+std::array<double, 3> Mesh::point(std::size_t index) const
+{
+    std::array<double, 3> p{};
+    if (index < pointCount())
+        data_->polyData->GetPoint(vtkIdType(index), p.data());
+    return p;
 }
 
 } // namespace innerear::render

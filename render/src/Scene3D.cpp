@@ -1,7 +1,9 @@
 #include "innerear/render/Scene3D.h"
 
 #include "innerear/render/LabelSurface.h"
-#include "innerear/render/VtkImage.h"
+
+#include "MeshData.h"
+#include "VtkImage.h"
 
 #include <vtkActor.h>
 #include <vtkAnnotatedCubeActor.h>
@@ -208,7 +210,7 @@ std::string LabyrinthScene::setLabels(const LabelMap& labels)
         {
             LabelSurface surface = extractLabelSurface(labels, options);
             auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
-            mapper->SetInputData(surface.mesh);
+            mapper->SetInputData(polyData(surface.mesh));
             mapper->ScalarVisibilityOff();
             actor->SetMapper(mapper);
             actor->SetVisibility(impl_->labelsVisible);

@@ -1,4 +1,4 @@
-#include "innerear/render/VtkImage.h"
+#include "VtkImage.h"
 
 #include <vtkMatrix3x3.h>
 #include <vtkPointData.h>

@@ -1,7 +1,7 @@
 // `innerear batch` and the cohort layouts it reads: which studies a folder or CSV holds, a run
 // that records its failures and goes on, a rerun that skips what is up to date and redoes what
 // is not, workers in separate processes, and the provenance stamp in every output.
-#include "Cli.h"
+#include "CliRunner.h"
 #include "TestSupport.h"
 
 #include "innerear/core/Files.h"
@@ -27,22 +27,8 @@ namespace fs = std::filesystem;
 
 namespace
 {
-struct Result
-{
-    int code = -1;
-    QString out;
-    QString err;
-};
-
-Result runCli(const std::vector<std::string>& arguments)
-{
-    std::ostringstream out, err;
-    Result result;
-    result.code = cli::run(arguments, out, err);
-    result.out = QString::fromStdString(out.str());
-    result.err = QString::fromStdString(err.str());
-    return result;
-}
+using Result = test::CliResult;
+using test::runCli;
 
 void writeSmallImage(const std::string& path)
 {

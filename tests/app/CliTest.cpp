@@ -1,5 +1,5 @@
 // The innerear command line, run in-process: output, JSON, exit codes and messages.
-#include "Cli.h"
+#include "CliRunner.h"
 #include "SyntheticDicom.h"
 #include "TestSupport.h"
 
@@ -21,23 +21,8 @@ using namespace innerear;
 
 namespace
 {
-struct Result
-{
-    int code = -1;
-    QString out;
-    QString err;
-};
-
-Result runCli(const std::vector<std::string>& arguments)
-{
-    std::ostringstream out;
-    std::ostringstream err;
-    Result result;
-    result.code = cli::run(arguments, out, err);
-    result.out = QString::fromStdString(out.str());
-    result.err = QString::fromStdString(err.str());
-    return result;
-}
+using Result = test::CliResult;
+using test::runCli;
 } // namespace
 
 class CliTest : public QObject

@@ -142,12 +142,10 @@ void LabelSurfaceTest::rasFlipsXAndYExactly()
     ras.coordinates = render::PatientCoordinates::Ras;
     const LabelSurface a = render::extractLabelSurface(labels);
     const LabelSurface b = render::extractLabelSurface(labels, ras);
-    QCOMPARE(a.mesh->GetNumberOfPoints(), b.mesh->GetNumberOfPoints());
-    for (vtkIdType p = 0; p < a.mesh->GetNumberOfPoints(); p += 97)
+    QCOMPARE(a.mesh.pointCount(), b.mesh.pointCount());
+    for (std::size_t p = 0; p < a.mesh.pointCount(); p += 97)
     {
-        double pa[3], pb[3];
-        a.mesh->GetPoint(p, pa);
-        b.mesh->GetPoint(p, pb);
+        const std::array<double, 3> pa = a.mesh.point(p), pb = b.mesh.point(p);
         QVERIFY(std::abs(pa[0] + pb[0]) < 1e-6 && std::abs(pa[1] + pb[1]) < 1e-6 &&
                 std::abs(pa[2] - pb[2]) < 1e-6);
     }
@@ -223,7 +221,7 @@ void LabelSurfaceTest::writersProduceReadableFiles()
     vtkNew<vtkSTLReader> reader;
     reader->SetFileName(stl.c_str());
     reader->Update();
-    QCOMPARE(reader->GetOutput()->GetNumberOfPolys(), surface.mesh->GetNumberOfPolys());
+    QCOMPARE(std::size_t(reader->GetOutput()->GetNumberOfPolys()), surface.mesh.triangleCount());
     for (auto [name, format] : { std::pair{ "a.stl", render::MeshFormat::AsciiStl },
                                  std::pair{ "m.obj", render::MeshFormat::Obj },
                                  std::pair{ "m.ply", render::MeshFormat::Ply } })

@@ -1,6 +1,6 @@
 #include "TestSupport.h"
 
-#include "innerear/render/VtkImage.h"
+#include "VtkImage.h"
 
 #include <QtTest>
 

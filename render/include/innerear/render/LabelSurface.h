@@ -2,11 +2,9 @@
 
 #include "innerear/core/Image.h"
 
-#include <vtkPolyData.h>
-#include <vtkSmartPointer.h>
-
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -46,9 +44,31 @@ struct MeshChecks
     bool manifold() const { return nonManifoldEdges == 0; }
 };
 
+/// A triangle mesh in millimetres. Opaque: its VTK data stay inside render, so that the
+/// programs that write meshes need no VTK of their own. Copies share the (immutable) mesh.
+class Mesh
+{
+public:
+    Mesh();
+    ~Mesh();
+    Mesh(const Mesh&);
+    Mesh& operator=(const Mesh&);
+    bool empty() const;
+    std::size_t pointCount() const;
+    std::size_t triangleCount() const;
+    std::array<double, 3> point(std::size_t index) const; ///< mm
+
+    struct Data; ///< render's own (src/MeshData.h)
+    explicit Mesh(std::shared_ptr<const Data> data);
+    const Data* data() const { return data_.get(); }
+
+private:
+    std::shared_ptr<const Data> data_;
+};
+
 struct LabelSurface
 {
-    vtkSmartPointer<vtkPolyData> mesh;
+    Mesh mesh;
     MeshChecks checks;
 };
 
@@ -60,7 +80,7 @@ struct LabelSurface
 LabelSurface extractLabelSurface(const LabelMap& labels, const SurfaceOptions& options = {});
 
 /// Recomputes the checks of any closed surface (and `voxelVolume` as given).
-MeshChecks checkMesh(vtkPolyData* mesh, double voxelVolume);
+MeshChecks checkMesh(const Mesh& mesh, double voxelVolume);
 
 enum class MeshFormat
 {
@@ -72,12 +92,12 @@ enum class MeshFormat
 
 /// Writes the mesh; `description` goes into the STL header (80 characters at most for binary
 /// STL) or a comment. Throws std::runtime_error when the file cannot be written.
-void writeMesh(vtkPolyData* mesh, const std::string& path, MeshFormat format,
+void writeMesh(const Mesh& mesh, const std::string& path, MeshFormat format,
                const std::string& description);
 
 /// Renders the mesh (one colour per shell set by `colour`) to a PNG, for previews and notes.
 /// Needs a display (an X server or Xvfb).
-void writeMeshSnapshot(const std::vector<std::pair<vtkPolyData*, std::array<double, 3>>>& meshes,
+void writeMeshSnapshot(const std::vector<std::pair<Mesh, std::array<double, 3>>>& meshes,
                        const std::string& path, int width = 800, int height = 600);
 
 } // namespace innerear::render
