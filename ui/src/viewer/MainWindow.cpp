@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "ReaderWindow.h"
+#include "StudyFacts.h"
 #include "VtkView.h"
 
 #include "innerear/core/Files.h"
@@ -57,87 +58,6 @@ namespace innerear::ui
 namespace
 {
 constexpr Plane kPlanes[3] = { Plane::Axial, Plane::Coronal, Plane::Sagittal };
-
-QString geometryFacts(const Geometry& g)
-{
-    return QObject::tr("%1 × %2 × %3 voxels of %4 × %5 × %6 mm, orientation %7%8")
-      .arg(g.size[0])
-      .arg(g.size[1])
-      .arg(g.size[2])
-      .arg(g.spacing[0], 0, 'f', 3)
-      .arg(g.spacing[1], 0, 'f', 3)
-      .arg(g.spacing[2], 0, 'f', 3)
-      .arg(QString::fromStdString(g.orientationCode()))
-      .arg(g.isOblique() ? QObject::tr(" (oblique, %1°)").arg(g.obliquityDegrees(), 0, 'f', 1)
-                         : QString());
-}
-
-/// Asks which series of a folder to open; shows each stack's facts and why some were split or
-/// cannot be loaded.
-QString pickSeries(QWidget* parent, const io::DicomScan& scan)
-{
-    QDialog dialog(parent);
-    dialog.setWindowTitle(QObject::tr("Choose a series"));
-    auto* layout = new QVBoxLayout(&dialog);
-    auto* table = new QTableWidget(int(scan.series().size()), 5, &dialog);
-    table->setHorizontalHeaderLabels({ QObject::tr("Series"), QObject::tr("Description"),
-                                       QObject::tr("Grid"), QObject::tr("Files"),
-                                       QObject::tr("Notes") });
-    table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table->setSelectionMode(QAbstractItemView::SingleSelection);
-    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    int row = 0;
-    for (const io::DicomSeriesInfo& s : scan.series())
-    {
-        QString notes = QString::fromStdString(s.splitReason);
-        if (!s.loadable)
-            notes = QObject::tr("cannot be loaded: %1").arg(QString::fromStdString(s.problem));
-        const Geometry& g = s.geometry;
-        const QString items[5] = { QString::fromStdString(s.seriesNumber.empty() ? s.id
-                                                                                 : s.seriesNumber),
-                                   QString::fromStdString(s.seriesDescription),
-                                   QString("%1×%2×%3, %4×%5×%6 mm")
-                                     .arg(g.size[0])
-                                     .arg(g.size[1])
-                                     .arg(g.size[2])
-                                     .arg(g.spacing[0], 0, 'f', 2)
-                                     .arg(g.spacing[1], 0, 'f', 2)
-                                     .arg(g.spacing[2], 0, 'f', 2),
-                                   QString::number(s.fileCount), notes };
-        for (int c = 0; c < 5; ++c)
-        {
-            auto* item = new QTableWidgetItem(items[c]);
-            item->setData(Qt::UserRole, QString::fromStdString(s.id));
-            if (!s.loadable)
-                item->setFlags(item->flags() & ~Qt::ItemIsEnabled);
-            table->setItem(row, c, item);
-        }
-        ++row;
-    }
-    table->horizontalHeader()->setStretchLastSection(true);
-    table->resizeColumnsToContents();
-    layout->addWidget(table);
-    if (!scan.skipped().empty())
-        layout->addWidget(new QLabel(
-          QObject::tr("%1 file(s) skipped, e.g. %2: %3")
-            .arg(scan.skipped().size())
-            .arg(QFileInfo(QString::fromStdString(scan.skipped().front().path)).fileName())
-            .arg(QString::fromStdString(scan.skipped().front().reason))));
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Open | QDialogButtonBox::Cancel);
-    QObject::connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
-    QObject::connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-    QObject::connect(table, &QTableWidget::cellDoubleClicked, &dialog, &QDialog::accept);
-    layout->addWidget(buttons);
-    dialog.resize(760, 320);
-    if (const io::DicomSeriesInfo* largest = scan.largestLoadable())
-        for (int r = 0; r < table->rowCount(); ++r)
-            if (table->item(r, 0)->data(Qt::UserRole).toString().toStdString() == largest->id)
-                table->selectRow(r);
-    if (dialog.exec() != QDialog::Accepted || table->selectedItems().isEmpty())
-        return {};
-    return table->selectedItems().front()->data(Qt::UserRole).toString();
-}
-
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
@@ -262,44 +182,17 @@ bool MainWindow::openStudy(const QString& path, const QString& series, bool askF
             choose = [this](const io::DicomScan& scan) -> std::optional<std::string>
             {
                 QApplication::restoreOverrideCursor();
-                const QString id = pickSeries(this, scan);
+                const QString id = chooseSeries(this, scan);
                 QApplication::setOverrideCursor(Qt::WaitCursor);
                 if (id.isEmpty())
                     return std::nullopt;
                 return id.toStdString();
             };
         io::OpenedStudy opened = io::openStudy(file, options, choose);
+        const StudyFacts described = describeStudy(opened);
         Volume volume = std::move(opened.volume);
-        QStringList facts, patient, notes;
-        if (const std::optional<io::DicomSeriesInfo>& chosen = opened.series)
-        {
-            facts << tr("DICOM %1, series %2 “%3”")
-                       .arg(QString::fromStdString(chosen->modality),
-                            QString::fromStdString(chosen->seriesNumber),
-                            QString::fromStdString(chosen->seriesDescription).toHtmlEscaped())
-                  << tr("%1 %2, %3 file(s), %4")
-                       .arg(QString::fromStdString(chosen->manufacturer),
-                            QString::fromStdString(chosen->scannerModel))
-                       .arg(chosen->fileCount)
-                       .arg(QString::fromStdString(chosen->storage));
-            if (opened.seriesInFolder > 1)
-                facts << tr("%1 series in the folder").arg(opened.seriesInFolder);
-            if (opened.skippedFiles > 0)
-                facts << tr("%1 file(s) skipped").arg(opened.skippedFiles);
-            patient << tr("Patient: %1").arg(QString::fromStdString(chosen->patientName))
-                    << tr("ID: %1").arg(QString::fromStdString(chosen->patientId))
-                    << tr("Study date: %1").arg(QString::fromStdString(chosen->studyDate));
-        }
-        else
-            facts << tr("%1 file").arg(io::formatName(opened.format));
-        for (const std::string& n : opened.notes)
-            notes << QString::fromStdString(n);
-        facts << geometryFacts(volume.geometry())
-              << tr("Pixel type %1").arg(pixelTypeName(volume.pixelType()));
-        for (const QString& n : notes)
-            facts << tr("Note: %1").arg(n.toHtmlEscaped());
-        studyFacts_ = facts.join("<br>");
-        patientFacts_ = patient.join("<br>").toHtmlEscaped().replace("&lt;br&gt;", "<br>");
+        studyFacts_ = described.facts;
+        patientFacts_ = described.patient;
         studyPath_ = path;
         verdicts_.reset();
         model_.setVolume(std::move(volume), info.fileName());

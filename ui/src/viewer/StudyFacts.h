@@ -1,0 +1,31 @@
+#pragma once
+
+// What the viewer says about a study it opens: the series chooser of a DICOM folder, and the
+// facts shown in the study panel.
+
+#include "innerear/io/VolumeIO.h"
+
+#include <QString>
+
+class QWidget;
+
+namespace innerear::ui
+{
+
+/// Asks which series of a folder to open; shows each stack's facts and why some were split or
+/// cannot be loaded. The chosen series' id, or an empty string when the user cancels.
+QString chooseSeries(QWidget* parent, const io::DicomScan& scan);
+
+/// "200 × 140 × 48 voxels of 0.400 × 0.400 × 0.600 mm, orientation LPS".
+QString geometryFacts(const Geometry& geometry);
+
+struct StudyFacts
+{
+    QString facts;   ///< HTML lines: series, scanner, files, grid, pixel type, notes
+    QString patient; ///< HTML lines: name, ID, study date (shown only when the user asks)
+};
+
+/// The facts of a study as opened (before its volume is moved away).
+StudyFacts describeStudy(const io::OpenedStudy& opened);
+
+} // namespace innerear::ui
