@@ -58,6 +58,9 @@ void ViewerCommandLineTest::usageErrorsExitWithTwo()
     const Result view = runViewer({ "--view", "bogus", "study.nii.gz" });
     QCOMPARE(view.code, 2); // was a blank PNG and exit 0
     QVERIFY2(view.err.contains("--view takes"), qPrintable(view.err));
+    const Result focus = runViewer({ "--focus", "middle", "study.nii.gz" });
+    QCOMPARE(focus.code, 2);
+    QVERIFY2(focus.err.contains("--focus takes right or left"), qPrintable(focus.err));
 }
 
 void ViewerCommandLineTest::noDisplayIsSaidNotAborted()

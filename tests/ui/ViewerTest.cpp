@@ -9,6 +9,7 @@
 #include "SliceView.h"
 #include "VtkView.h"
 
+#include "innerear/core/LabelMeasures.h"
 #include "innerear/io/VolumeIO.h"
 
 #include <QApplication>
@@ -80,6 +81,7 @@ private Q_SLOTS:
     void badInputShowsAnErrorAndLosesNothing();
     void masksLoadSaveAndToggle();
     void viewsFollowTheSharedCursor();
+    void goesToEachEarInOneAction();
 
 private:
     std::unique_ptr<MainWindow> openSample();
@@ -302,6 +304,44 @@ void ViewerTest::viewsFollowTheSharedCursor()
     model.setSlabMillimetres(6.0);
     window->refreshViews();
     QCOMPARE(axial->picture().depthRange, (std::array<long, 2>{ 16, 26 }));
+}
+
+void ViewerTest::goesToEachEarInOneAction()
+{
+    auto window = openSample();
+    QVERIFY(window);
+    window->resize(1200, 900);
+    QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+    QVERIFY(!window->focusEar(0)); // no mask yet: said, nothing moves
+    QVERIFY(window->lastError().contains("right"));
+    QVERIFY(window->loadMask(sampleLabels()));
+    const std::array<std::optional<IndexBox>, 2> ears =
+      labyrinthBoxes({ window->model().activeLabels() });
+    QVERIFY(ears[0] && ears[1]);
+    for (int side : { 0, 1 })
+    {
+        QVERIFY(window->focusEar(side));
+        const Vec3 centre = ears[std::size_t(side)]->centre();
+        for (int a = 0; a < 3; ++a)
+            QCOMPARE(window->model().cursor()[std::size_t(a)], centre[std::size_t(a)]);
+        QVERIFY(window->model().mip());
+        QCOMPARE(window->model().slabMillimetres(), 12.0);
+        // The labyrinth fills most of each view: far more than the whole scan's zoom of 1.
+        for (SliceView* view : window->findChildren<SliceView*>())
+            QVERIFY2(view->zoom() > 1.5, qPrintable(QString::number(view->zoom())));
+    }
+    window->fitWholeScan();
+    for (SliceView* view : window->findChildren<SliceView*>())
+        QCOMPARE(view->zoom(), 1.0);
+    // A mask with the right ear only: the left is reported as absent.
+    LabelMap rightOnly = *window->model().activeLabels();
+    for (auto& v : rightOnly.voxels())
+        v = v == 1 ? 1 : 0;
+    window->model().setMask(ViewerModel::Mask::Automatic, rightOnly, "automatic");
+    window->model().setActiveMask(ViewerModel::Mask::Automatic);
+    QVERIFY(window->focusEar(0));
+    QVERIFY(!window->focusEar(1));
+    QVERIFY(window->lastError().contains("left"));
 }
 
 int main(int argc, char** argv)

@@ -5,6 +5,7 @@
 #include "VtkView.h"
 
 #include "innerear/core/Files.h"
+#include "innerear/core/LabelMeasures.h"
 #include "innerear/io/Dicom.h"
 #include "innerear/io/IoError.h"
 #include "innerear/io/VolumeIO.h"
@@ -363,8 +364,46 @@ void MainWindow::update3dLabels()
         if (!notes.empty())
             statusBar()->showMessage(QString::fromStdString(notes), 8000);
         scene_.setLabelsVisible(model_.overlay().visible);
-        scene_.resetCamera();
+        // The user's camera stays as it is when a result arrives; frameLabyrinth3d() (F) or
+        // Reset view moves it.
     }
+}
+
+bool MainWindow::focusEar(int side)
+{
+    const LabelMap* labels = model_.activeLabels();
+    const std::array<std::optional<IndexBox>, 2> ears =
+      labels ? labyrinthBoxes({ labels }) : std::array<std::optional<IndexBox>, 2>{};
+    if (side < 0 || side > 1 || !ears[std::size_t(side)])
+    {
+        lastError_ =
+          side == 1 ? tr("No left labyrinth is marked") : tr("No right labyrinth is marked");
+        statusBar()->showMessage(lastError_ + tr(" (segment the study, or load a mask)"), 5000);
+        return false;
+    }
+    const IndexBox& box = *ears[std::size_t(side)];
+    // A 12 mm slab through the labyrinth, as the reader study shows it, with a margin of about
+    // a fifth around it.
+    mipBox_->setChecked(true);
+    slabBox_->setValue(12.0);
+    model_.setCursor(box.centre());
+    QCoreApplication::sendPostedEvents(); // the layout settles before the views know their sizes
+    for (SliceView* view : sliceViews_)
+        view->zoomTo(box, 0.8);
+    statusBar()->showMessage(side == 0 ? tr("Right labyrinth") : tr("Left labyrinth"), 3000);
+    return true;
+}
+
+void MainWindow::fitWholeScan()
+{
+    for (SliceView* view : sliceViews_)
+        view->resetZoom();
+}
+
+void MainWindow::frameLabyrinth3d()
+{
+    scene_.resetCamera();
+    view3d_->update();
 }
 
 void MainWindow::updateActions()

@@ -62,6 +62,14 @@ public:
     /// whole window ("window").
     QImage grabView(const QString& which);
     void maximise(const QString& which); ///< empty: back to 2 x 2
+    /// To one labyrinth of the shown mask (0 right, 1 left): the cursor on its centre, a 12 mm
+    /// MIP slab, and a zoom at which it fills most of each 2-D view. False (and a message) when
+    /// the mask marks none on that side.
+    bool focusEar(int side);
+    /// Every 2-D view back to the whole scan.
+    void fitWholeScan();
+    /// The 3-D camera onto the labyrinths shown (the user's camera is kept otherwise).
+    void frameLabyrinth3d();
     /// A model manifest for every run; empty (the default): the shipped model of the chosen mode.
     void setModelPath(const QString& path) { modelPath_ = path; }
     /// The last error shown to the user (for scripts and tests).

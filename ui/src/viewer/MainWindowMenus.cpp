@@ -173,6 +173,22 @@ void MainWindow::buildMenus()
     resetWindow->setShortcut(QKeySequence(Qt::Key_R));
     connect(resetWindow, &QAction::triggered, &model_, &ViewerModel::resetWindowLevel);
     view->addSeparator();
+    // To the ear in one action (Ctrl+1 / Ctrl+2; the plain digits choose the layout).
+    QAction* rightEar = view->addAction(tr("Go to the &right labyrinth"));
+    rightEar->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    rightEar->setToolTip(tr("Centre the views on the right labyrinth with a 12 mm slab"));
+    connect(rightEar, &QAction::triggered, this, [this] { focusEar(0); });
+    QAction* leftEar = view->addAction(tr("Go to the l&eft labyrinth"));
+    leftEar->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    leftEar->setToolTip(tr("Centre the views on the left labyrinth with a 12 mm slab"));
+    connect(leftEar, &QAction::triggered, this, [this] { focusEar(1); });
+    QAction* fit = view->addAction(tr("&Fit the whole scan"));
+    fit->setShortcut(QKeySequence(Qt::Key_Home));
+    connect(fit, &QAction::triggered, this, &MainWindow::fitWholeScan);
+    QAction* frame = view->addAction(tr("&Frame the labyrinth in 3-D"));
+    frame->setShortcut(QKeySequence(Qt::Key_F));
+    connect(frame, &QAction::triggered, this, &MainWindow::frameLabyrinth3d);
+    view->addSeparator();
     const QString names[5] = { "", "axial", "3d", "coronal", "sagittal" };
     const QString titles[5] = { tr("All four views"), tr("Axial"), tr("3D"), tr("Coronal"),
                                 tr("Sagittal") };
@@ -270,6 +286,11 @@ void MainWindow::showShortcuts()
          "<tr><td><b>M</b></td><td>MIP or thin slice</td></tr>"
          "<tr><td><b>R</b></td><td>reset window/level</td></tr>"
          "<tr><td><b>0</b>–<b>4</b></td><td>all views, axial, 3D, coronal, sagittal</td></tr>"
+         "<tr><td><b>Ctrl+1</b> / <b>Ctrl+2</b></td><td>to the right / left labyrinth (12 mm "
+         "slab, zoomed onto it)</td></tr>"
+         "<tr><td><b>Home</b></td><td>the whole scan again</td></tr>"
+         "<tr><td><b>F</b></td><td>frame the labyrinth in 3D (a new result keeps your "
+         "camera)</td></tr>"
          "<tr><td><b>↑ ↓ PgUp PgDn</b>, wheel</td><td>move the slice or slab</td></tr>"
          "<tr><td>left button</td><td>place the cursor (all views follow)</td></tr>"
          "<tr><td>right drag</td><td>window (horizontal) and level (vertical)</td></tr>"

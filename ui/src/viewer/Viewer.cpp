@@ -102,6 +102,10 @@ int runViewer(int argc, char** argv)
                                   "1280x900");
     const QCommandLineOption model("model", "Model manifest (.json) instead of the shipped one.",
                                    "file");
+    const QCommandLineOption focus("focus",
+                                   "After opening (and segmenting): centre the views on the right "
+                                   "or left labyrinth, with a 12 mm slab.",
+                                   "right|left");
     const QCommandLineOption benchmark("benchmark-views",
                                        "Time the three 2-D views on a 512x512x200 study and exit.");
     const QCommandLineOption studyFile("study", "Reading mode: a reader study file (.json).",
@@ -117,8 +121,8 @@ int runViewer(int argc, char** argv)
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
     parser.addPositionalArgument("path", "Study: DICOM folder or file, NIfTI, NRRD or MetaImage");
-    parser.addOptions({ series, mask, segment, screenshot, view, size, model, benchmark, studyFile,
-                        reader, answers });
+    parser.addOptions({ series, mask, segment, focus, screenshot, view, size, model, benchmark,
+                        studyFile, reader, answers });
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments << QString::fromLocal8Bit(argv[i]);
@@ -144,6 +148,12 @@ int runViewer(int argc, char** argv)
     {
         std::cerr << "innerear-viewer: --view takes " << views.join(", ").toStdString()
                   << " (got \"" << parser.value(view).toStdString() << "\")\n";
+        return 2;
+    }
+    if (parser.isSet(focus) && parser.value(focus) != "right" && parser.value(focus) != "left")
+    {
+        std::cerr << "innerear-viewer: --focus takes right or left (got \""
+                  << parser.value(focus).toStdString() << "\")\n";
         return 2;
     }
     if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
@@ -290,6 +300,16 @@ int runViewer(int argc, char** argv)
                 return 1;
             }
         }
+    }
+    // Let the window reach its size before the views are zoomed onto the ear.
+    QEventLoop settleFirst;
+    QTimer::singleShot(100, &settleFirst, &QEventLoop::quit);
+    settleFirst.exec();
+    if (parser.isSet(focus) && !window.focusEar(parser.value(focus) == "right" ? 0 : 1) && scripted)
+    {
+        std::cerr << "innerear-viewer: --focus " << parser.value(focus).toStdString() << ": "
+                  << window.lastError().toStdString() << "\n";
+        return 1;
     }
     if (!scripted)
         return app.exec();
