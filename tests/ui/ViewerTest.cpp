@@ -82,6 +82,7 @@ private Q_SLOTS:
     void masksLoadSaveAndToggle();
     void viewsFollowTheSharedCursor();
     void goesToEachEarInOneAction();
+    void readsOutThePositionUnderThePointer();
 
 private:
     std::unique_ptr<MainWindow> openSample();
@@ -342,6 +343,44 @@ void ViewerTest::goesToEachEarInOneAction()
     QVERIFY(window->focusEar(0));
     QVERIFY(!window->focusEar(1));
     QVERIFY(window->lastError().contains("left"));
+}
+
+void ViewerTest::readsOutThePositionUnderThePointer()
+{
+    auto window = openSample();
+    QVERIFY(window);
+    window->resize(1200, 900);
+    QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+    window->refreshViews();
+    SliceView* axial = window->findChild<SliceView*>("view-axial");
+    QVERIFY(axial);
+    const QPoint middle(axial->width() / 2, axial->height() / 2);
+    const std::optional<Vec3> index = axial->indexAt(middle);
+    QVERIFY(index);
+    QTest::mouseMove(axial, middle);
+    QCoreApplication::processEvents();
+    auto* readout = window->findChild<QLabel*>("pointer-readout");
+    QVERIFY(readout);
+    // The same voxel, its LPS position from the scan's geometry, and its value.
+    const Volume& volume = window->model().volume();
+    const Vec3 lps = volume.geometry().indexToPhysical(*index);
+    const QString text = readout->text();
+    qInfo("readout: %s", qPrintable(text));
+    QVERIFY2(text.contains(QString("voxel %1, %2, %3")
+                             .arg(long((*index)[0]))
+                             .arg(long((*index)[1]))
+                             .arg(long((*index)[2]))),
+             qPrintable(text));
+    QVERIFY2(text.contains(QString("LPS %1,").arg(lps[0], 0, 'f', 1)), qPrintable(text));
+    QVERIFY2(text.contains(lps[0] < 0 ? "R " : "L "), qPrintable(text));
+    const double value =
+      volume.valueAt(std::size_t((*index)[0]), std::size_t((*index)[1]), std::size_t((*index)[2]));
+    QVERIFY2(text.contains(QString("value %1").arg(value, 0, 'g', 6)), qPrintable(text));
+    QVERIFY(text.contains("MIP")); // the sample opens as a MIP: the value is said to be the voxel's
+    // Off the image: the readout is cleared.
+    QEvent leave(QEvent::Leave);
+    QCoreApplication::sendEvent(axial, &leave);
+    QVERIFY(readout->text().isEmpty());
 }
 
 int main(int argc, char** argv)

@@ -75,6 +75,14 @@ MainWindow::MainWindow(QWidget* parent)
     for (int i = 0; i < 3; ++i)
     {
         sliceViews_[std::size_t(i)] = new SliceView(&model_, kPlanes[i], viewGrid_);
+        connect(sliceViews_[std::size_t(i)], &SliceView::pointerMoved, this,
+                [this](const std::optional<Vec3>& index)
+                {
+                    statusPointer_->setText(
+                      index && model_.hasVolume()
+                        ? pointerReadout(model_.volume(), *index, model_.mip())
+                        : QString());
+                });
         connect(sliceViews_[std::size_t(i)], &SliceView::maximiseRequested, this,
                 [this, i]
                 {
@@ -102,6 +110,9 @@ MainWindow::MainWindow(QWidget* parent)
     progress_->setMaximumWidth(260);
     progress_->setTextVisible(true);
     progress_->hide();
+    statusPointer_ = new QLabel(this);
+    statusPointer_->setObjectName("pointer-readout");
+    statusBar()->addPermanentWidget(statusPointer_);
     statusDevice_ = new QLabel(this);
     statusBar()->addPermanentWidget(statusDevice_);
     statusBar()->addPermanentWidget(progress_);

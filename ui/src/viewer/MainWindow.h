@@ -124,6 +124,7 @@ private:
     QMenu* recentMenu_ = nullptr;
     QProgressBar* progress_ = nullptr;
     QLabel* statusDevice_ = nullptr;
+    QLabel* statusPointer_ = nullptr; ///< position, voxel and value under the pointer
     QTextBrowser* studyPanel_ = nullptr;
     QCheckBox* revealPatient_ = nullptr;
     QLabel* volumesPanel_ = nullptr;

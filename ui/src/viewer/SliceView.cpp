@@ -45,6 +45,7 @@ SliceView::SliceView(ViewerModel* model, Plane plane, QWidget* parent)
     setFocusPolicy(Qt::StrongFocus);
     setMinimumSize(160, 160);
     setAttribute(Qt::WA_OpaquePaintEvent);
+    setMouseTracking(true); // the readout follows the pointer without a button held
     connect(model_, &ViewerModel::cursorChanged, this, qOverload<>(&QWidget::update));
 }
 
@@ -190,17 +191,28 @@ void SliceView::paintEvent(QPaintEvent*)
                          tr("zoom %1x").arg(zoom_, 0, 'f', 1));
 }
 
-void SliceView::setCursorFrom(const QPointF& position)
+std::optional<Vec3> SliceView::indexAt(const QPointF& position) const
 {
     const QRectF target = imageRect();
-    if (!picture_.valid() || target.isEmpty())
-        return;
+    if (!picture_.valid() || target.isEmpty() || !target.contains(position))
+        return std::nullopt;
     const double column = (position.x() - target.left()) / target.width() * picture_.image.width();
     const double row = (position.y() - target.top()) / target.height() * picture_.image.height();
     const ViewLayout layout = model_->layout(plane_);
     const double depth = model_->cursor()[std::size_t(layout.depthAxis)];
-    model_->setCursor(indexFromScreen(model_->volume().geometry().size, layout, std::floor(column),
-                                      std::floor(row), depth));
+    return indexFromScreen(model_->volume().geometry().size, layout, std::floor(column),
+                           std::floor(row), depth);
+}
+
+void SliceView::setCursorFrom(const QPointF& position)
+{
+    if (const std::optional<Vec3> index = indexAt(position))
+        model_->setCursor(*index);
+}
+
+void SliceView::leaveEvent(QEvent*)
+{
+    Q_EMIT pointerMoved(std::nullopt);
 }
 
 void SliceView::mousePressEvent(QMouseEvent* event)
@@ -215,6 +227,7 @@ void SliceView::mouseMoveEvent(QMouseEvent* event)
 {
     const QPoint now = event->position().toPoint();
     const QPoint delta = now - lastMouse_;
+    Q_EMIT pointerMoved(indexAt(event->position()));
     if (event->buttons() & Qt::LeftButton)
         setCursorFrom(event->position());
     else if (event->buttons() & Qt::RightButton)

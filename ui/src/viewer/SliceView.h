@@ -8,6 +8,8 @@
 #include <QPoint>
 #include <QWidget>
 
+#include <optional>
+
 namespace innerear::ui
 {
 
@@ -49,8 +51,13 @@ public:
     /// centred. Needs the view's size; emits nothing (the caller sets every view it locks).
     void zoomTo(const IndexBox& box, double fill);
 
+    /// The voxel under a point of the view (its depth: the cursor's), or nothing off the image.
+    std::optional<Vec3> indexAt(const QPointF& position) const;
+
 Q_SIGNALS:
     void maximiseRequested();
+    /// The pointer moved over the image (a voxel index) or left it (nothing): for the readout.
+    void pointerMoved(const std::optional<innerear::Vec3>& index);
     /// The user zoomed or panned this view.
     void zoomPanChanged(double zoom, const QPointF& pan);
 
@@ -60,6 +67,7 @@ protected:
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
     void wheelEvent(QWheelEvent* event) override;
+    void leaveEvent(QEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
 
 private:

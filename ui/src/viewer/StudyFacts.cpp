@@ -1,5 +1,7 @@
 #include "StudyFacts.h"
 
+#include <cmath>
+
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFileInfo>
@@ -111,6 +113,33 @@ QString geometryFacts(const Geometry& g)
       .arg(QString::fromStdString(g.orientationCode()))
       .arg(g.isOblique() ? QObject::tr(" (oblique, %1°)").arg(g.obliquityDegrees(), 0, 'f', 1)
                          : QString());
+}
+
+QString pointerReadout(const Volume& volume, const Vec3& index, bool mip)
+{
+    const Geometry& g = volume.geometry();
+    const Vec3 lps = g.indexToPhysical(index);
+    // RAS is LPS with x and y negated: R for a negative LPS x, A for a negative LPS y.
+    auto direction = [](double value, const char* positive, const char* negative) {
+        return QString("%1 %2")
+          .arg(value >= 0 ? positive : negative)
+          .arg(std::abs(value), 0, 'f', 1);
+    };
+    const std::size_t i = std::size_t(index[0]), j = std::size_t(index[1]),
+                      k = std::size_t(index[2]);
+    QString text = QObject::tr("%1  %2  %3 mm (LPS %4, %5, %6)  voxel %7, %8, %9")
+                     .arg(direction(-lps[0], "R", "L"), direction(-lps[1], "A", "P"),
+                          direction(lps[2], "S", "I"))
+                     .arg(lps[0], 0, 'f', 1)
+                     .arg(lps[1], 0, 'f', 1)
+                     .arg(lps[2], 0, 'f', 1)
+                     .arg(i)
+                     .arg(j)
+                     .arg(k);
+    if (i < g.size[0] && j < g.size[1] && k < g.size[2])
+        text += QObject::tr("  value %1").arg(volume.valueAt(i, j, k), 0, 'g', 6) +
+                (mip ? QObject::tr(" (at the cursor's depth; the view shows a MIP)") : QString());
+    return text;
 }
 
 StudyFacts describeStudy(const io::OpenedStudy& opened)

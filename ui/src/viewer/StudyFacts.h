@@ -28,4 +28,9 @@ struct StudyFacts
 /// The facts of a study as opened (before its volume is moved away).
 StudyFacts describeStudy(const io::OpenedStudy& opened);
 
+/// The status bar's readout of a voxel: where it is in patient millimetres (anatomical
+/// directions as 3D Slicer writes RAS, e.g. "R 31.2  P 4.0  S 12.5 mm", then LPS), its index and
+/// its intensity; `mip` says that the view shows a projection, whose value is not this voxel's.
+QString pointerReadout(const Volume& volume, const Vec3& index, bool mip);
+
 } // namespace innerear::ui
