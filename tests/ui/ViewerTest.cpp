@@ -15,8 +15,10 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QLabel>
 #include <QMessageBox>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -83,6 +85,7 @@ private Q_SLOTS:
     void viewsFollowTheSharedCursor();
     void goesToEachEarInOneAction();
     void readsOutThePositionUnderThePointer();
+    void scriptedRunsLeaveTheRecentFilesAlone();
 
 private:
     std::unique_ptr<MainWindow> openSample();
@@ -96,6 +99,7 @@ void ViewerTest::initTestCase()
 std::unique_ptr<MainWindow> ViewerTest::openSample()
 {
     auto window = std::make_unique<MainWindow>();
+    window->setRemembersSession(false); // the tests leave the user's recent files alone
     window->resize(1100, 800);
     window->show();
     if (!QTest::qWaitForWindowExposed(window.get()))
@@ -343,6 +347,26 @@ void ViewerTest::goesToEachEarInOneAction()
     QVERIFY(window->focusEar(0));
     QVERIFY(!window->focusEar(1));
     QVERIFY(window->lastError().contains("left"));
+}
+
+void ViewerTest::scriptedRunsLeaveTheRecentFilesAlone()
+{
+    const QStringList before = QSettings().value("recent").toStringList();
+    {
+        auto window = openSample(); // not remembering, as --screenshot runs are
+        QVERIFY(window);
+        window->close();
+    }
+    QCOMPARE(QSettings().value("recent").toStringList(), before);
+    // A user's session does remember it (and the test puts the list back).
+    {
+        MainWindow window;
+        QVERIFY(window.openStudy(sampleDicom(), {}, false));
+        window.close();
+    }
+    const QStringList after = QSettings().value("recent").toStringList();
+    QVERIFY(!after.isEmpty() && after.front() == QFileInfo(sampleDicom()).absoluteFilePath());
+    QSettings().setValue("recent", before);
 }
 
 void ViewerTest::readsOutThePositionUnderThePointer()

@@ -218,7 +218,8 @@ bool MainWindow::openStudy(const QString& path, const QString& series, bool askF
         presetBox_->setCurrentIndex(0);
         setWindowTitle(
           tr("%1 — InnerEar (research software, not a medical device)").arg(info.fileName()));
-        addRecent(QFileInfo(path).absoluteFilePath());
+        if (remembersSession_)
+            addRecent(QFileInfo(path).absoluteFilePath());
         updateStudyPanel();
         updateVolumesPanel();
         updateActions();
@@ -485,7 +486,8 @@ void MainWindow::saveSettings() const
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    saveSettings();
+    if (remembersSession_)
+        saveSettings();
     if (run_.running())
         run_.cancel(); // the run's destructor waits for the worker's next check point
     event->accept();

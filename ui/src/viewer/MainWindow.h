@@ -72,6 +72,9 @@ public:
     void frameLabyrinth3d();
     /// A model manifest for every run; empty (the default): the shipped model of the chosen mode.
     void setModelPath(const QString& path) { modelPath_ = path; }
+    /// Off for scripted runs and tests: studies opened are not added to the recent-files list
+    /// and the settings are not saved on closing (the user's own stay as they were).
+    void setRemembersSession(bool remembers) { remembersSession_ = remembers; }
     /// The last error shown to the user (for scripts and tests).
     const QString& lastError() const { return lastError_; }
 
@@ -123,6 +126,7 @@ private:
     QAction* flipAction_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QProgressBar* progress_ = nullptr;
+    bool remembersSession_ = true;
     QLabel* statusDevice_ = nullptr;
     QLabel* statusPointer_ = nullptr; ///< position, voxel and value under the pointer
     QTextBrowser* studyPanel_ = nullptr;

@@ -258,6 +258,8 @@ int runViewer(int argc, char** argv)
         return 2;
     }
     MainWindow window;
+    // A scripted screenshot is not the user's session: nothing of it is remembered.
+    window.setRemembersSession(!parser.isSet(screenshot));
     if (parser.isSet(model))
         window.setModelPath(parser.value(model));
     if (widthOk && heightOk)
