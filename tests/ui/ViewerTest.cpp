@@ -10,8 +10,10 @@
 #include "VtkView.h"
 
 #include "innerear/core/LabelMeasures.h"
+#include "innerear/inference/Device.h"
 #include "innerear/io/VolumeIO.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QElapsedTimer>
@@ -86,6 +88,7 @@ private Q_SLOTS:
     void goesToEachEarInOneAction();
     void readsOutThePositionUnderThePointer();
     void scriptedRunsLeaveTheRecentFilesAlone();
+    void offersCudaOnlyWhereItRuns();
 
 private:
     std::unique_ptr<MainWindow> openSample();
@@ -367,6 +370,18 @@ void ViewerTest::scriptedRunsLeaveTheRecentFilesAlone()
     const QStringList after = QSettings().value("recent").toStringList();
     QVERIFY(!after.isEmpty() && after.front() == QFileInfo(sampleDicom()).absoluteFilePath());
     QSettings().setValue("recent", before);
+}
+
+void ViewerTest::offersCudaOnlyWhereItRuns()
+{
+    MainWindow window;
+    window.setRemembersSession(false);
+    QAction* cuda = nullptr;
+    for (QAction* a : window.findChildren<QAction*>())
+        if (a->data().toString() == "cuda")
+            cuda = a;
+    QVERIFY(cuda);
+    QCOMPARE(cuda->isEnabled(), inference::cudaAvailable());
 }
 
 void ViewerTest::readsOutThePositionUnderThePointer()

@@ -467,7 +467,9 @@ void MainWindow::loadSettings()
         a->setChecked(a->data().toString() == mode);
     const QString device = settings.value("segmentation/device", "auto").toString();
     for (QAction* a : deviceGroup_->actions())
-        a->setChecked(a->data().toString() == device);
+        a->setChecked(a->data().toString() == device && a->isEnabled());
+    if (!deviceGroup_->checkedAction()) // "cuda" saved on a machine that had it
+        deviceGroup_->actions().front()->setChecked(true);
     flipAction_->setChecked(settings.value("segmentation/flip", false).toBool());
     rebuildRecentMenu();
 }

@@ -4,6 +4,7 @@
 #include "VtkView.h"
 
 #include "innerear/core/Files.h"
+#include "innerear/inference/Device.h"
 #include "innerear/io/Dicom.h"
 #include "innerear/io/IoError.h"
 #include "innerear/io/VolumeIO.h"
@@ -223,12 +224,19 @@ void MainWindow::buildMenus()
     flipAction_->setCheckable(true);
     segmentation->addSeparator();
     deviceGroup_ = new QActionGroup(this);
+    const bool haveCuda = inference::cudaAvailable();
     for (const QString& device : { QString("auto"), QString("cpu"), QString("cuda") })
     {
         QAction* a = segmentation->addAction(tr("Device: %1").arg(device));
         a->setCheckable(true);
         a->setData(device);
         a->setChecked(device == "auto");
+        // Offered only where it can run: this LibTorch build and machine have CUDA.
+        if (device == "cuda" && !haveCuda)
+        {
+            a->setEnabled(false);
+            a->setText(tr("Device: cuda (not in this LibTorch build or machine)"));
+        }
         deviceGroup_->addAction(a);
     }
 
