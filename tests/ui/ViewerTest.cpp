@@ -84,6 +84,7 @@ private Q_SLOTS:
     void cancelStopsAndChangesNothing();
     void badInputShowsAnErrorAndLosesNothing();
     void masksLoadSaveAndToggle();
+    void aMaskOnAnotherGridIsResampledOntoTheStudy();
     void viewsFollowTheSharedCursor();
     void goesToEachEarInOneAction();
     void readsOutThePositionUnderThePointer();
@@ -258,10 +259,43 @@ void ViewerTest::badInputShowsAnErrorAndLosesNothing()
     other.size = { 10, 10, 10 };
     const QString wrongGrid = dir.filePath("other-grid.nii.gz");
     io::writeVolume(Volume(LabelMap(other)), wrongGrid.toStdString());
-    QVERIFY(!window->loadMask(wrongGrid));
+    QVERIFY(!window->loadMask(wrongGrid)); // on the study's grid it marks nothing
     QVERIFY(window->lastError().contains("grid"));
     QVERIFY(!window->model().hasMask(ViewerModel::Mask::Loaded));
     closeErrorDialogs(window.get());
+}
+
+void ViewerTest::aMaskOnAnotherGridIsResampledOntoTheStudy()
+{
+    auto window = openSample();
+    QVERIFY(window);
+    // The sample's labels with the origin one voxel further along x: another grid, whose voxel
+    // i lies where the study's voxel i + 1 does.
+    const Volume labels = io::readVolume(sampleLabels().toStdString()).volume;
+    const LabelMap original = toLabelMap(labels, false);
+    Geometry shifted = original.geometry();
+    for (int r = 0; r < 3; ++r)
+        shifted.origin[std::size_t(r)] += shifted.direction[std::size_t(r)][0] * shifted.spacing[0];
+    LabelMap moved(shifted, original.voxels());
+    QTemporaryDir dir;
+    const QString path = dir.filePath("shifted.nii.gz");
+    io::writeVolume(Volume(moved), path.toStdString());
+    QVERIFY2(window->loadMask(path), qPrintable(window->lastError()));
+    const LabelMap* loaded = window->model().mask(ViewerModel::Mask::Loaded);
+    QVERIFY(loaded);
+    QVERIFY(sameGrid(loaded->geometry(), window->model().volume().geometry(), 1e-6));
+    const Size3 n = original.geometry().size;
+    std::size_t agree = 0, marked = 0;
+    for (std::size_t k = 0; k < n[2]; ++k)
+        for (std::size_t j = 0; j < n[1]; ++j)
+            for (std::size_t i = 1; i < n[0]; ++i)
+                if (original(i - 1, j, k) != 0)
+                {
+                    ++marked;
+                    agree += (*loaded)(i, j, k) == original(i - 1, j, k);
+                }
+    QVERIFY(marked > 1000);
+    QCOMPARE(agree, marked);
 }
 
 void ViewerTest::masksLoadSaveAndToggle()

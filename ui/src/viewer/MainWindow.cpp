@@ -4,6 +4,7 @@
 #include "StudyFacts.h"
 #include "VtkView.h"
 
+#include "innerear/analysis/Evaluation.h"
 #include "innerear/core/Files.h"
 #include "innerear/core/LabelMeasures.h"
 #include "innerear/io/Dicom.h"
@@ -253,13 +254,28 @@ bool MainWindow::loadMask(const QString& path)
     try
     {
         io::LoadedVolume loaded = io::readVolume(path.toStdString());
-        if (!sameGrid(loaded.volume.geometry(), model_.volume().geometry(), 1e-3))
-            throw std::runtime_error(tr("the mask's grid (%1) is not the study's (%2)")
-                                       .arg(geometryFacts(loaded.volume.geometry()),
-                                            geometryFacts(model_.volume().geometry()))
-                                       .toStdString());
         LabelMap labels = toLabelMap(loaded.volume, false);
+        const Geometry& study = model_.volume().geometry();
+        QString resampled;
+        if (!sameGrid(labels.geometry(), study, 1e-3))
+        {
+            // As `innerear evaluate` does: nearest neighbour through physical coordinates (ITK).
+            const Geometry own = labels.geometry();
+            labels = analysis::resampleLabels(labels, study);
+            if (std::none_of(labels.voxels().begin(), labels.voxels().end(),
+                             [](std::uint8_t v) { return v != 0; }))
+                throw std::runtime_error(
+                  tr("the mask's grid (%1) is not the study's (%2), and on the study's grid it "
+                     "marks nothing: another study's mask?")
+                    .arg(geometryFacts(own), geometryFacts(study))
+                    .toStdString());
+            resampled = tr("resampled from its own grid (%1) onto the study's (nearest neighbour)")
+                          .arg(geometryFacts(own));
+        }
         model_.setMask(ViewerModel::Mask::Loaded, std::move(labels), QFileInfo(path).fileName());
+        if (!resampled.isEmpty())
+            statusBar()->showMessage(tr("Mask %1 %2").arg(QFileInfo(path).fileName(), resampled),
+                                     10000);
         maskBox_->setCurrentIndex(int(ViewerModel::Mask::Loaded));
         updateActions();
         return true;
