@@ -182,16 +182,11 @@ int runExportStl(const ExportStlOptions& options, std::ostream& out, std::ostrea
             status = UnreadableInput;
             continue;
         }
-        // 80 bytes in a binary STL: the ear, the coordinate system as 3D Slicer reads it
-        // ("SPACE=RAS" / "SPACE=LPS"), the scale when not 1, then the provenance stamp.
-        std::ostringstream header;
-        header << "InnerEar " << part.shortName << " SPACE=" << coordinates << " mm";
-        if (options.scale != 1.0)
-            header << " scale " << options.scale;
-        header << " | " << stamp;
         try
         {
-            render::writeMesh(mesh.mesh, part.path, format, header.str());
+            render::writeMesh(
+              mesh.mesh, part.path, format,
+              render::stlHeader(part.shortName, surface.coordinates, options.scale, stamp));
         }
         catch (const std::runtime_error& e)
         {

@@ -242,6 +242,19 @@ std::uintmax_t expectedMeshBytes(vtkPolyData* mesh, MeshFormat format)
 }
 } // namespace
 
+std::string stlHeader(const std::string& part, PatientCoordinates coordinates, double scale,
+                      const std::string& stamp)
+{
+    std::ostringstream header;
+    header << "InnerEar " << part
+           << " SPACE=" << (coordinates == PatientCoordinates::Ras ? "RAS" : "LPS") << " mm";
+    if (scale != 1.0)
+        header << " scale " << scale;
+    if (!stamp.empty())
+        header << " | " << stamp;
+    return header.str().substr(0, 79);
+}
+
 void writeMesh(const Mesh& meshData, const std::string& path, MeshFormat format,
                const std::string& description)
 {

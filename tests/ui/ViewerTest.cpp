@@ -23,6 +23,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTextBrowser>
 #include <QTimer>
@@ -85,6 +86,7 @@ private Q_SLOTS:
     void badInputShowsAnErrorAndLosesNothing();
     void masksLoadSaveAndToggle();
     void aMaskOnAnotherGridIsResampledOntoTheStudy();
+    void exportsPrintReadyMeshesPerEar();
     void viewsFollowTheSharedCursor();
     void goesToEachEarInOneAction();
     void readsOutThePositionUnderThePointer();
@@ -296,6 +298,28 @@ void ViewerTest::aMaskOnAnotherGridIsResampledOntoTheStudy()
                 }
     QVERIFY(marked > 1000);
     QCOMPARE(agree, marked);
+}
+
+void ViewerTest::exportsPrintReadyMeshesPerEar()
+{
+    auto window = openSample();
+    QVERIFY(window);
+    QTemporaryDir dir;
+    QVERIFY(!window->exportMeshes(dir.filePath("none.stl"), true)); // no mask yet
+    closeErrorDialogs(window.get());
+    QVERIFY(window->loadMask(sampleLabels()));
+    QVERIFY(window->exportMeshes(dir.filePath("labyrinth.stl"), true));
+    for (const char* side : { "right", "left" })
+    {
+        QFile stl(dir.filePath(QString("labyrinth-%1.stl").arg(side)));
+        QVERIFY2(stl.open(QIODevice::ReadOnly), side);
+        const QByteArray header = stl.read(80);
+        QVERIFY2(header.contains(QByteArray(side) + " ear SPACE=RAS mm"), header.constData());
+        // A binary STL: 80 + 4 bytes, then 50 per triangle, thousands of them.
+        QVERIFY(stl.size() > 84 + 50 * 1000);
+        QCOMPARE((stl.size() - 84) % 50, qint64(0));
+    }
+    QVERIFY(window->statusBar()->currentMessage().contains("watertight"));
 }
 
 void ViewerTest::masksLoadSaveAndToggle()

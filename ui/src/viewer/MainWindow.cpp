@@ -441,6 +441,7 @@ void MainWindow::updateActions()
     cancelAction_->setEnabled(running);
     loadMaskAction_->setEnabled(model_.hasVolume());
     saveMaskAction_->setEnabled(model_.hasMask(ViewerModel::Mask::Automatic));
+    exportMeshesAction_->setEnabled(model_.activeLabels() != nullptr);
     maskBox_->setEnabled(model_.hasMask(ViewerModel::Mask::Automatic) &&
                          model_.hasMask(ViewerModel::Mask::Loaded));
 }

@@ -52,6 +52,10 @@ public:
     /// Loads a mask on the study's grid as the "loaded" layer.
     bool loadMask(const QString& path);
     bool saveMask(const QString& path);
+    /// Print-ready meshes of the shown mask's labyrinths, one STL per ear found
+    /// (`<stem>-right.stl`, `<stem>-left.stl`), in LPS or RAS (3D Slicer) millimetres, as
+    /// `innerear export-stl` writes them. Reports the checks (watertight, manifold, triangles).
+    bool exportMeshes(const QString& path, bool ras);
     /// Starts the segmentation on the worker thread; false when it cannot start.
     bool startSegmentation();
     void cancelSegmentation();
@@ -119,6 +123,7 @@ private:
     QAction* segmentAction_ = nullptr;
     QAction* cancelAction_ = nullptr;
     QAction* saveMaskAction_ = nullptr;
+    QAction* exportMeshesAction_ = nullptr;
     QAction* loadMaskAction_ = nullptr;
     QAction* overlayAction_ = nullptr;
     QActionGroup* modeGroup_ = nullptr;

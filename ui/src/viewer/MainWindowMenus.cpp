@@ -110,6 +110,24 @@ void MainWindow::buildMenus()
                 if (!path.isEmpty())
                     saveMask(path);
             });
+    exportMeshesAction_ = file->addAction(tr("&Export labyrinth meshes (STL)…"));
+    exportMeshesAction_->setToolTip(
+      tr("Print-ready meshes of the shown mask, one STL per ear, in LPS or RAS millimetres"));
+    connect(exportMeshesAction_, &QAction::triggered, this,
+            [this]
+            {
+                const QString path = QFileDialog::getSaveFileName(
+                  this, tr("Export the labyrinth meshes (one STL per ear)"), "labyrinth.stl",
+                  tr("STL (*.stl)"));
+                if (path.isEmpty())
+                    return;
+                bool chosen = false;
+                const QString space = QInputDialog::getItem(
+                  this, tr("Coordinates"), tr("Patient coordinates of the meshes:"),
+                  { tr("RAS (3D Slicer models)"), tr("LPS (DICOM)") }, 0, false, &chosen);
+                if (chosen)
+                    exportMeshes(path, space.startsWith("RAS"));
+            });
     QAction* readerStudy = file->addAction(tr("Reader s&tudy…"));
     connect(readerStudy, &QAction::triggered, this,
             [this]

@@ -90,6 +90,12 @@ enum class MeshFormat
     Ply
 };
 
+/// The 80-byte binary STL header InnerEar writes: the part ("right ear"), the coordinate system
+/// as 3D Slicer reads it from the header ("SPACE=RAS" / "SPACE=LPS"), the scale when not 1,
+/// then the provenance stamp; at most 79 characters.
+std::string stlHeader(const std::string& part, PatientCoordinates coordinates, double scale,
+                      const std::string& stamp);
+
 /// Writes the mesh; `description` goes into the STL header (80 characters at most for binary
 /// STL) or a comment. Throws std::runtime_error when the file cannot be written.
 void writeMesh(const Mesh& mesh, const std::string& path, MeshFormat format,
