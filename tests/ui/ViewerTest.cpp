@@ -87,6 +87,7 @@ private Q_SLOTS:
     void masksLoadSaveAndToggle();
     void aMaskOnAnotherGridIsResampledOntoTheStudy();
     void exportsPrintReadyMeshesPerEar();
+    void aStructureMapIsNamedAsOne();
     void viewsFollowTheSharedCursor();
     void goesToEachEarInOneAction();
     void readsOutThePositionUnderThePointer();
@@ -320,6 +321,28 @@ void ViewerTest::exportsPrintReadyMeshesPerEar()
         QCOMPARE((stl.size() - 84) % 50, qint64(0));
     }
     QVERIFY(window->statusBar()->currentMessage().contains("watertight"));
+}
+
+void ViewerTest::aStructureMapIsNamedAsOne()
+{
+    auto window = openSample();
+    QVERIFY(window);
+    // The sample's labels turned into a 5-label map: the left ear's voxels become canals.
+    LabelMap structures = toLabelMap(io::readVolume(sampleLabels().toStdString()).volume, false);
+    for (auto& v : structures.voxels())
+        v = v == 2 ? 5 : v;
+    QTemporaryDir dir;
+    const QString path = dir.filePath("structures.nii.gz");
+    io::writeVolume(Volume(structures), path.toStdString());
+    QVERIFY(window->loadMask(path));
+    QString panel;
+    for (QLabel* label : window->findChildren<QLabel*>())
+        if (label->text().contains("mm³"))
+            panel = label->text();
+    QVERIFY2(panel.contains("structure map"), qPrintable(panel));
+    QVERIFY2(panel.contains("Cochlea (label 1)") && panel.contains("Lateral canal (label 5)"),
+             qPrintable(panel));
+    QVERIFY2(!panel.contains("Right labyrinth"), qPrintable(panel));
 }
 
 void ViewerTest::masksLoadSaveAndToggle()

@@ -208,6 +208,28 @@ void MainWindow::updateVolumesPanel()
     QStringList lines;
     lines << tr("<b>%1</b>").arg(model_.maskName(model_.activeMask()).toHtmlEscaped());
     const bool automatic = model_.activeMask() == ViewerModel::Mask::Automatic && verdicts_;
+    // A sub-structure map (innerear phantom's structures.nii.gz: labels 3-5 present, none above)
+    // is not a right/left map: its labels are named as such, both ears together.
+    const bool structures =
+      std::any_of(counts.begin() + 3, counts.begin() + 6, [](std::size_t c) { return c > 0; }) &&
+      std::all_of(counts.begin() + 6, counts.end(), [](std::size_t c) { return c == 0; });
+    if (structures && !automatic)
+    {
+        const QString names[6] = { {},
+                                   tr("Cochlea"),
+                                   tr("Vestibule"),
+                                   tr("Anterior canal"),
+                                   tr("Posterior canal"),
+                                   tr("Lateral canal") };
+        lines << tr("<i>A structure map (labels 1-5), both ears together:</i>");
+        for (std::size_t label = 1; label <= 5; ++label)
+            lines << tr("%1 (label %2): %3 mm³")
+                       .arg(names[label])
+                       .arg(label)
+                       .arg(double(counts[label]) * voxel, 0, 'f', 1);
+        volumesPanel_->setText(lines.join("<br>"));
+        return;
+    }
     for (std::uint8_t l : { 1, 2 })
     {
         QString line = (l == 1 ? tr("Right labyrinth: %1 mm³") : tr("Left labyrinth: %1 mm³"))
