@@ -92,6 +92,7 @@ struct EvaluateOptions
     std::string pred;
     std::string ref;
     std::string groups;
+    std::string cohort; ///< references (and groups) from a cohort as batch reads it
     std::string out;
 };
 int runEvaluate(const EvaluateOptions& options, std::ostream& out, std::ostream& err);

@@ -1,3 +1,4 @@
+#include "Batch.h"
 #include "Cli.h"
 #include "Commands.h"
 #include "Labels.h"
@@ -94,6 +95,43 @@ std::vector<Pair> pairsFromCsv(const std::string& csv, std::string& problem)
     return pairs;
 }
 
+/// A cohort's references (io::listCohort) against predictions named by case id: a batch output
+/// folder's finished cases (cases/<id>/labyrinth.nii.gz with its report), or a folder of masks.
+std::vector<Pair> pairsFromCohort(const std::string& cohortPath, const std::string& predictions,
+                                  std::vector<std::string>& unmatched)
+{
+    const io::Cohort cohort = io::listCohort(cohortPath);
+    const bool batchOutput = fs::is_directory(fs::path(predictions) / "cases");
+    std::map<std::string, std::string> masks;
+    if (!batchOutput)
+        for (const auto& entry : fs::directory_iterator(predictions))
+            if (isImageFile(entry.path()))
+                masks[io::caseIdFromPath(entry.path().string())] = entry.path().string();
+    std::vector<Pair> pairs;
+    for (const io::CohortCase& c : cohort.cases)
+    {
+        if (c.reference.empty())
+        {
+            unmatched.push_back(c.id + " (no reference in the cohort)");
+            continue;
+        }
+        std::string prediction;
+        if (batchOutput)
+        {
+            const std::string folder = batch::caseFolder(predictions, c.id);
+            if (batch::finishedReport(folder))
+                prediction = (fs::path(folder) / "labyrinth.nii.gz").string();
+        }
+        else if (masks.count(c.id))
+            prediction = masks.at(c.id);
+        if (prediction.empty())
+            unmatched.push_back(c.id + " (no finished prediction in " + predictions + ")");
+        else
+            pairs.push_back({ c.id, prediction, c.reference, c.group });
+    }
+    return pairs;
+}
+
 std::vector<Pair> pairsByName(const std::string& predictions, const std::string& references,
                               std::vector<std::string>& unmatched)
 {
@@ -128,7 +166,25 @@ int runEvaluate(const EvaluateOptions& options, std::ostream& out, std::ostream&
 {
     std::vector<Pair> pairs;
     std::vector<std::string> unmatched;
-    if (!options.groups.empty())
+    if (!options.cohort.empty())
+    {
+        if (options.pred.empty() || !fs::is_directory(options.pred))
+        {
+            err << "innerear evaluate: --cohort needs --pred, a batch output folder or a folder of "
+                   "masks named by case id\n";
+            return BadUsage;
+        }
+        try
+        {
+            pairs = pairsFromCohort(options.cohort, options.pred, unmatched);
+        }
+        catch (const io::IoError& e)
+        {
+            err << "innerear evaluate: " << e.what() << "\n";
+            return UnreadableInput;
+        }
+    }
+    else if (!options.groups.empty())
     {
         std::string problem;
         pairs = pairsFromCsv(options.groups, problem);
@@ -268,6 +324,9 @@ Command addEvaluateCommand(CLI::App& app)
     evaluateCommand->add_option(
       "--groups", evaluate->groups,
       "CSV with columns pred,ref[,group][,id] (group: e.g. the centre) instead of pairing by name");
+    evaluateCommand->add_option(
+      "--cohort", evaluate->cohort,
+      "A cohort as batch reads it (its references and groups), with --pred its batch output");
     evaluateCommand
       ->add_option("--out", evaluate->out, "Output folder for cases.csv, report.md and figures")
       ->required();

@@ -72,7 +72,7 @@ private Q_SLOTS:
     void batchRecordsFailuresSkipsWhatIsDoneAndRedoesWhatIsNot();
     void workersInSeparateProcessesGiveTheSameResults();
     void slurmScriptsStateTheirResources();
-    void studyCreateTakesTheCohortAndItsBatch();
+    void studyAndEvaluateTakeTheCohortAndItsBatch();
 };
 
 void BatchTest::initTestCase()
@@ -396,7 +396,7 @@ void BatchTest::slurmScriptsStateTheirResources()
              qPrintable(summary.out));
 }
 
-void BatchTest::studyCreateTakesTheCohortAndItsBatch()
+void BatchTest::studyAndEvaluateTakeTheCohortAndItsBatch()
 {
     QTemporaryDir dir;
     const fs::path root = dir.path().toStdString();
@@ -425,6 +425,15 @@ void BatchTest::studyCreateTakesTheCohortAndItsBatch()
       runCli({ "study", "create", "--cohort", (root / "cohort").string(), "--out", studyFile })
         .code,
       2);
+    // evaluate takes the same cohort and batch output, rows named by case id.
+    const std::string report = (root / "evaluated").string();
+    const Result evaluated = runCli(
+      { "evaluate", "--cohort", (root / "cohort").string(), "--pred", out, "--out", report });
+    QVERIFY2(evaluated.code == 0, qPrintable(evaluated.err));
+    const std::string cases = readTextFile(report + "/cases.csv");
+    QVERIFY2(cases.find("case-0530,,both,") != std::string::npos &&
+               cases.find("case-0531,,both,") != std::string::npos,
+             cases.c_str());
 }
 
 QTEST_APPLESS_MAIN(BatchTest)
