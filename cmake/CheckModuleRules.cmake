@@ -1,6 +1,6 @@
 # Fails when a source file includes what its module must not see: every arrow points down.
 #   core, render and inference: no Qt; core: no LibTorch and no VTK, and ITK/GDCM only in
-#   core/io, core/analysis and core/itk (core/study and core proper are plain C++17); inference
+#   core/io, core/analysis, core/editing and core/itk (core/study and core proper are plain C++17); inference
 #   (with inference/pipeline): no VTK, ITK, GDCM and nothing of render; render: no LibTorch and
 #   nothing of inference or the pipeline; core: nothing of render, inference, the pipeline or ui;
 #   render's public headers: no VTK (it is linked privately); ui: nothing of the CLI (app/cli),
@@ -28,9 +28,9 @@ set(rules
     "core|#[ \t]*include[ \t]*[<\"]innerear/(render|inference|pipeline|ui)/|a module above core"
     "core|${torch}|LibTorch"
     "core|#[ \t]*include[ \t]*[<\"]vtk|VTK"
-    "core/src|${vtk_itk_gdcm}|ITK or GDCM (only core/io, core/analysis, core/itk may)"
-    "core/include|${vtk_itk_gdcm}|ITK or GDCM (only core/io, core/analysis, core/itk may)"
-    "core/study|${vtk_itk_gdcm}|ITK or GDCM (only core/io, core/analysis, core/itk may)"
+    "core/src|${vtk_itk_gdcm}|ITK or GDCM (only core/io, core/analysis, core/editing, core/itk may)"
+    "core/include|${vtk_itk_gdcm}|ITK or GDCM (only core/io, core/analysis, core/editing, core/itk may)"
+    "core/study|${vtk_itk_gdcm}|ITK or GDCM (only core/io, core/analysis, core/editing, core/itk may)"
     "render/include|#[ \t]*include[ \t]*[<\"]vtk|VTK in a public header (render links VTK privately, render::Mesh is opaque)"
     "ui|#[ \t]*include[ \t]*[<\"](Cli|Commands)\\.h|the CLI (app/cli)")
 set(violations "")

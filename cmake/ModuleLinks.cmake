@@ -5,13 +5,14 @@ set(innerear_allowed_links
     "innerear_core:"
     "innerear_io:innerear_core innerear_itk_bridge"
     "innerear_analysis:innerear_core innerear_itk_bridge"
+    "innerear_editing:innerear_core innerear_itk_bridge"
     "innerear_study:innerear_core"
     "innerear_inference:innerear_core"
     "innerear_pipeline:innerear_core innerear_inference innerear_analysis innerear_io"
     "innerear_render:innerear_core"
     "innerear_ui:innerear_core"
     "innerear_report:innerear_core innerear_analysis"
-    "innerear_viewer:innerear_ui innerear_core innerear_render innerear_pipeline innerear_study innerear_io innerear_inference"
+    "innerear_viewer:innerear_ui innerear_core innerear_render innerear_pipeline innerear_study innerear_io innerear_inference innerear_editing"
 )
 foreach(entry IN LISTS innerear_allowed_links)
     string(REPLACE ":" ";" parts "${entry}")

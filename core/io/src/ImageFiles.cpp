@@ -957,7 +957,8 @@ Volume itkReadVolume(const std::string& path, FileFormat format, const ReadOptio
     return volume;
 }
 
-void itkWriteVolume(const Volume& volume, const std::string& path, const std::string& note)
+void itkWriteVolume(const Volume& volume, const std::string& path, const std::string& note,
+                    const HeaderFields& fields)
 {
     const FileFormat format = formatFromPath(path);
     itk::ImageIOBase::Pointer io = makeImageIO(format);
@@ -989,6 +990,9 @@ void itkWriteVolume(const Volume& volume, const std::string& path, const std::st
               if (!note.empty())
                   itk::EncapsulateMetaData<std::string>(view->GetMetaDataDictionary(),
                                                         itk::ITK_FileNotes, note.substr(0, 79));
+              // NRRD writes every string entry as a `key:=value` line (3D Slicer's segments).
+              for (const auto& [key, value] : fields)
+                  itk::EncapsulateMetaData<std::string>(view->GetMetaDataDictionary(), key, value);
               writer->SetInput(view);
               writer->Update();
           });

@@ -159,7 +159,8 @@ OpenedStudy openStudy(const std::string& path, const ReadOptions& options,
     return loaded;
 }
 
-void writeVolume(const Volume& volume, const std::string& path, const std::string& note)
+void writeVolume(const Volume& volume, const std::string& path, const std::string& note,
+                 const HeaderFields& fields)
 {
     if (volume.empty())
         throw IoError(IoError::Kind::WriteFailed, path, "the volume is empty");
@@ -185,7 +186,7 @@ void writeVolume(const Volume& volume, const std::string& path, const std::strin
     };
     try
     {
-        itkWriteVolume(volume, written, note);
+        itkWriteVolume(volume, written, note, fields);
     }
     catch (...)
     {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace innerear::io
@@ -27,6 +28,9 @@ const char* formatName(FileFormat format);
 FileFormat formatFromPath(const std::string& path);
 /// Extensions InnerEar writes, for messages and file dialogs.
 std::string writableExtensions();
+
+/// Extra header lines of a written file, in order: (key, value).
+using HeaderFields = std::vector<std::pair<std::string, std::string>>;
 
 struct ReadOptions
 {
@@ -70,8 +74,10 @@ OpenedStudy openStudy(const std::string& path, const ReadOptions& options = {},
 /// type and the geometry; `note` (at most 79 characters: a provenance stamp) goes into the
 /// header where ITK writes one (a NRRD key; ITK 5.2's NIfTI writer leaves `descrip` empty, so
 /// there the report beside the mask carries it). Throws
-/// IoError(WriteFailed or UnsupportedFormat).
-void writeVolume(const Volume& volume, const std::string& path, const std::string& note = {});
+/// IoError(WriteFailed or UnsupportedFormat). `fields` are written as NRRD `key:=value` lines
+/// (NIfTI has no place for them and leaves them out).
+void writeVolume(const Volume& volume, const std::string& path, const std::string& note = {},
+                 const HeaderFields& fields = {});
 
 /// Describes a non-DICOM image file without reading its voxels.
 struct ImageFileInfo
