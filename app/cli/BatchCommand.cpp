@@ -22,6 +22,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
@@ -246,11 +247,13 @@ std::vector<io::CohortCase> selectCases(const std::vector<io::CohortCase>& all,
     }
     if (!options.shard.empty())
     {
-        const std::size_t slash = options.shard.find('/');
-        const int k = std::stoi(options.shard.substr(0, slash)),
-                  n = std::stoi(options.shard.substr(slash + 1));
-        if (n < 1 || k < 0 || k >= n)
-            throw std::invalid_argument("--shard wants K/N with 0 <= K < N");
+        // Whole numbers only: "x", "1/", "1/2x" are refused by name, not as std::stoi's "stoi".
+        int k = -1, n = 0;
+        char slash = 0, extra = 0;
+        if (std::sscanf(options.shard.c_str(), "%d%c%d%c", &k, &slash, &n, &extra) != 3 ||
+            slash != '/' || n < 1 || k < 0 || k >= n)
+            throw std::invalid_argument("--shard wants K/N with 0 <= K < N (got \"" +
+                                        options.shard + "\")");
         std::vector<io::CohortCase> share;
         for (std::size_t i = std::size_t(k); i < selected.size(); i += std::size_t(n))
             share.push_back(selected[i]);

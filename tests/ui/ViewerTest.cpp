@@ -126,7 +126,10 @@ void ViewerTest::opensTheSampleWithItsFactsAndHiddenIdentifiers()
     QVERIFY2(panel->toPlainText().contains("200 × 140 × 48"), qPrintable(panel->toPlainText()));
     QVERIFY(!panel->toPlainText().contains("Synthetic^Phantom"));
     QVERIFY(!panel->toPlainText().contains("PHANTOM-2026"));
-    auto* reveal = window->findChild<QCheckBox*>();
+    QCheckBox* reveal = nullptr;
+    for (QCheckBox* box : window->findChildren<QCheckBox*>())
+        if (box->text().contains("patient"))
+            reveal = box;
     QVERIFY(reveal && reveal->text().contains("patient"));
     reveal->setChecked(true);
     QVERIFY(panel->toPlainText().contains("PHANTOM-2026"));

@@ -41,6 +41,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QSlider>
 #include <QStatusBar>
 #include <QTableWidget>
@@ -98,7 +99,40 @@ MainWindow::MainWindow(QWidget* parent)
     grid->addWidget(view3d_, 0, 1);
     grid->addWidget(sliceViews_[1], 1, 0);
     grid->addWidget(sliceViews_[2], 1, 1);
-    setCentralWidget(viewGrid_);
+    // Above the views, a banner offers the edit saved for a study when it is opened again.
+    auto* central = new QWidget(this);
+    auto* centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    savedEditBanner_ = new QWidget(central);
+    savedEditBanner_->setObjectName("saved-edit-banner");
+    savedEditBanner_->setStyleSheet("background: #fff4c2; color: #222;");
+    auto* bannerLayout = new QHBoxLayout(savedEditBanner_);
+    savedEditLabel_ = new QLabel(savedEditBanner_);
+    auto* loadSaved = new QPushButton(tr("Load it"), savedEditBanner_);
+    loadSaved->setObjectName("saved-edit-load");
+    auto* dismissSaved = new QPushButton(tr("Dismiss"), savedEditBanner_);
+    bannerLayout->addWidget(savedEditLabel_, 1);
+    bannerLayout->addWidget(loadSaved);
+    bannerLayout->addWidget(dismissSaved);
+    connect(loadSaved, &QPushButton::clicked, this,
+            [this] { loadSavedEdit(savedEditLabel_->property("path").toString()); });
+    connect(dismissSaved, &QPushButton::clicked, savedEditBanner_, &QWidget::hide);
+    savedEditBanner_->hide();
+    centralLayout->addWidget(savedEditBanner_);
+    centralLayout->addWidget(viewGrid_, 1);
+    setCentralWidget(central);
+
+    editor_ = new SegmentEditor(&model_, this);
+    for (SliceView* view : sliceViews_)
+        view->setEditor(editor_);
+    editSettle_ = new QTimer(this);
+    editSettle_->setSingleShot(true);
+    editSettle_->setInterval(400);
+    connect(editSettle_, &QTimer::timeout, this, &MainWindow::settleEdits);
+    connect(&model_, &ViewerModel::labelsEdited, this, &MainWindow::onLabelsEdited);
+    connect(editor_, &SegmentEditor::message, this,
+            [this](const QString& text) { statusBar()->showMessage(text, 8000); });
 
     auto* dock = new QDockWidget(tr("Study and display"), this);
     dock->setObjectName("side-panel");
@@ -119,6 +153,21 @@ MainWindow::MainWindow(QWidget* parent)
     statusBar()->addPermanentWidget(progress_);
 
     buildMenus();
+    editorDock_ = new QDockWidget(tr("Segment editor"), this);
+    editorDock_->setObjectName("segment-editor");
+    editorDock_->setWidget(buildEditorPanel());
+    editorDock_->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                             QDockWidget::DockWidgetClosable);
+    addDockWidget(Qt::RightDockWidgetArea, editorDock_);
+    tabifyDockWidget(dock, editorDock_);
+    dock->raise();
+    // The MIP box follows the model (the reading presets and the editor's hints change it too).
+    connect(&model_, &ViewerModel::displayChanged, this,
+            [this]
+            {
+                const QSignalBlocker block(mipBox_);
+                mipBox_->setChecked(model_.mip());
+            });
     loadSettings();
 
     connect(&model_, &ViewerModel::volumeChanged, this, &MainWindow::scheduleRefresh);
@@ -180,6 +229,8 @@ bool MainWindow::openStudy(const QString& path, const QString& series, bool askF
         showError(tr("Open"), tr("Cancel or wait for the running segmentation first."));
         return false;
     }
+    if (!confirmDiscardEdits())
+        return false;
     QApplication::setOverrideCursor(Qt::WaitCursor);
     try
     {
@@ -228,6 +279,7 @@ bool MainWindow::openStudy(const QString& path, const QString& series, bool askF
         view3d_->update();
         QApplication::restoreOverrideCursor();
         statusBar()->showMessage(tr("Opened %1").arg(path), 5000);
+        offerSavedEdit();
         return true;
     }
     catch (const Cancelled&)
@@ -442,6 +494,11 @@ void MainWindow::saveSettings() const
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (!confirmDiscardEdits())
+    {
+        event->ignore();
+        return;
+    }
     if (remembersSession_)
         saveSettings();
     if (run_.running())

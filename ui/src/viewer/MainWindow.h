@@ -1,21 +1,26 @@
 #pragma once
 
+#include "SegmentEditor.h"
 #include "SegmentationRun.h"
 #include "SliceView.h"
 #include "ViewerModel.h"
 
 #include "innerear/render/Scene3D.h"
 
+#include <QHash>
 #include <QMainWindow>
 
 #include <array>
 #include <memory>
 #include <optional>
 
+class QAbstractButton;
 class QAction;
+class QButtonGroup;
 class QActionGroup;
 class QCheckBox;
 class QComboBox;
+class QDockWidget;
 class QDoubleSpinBox;
 class QLabel;
 class QMenu;
@@ -23,6 +28,7 @@ class QProgressBar;
 class QPushButton;
 class QSlider;
 class QTextBrowser;
+class QTimer;
 class QWidget;
 
 namespace innerear::ui
@@ -45,6 +51,7 @@ public:
 
     ViewerModel& model() { return model_; }
     SegmentationRun& segmentation() { return run_; }
+    SegmentEditor& editor() { return *editor_; }
 
     /// Opens a file or DICOM folder (`series`: which series of a folder; empty = ask when there
     /// are several loadable ones, or take the only one). Errors go to a dialog; returns success.
@@ -52,6 +59,15 @@ public:
     /// Loads a mask on the study's grid as the "loaded" layer.
     bool loadMask(const QString& path);
     bool saveMask(const QString& path);
+    /// The shown mask as the manual mask: NIfTI, NRRD, or `.seg.nrrd` with named, coloured
+    /// segments that 3D Slicer reads; beside it `<name>.edit.json` with the time spent editing,
+    /// the actions and the tools used. Reopening the study offers it again.
+    bool saveEdit(const QString& path);
+    /// Loads a saved edit as the mask and keeps counting its editing time.
+    bool loadSavedEdit(const QString& path);
+    /// The edit saved for a study in this session or (when the session is remembered) before.
+    QString savedEditOf(const QString& studyPath) const;
+    void chooseEditTool(EditTool tool);
     /// Print-ready meshes of the shown mask's labyrinths, one STL per ear found
     /// (`<stem>-right.stl`, `<stem>-left.stl`), in LPS or RAS (3D Slicer) millimetres, as
     /// `innerear export-stl` writes them. Reports the checks (watertight, manifold, triangles).
@@ -106,10 +122,26 @@ private:
     void onSegmentationSucceeded();
     void showShortcuts();
     void showAbout();
+    void buildEditMenu();
+    QWidget* buildEditorPanel();
+    void onLabelsEdited(ViewerModel::Mask which, const editing::VoxelBox& box);
+    void settleEdits();
+    void offerSavedEdit();
+    /// Asks before unsaved edits would be lost (never in scripted runs); false: the user stays.
+    bool confirmDiscardEdits();
 
     ViewerModel model_;
     render::LabyrinthScene scene_;
     SegmentationRun run_;
+    SegmentEditor* editor_ = nullptr;
+    QTimer* editSettle_ = nullptr;
+    QButtonGroup* editToolButtons_ = nullptr;
+    QComboBox* editLabelBox_ = nullptr;
+    QAction* saveEditAction_ = nullptr;
+    QDockWidget* editorDock_ = nullptr;
+    QWidget* savedEditBanner_ = nullptr;
+    QLabel* savedEditLabel_ = nullptr;
+    QHash<QString, QString> savedEdits_; ///< study path -> saved edit, this session
     std::array<SliceView*, 3> sliceViews_{};
     VtkView* view3d_ = nullptr;
     QWidget* viewGrid_ = nullptr;

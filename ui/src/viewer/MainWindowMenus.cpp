@@ -171,6 +171,8 @@ void MainWindow::buildMenus()
     quit->setShortcut(QKeySequence::Quit);
     connect(quit, &QAction::triggered, this, &QWidget::close);
 
+    buildEditMenu();
+
     QMenu* view = menuBar()->addMenu(tr("&View"));
     overlayAction_ = view->addAction(tr("Show &labyrinth overlay"));
     overlayAction_->setCheckable(true);
@@ -323,6 +325,15 @@ void MainWindow::showShortcuts()
          "<tr><td>Ctrl+wheel / middle drag</td><td>zoom / pan</td></tr>"
          "<tr><td>double-click</td><td>maximise a view, again to return</td></tr>"
          "<tr><td>3D: left / right / middle drag</td><td>rotate / zoom / pan</td></tr>"
+         "<tr><td colspan=2><b>Segment editor</b> (thin slices)</td></tr>"
+         "<tr><td><b>N</b> / <b>B</b> / <b>E</b></td><td>navigate / paint / erase (left "
+         "button)</td></tr>"
+         "<tr><td><b>G</b></td><td>seeds: click inside, Shift+click in competing tissue; "
+         "Preview, Apply</td></tr>"
+         "<tr><td><b>K</b></td><td>click a piece to keep it, the label's others go</td></tr>"
+         "<tr><td><b>Ctrl+Z</b> / <b>Ctrl+Shift+Z</b></td><td>undo / redo an edit</td></tr>"
+         "<tr><td><b>Ctrl+Shift+S</b></td><td>save the edited mask (.seg.nrrd, NIfTI, "
+         "NRRD)</td></tr>"
          "</table>"));
 }
 

@@ -1,5 +1,7 @@
 #include "SliceView.h"
 
+#include "SegmentEditor.h"
+
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
@@ -22,8 +24,22 @@ PlanePicture renderPlane(const ViewerModel& model, Plane plane)
     std::optional<Projection> labels;
     if (const LabelMap* mask = model.activeLabels())
         labels = projectLabelSlab(*mask, layout, range[0], range[1]);
-    const std::vector<std::uint32_t> pixels =
+    std::vector<std::uint32_t> pixels =
       composeView(grey, labels ? &*labels : nullptr, model.windowLevel(), model.overlay());
+    if (const LabelMap* preview = model.preview())
+    {
+        // The editor's preview (threshold range, grown region) in cyan over everything.
+        const Projection shown = projectLabelSlab(*preview, layout, range[0], range[1]);
+        for (std::size_t p = 0; p < pixels.size(); ++p)
+            if (shown.values[p] > 0.0f)
+            {
+                const std::uint32_t c = pixels[p];
+                const auto mix = [](std::uint32_t channel, std::uint32_t tint)
+                { return (channel * 55 + tint * 45) / 100; };
+                pixels[p] = 0xff000000u | (mix((c >> 16) & 0xff, 0x20) << 16) |
+                            (mix((c >> 8) & 0xff, 0xe0) << 8) | mix(c & 0xff, 0xf0);
+            }
+    }
     QImage image(int(grey.width), int(grey.height), QImage::Format_ARGB32);
     for (int y = 0; y < image.height(); ++y)
         std::copy_n(pixels.data() + std::size_t(y) * grey.width, grey.width,
@@ -34,6 +50,18 @@ PlanePicture renderPlane(const ViewerModel& model, Plane plane)
     picture.depthRange = range;
     picture.labelsVersion = model.labelsVersion();
     return picture;
+}
+
+std::array<bool, 3> planesMeeting(const ViewerModel& model, const editing::VoxelBox& box)
+{
+    std::array<bool, 3> meets{};
+    const Plane planes[3] = { Plane::Axial, Plane::Coronal, Plane::Sagittal };
+    for (std::size_t i = 0; i < 3; ++i)
+    {
+        const auto range = model.depthRange(planes[i]);
+        meets[i] = box.meetsDepth(model.layout(planes[i]).depthAxis, range[0], range[1]);
+    }
+    return meets;
 }
 
 SliceView::SliceView(ViewerModel* model, Plane plane, QWidget* parent)
@@ -150,6 +178,7 @@ void SliceView::paintEvent(QPaintEvent*)
     painter.setPen(QPen(QColor(80, 200, 120, 160), 1));
     painter.drawLine(QPointF(sx, target.top()), QPointF(sx, target.bottom()));
     painter.drawLine(QPointF(target.left(), sy), QPointF(target.right(), sy));
+    paintEditing(painter, target);
 
     // Orientation letters at the edges of the view, then what is shown.
     painter.setPen(QColor(255, 200, 80));
@@ -212,23 +241,95 @@ void SliceView::setCursorFrom(const QPointF& position)
 
 void SliceView::leaveEvent(QEvent*)
 {
+    pointer_.reset();
+    update();
     Q_EMIT pointerMoved(std::nullopt);
+}
+
+void SliceView::paintEditing(QPainter& painter, const QRectF& target)
+{
+    if (!editor_ || editor_->tool() == EditTool::Navigate)
+        return;
+    const ViewLayout layout = model_->layout(plane_);
+    const Size3& size = model_->volume().geometry().size;
+    const double columnScale = target.width() / picture_.image.width();
+    const double rowScale = target.height() / picture_.image.height();
+    // Seeds on the slices shown: green inside, red in competing tissue.
+    const std::size_t depth = std::size_t(layout.depthAxis);
+    auto drawSeeds = [&](const std::vector<editing::Index3>& seeds, const QColor& colour)
+    {
+        painter.setPen(QPen(colour, 2));
+        for (const editing::Index3& seed : seeds)
+        {
+            if (long(seed[depth]) < picture_.depthRange[0] ||
+                long(seed[depth]) > picture_.depthRange[1])
+                continue;
+            const auto screen =
+              screenFromIndex(size, layout, { double(seed[0]), double(seed[1]), double(seed[2]) });
+            const QPointF centre(target.left() + (screen[0] + 0.5) * columnScale,
+                                 target.top() + (screen[1] + 0.5) * rowScale);
+            painter.drawLine(centre - QPointF(5, 0), centre + QPointF(5, 0));
+            painter.drawLine(centre - QPointF(0, 5), centre + QPointF(0, 5));
+        }
+    };
+    drawSeeds(editor_->seeds().inside, QColor(60, 230, 90));
+    drawSeeds(editor_->seeds().outside, QColor(240, 60, 60));
+    if (pointer_ && (editor_->tool() == EditTool::Paint || editor_->tool() == EditTool::Erase))
+    {
+        // The brush at its true size: screen pixels per millimetre along each screen axis.
+        const double radius = 0.5 * editor_->brush().diameterMm;
+        const double rx = radius * columnScale / picture_.pixelWidth;
+        const double ry = radius * rowScale / picture_.pixelHeight;
+        painter.setPen(
+          QPen(editor_->tool() == EditTool::Erase ? QColor(255, 120, 120) : QColor(255, 255, 255),
+               1, Qt::DashLine));
+        painter.setBrush(Qt::NoBrush);
+        painter.drawEllipse(*pointer_, rx, ry);
+    }
 }
 
 void SliceView::mousePressEvent(QMouseEvent* event)
 {
     lastMouse_ = event->position().toPoint();
     dragStartWindow_ = model_->windowLevel();
-    if (event->button() == Qt::LeftButton)
-        setCursorFrom(event->position());
+    if (event->button() != Qt::LeftButton)
+        return;
+    if (editor_ && editor_->tool() != EditTool::Navigate)
+    {
+        if (const std::optional<Vec3> index = indexAt(event->position()))
+            if (editor_->press(plane_, *index, event->modifiers() & Qt::ShiftModifier))
+            {
+                update();
+                return;
+            }
+    }
+    setCursorFrom(event->position());
+}
+
+void SliceView::mouseReleaseEvent(QMouseEvent* event)
+{
+    if (event->button() == Qt::LeftButton && editor_ && editor_->stroking())
+        editor_->release();
 }
 
 void SliceView::mouseMoveEvent(QMouseEvent* event)
 {
     const QPoint now = event->position().toPoint();
     const QPoint delta = now - lastMouse_;
-    Q_EMIT pointerMoved(indexAt(event->position()));
-    if (event->buttons() & Qt::LeftButton)
+    const std::optional<Vec3> index = indexAt(event->position());
+    Q_EMIT pointerMoved(index);
+    if (editor_ && (editor_->tool() == EditTool::Paint || editor_->tool() == EditTool::Erase))
+    {
+        pointer_ = index ? std::optional<QPointF>(event->position()) : std::nullopt;
+        update();
+    }
+    if (editor_ && editor_->stroking())
+    {
+        if (index)
+            editor_->drag(plane_, *index);
+    }
+    else if ((event->buttons() & Qt::LeftButton) &&
+             (!editor_ || editor_->tool() == EditTool::Navigate))
         setCursorFrom(event->position());
     else if (event->buttons() & Qt::RightButton)
     {

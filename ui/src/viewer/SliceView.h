@@ -13,6 +13,8 @@
 namespace innerear::ui
 {
 
+class SegmentEditor;
+
 /// The picture of one plane, made off the GUI thread (see renderPlane).
 struct PlanePicture
 {
@@ -27,6 +29,10 @@ struct PlanePicture
 /// Projection (MIP, slab or slice) of the model's volume and active mask for one plane, through
 /// the window and overlay style. Reads the model only: safe to run for the three planes at once.
 PlanePicture renderPlane(const ViewerModel& model, Plane plane);
+
+/// The planes (axial, coronal, sagittal) whose shown slices meet an edit's changed voxels: only
+/// those are made again after a brush step.
+std::array<bool, 3> planesMeeting(const ViewerModel& model, const editing::VoxelBox& box);
 
 /// One 2-D view: shows its plane's picture at the true aspect ratio with a linked crosshair and
 /// orientation letters. Wheel/arrow keys move through slices or slab positions, Ctrl+wheel zooms
@@ -53,6 +59,9 @@ public:
 
     /// The voxel under a point of the view (its depth: the cursor's), or nothing off the image.
     std::optional<Vec3> indexAt(const QPointF& position) const;
+    /// While the editor's tool is not Navigate, the left button edits instead of moving the
+    /// cursor, the brush is drawn at the pointer and the seeds on their slice.
+    void setEditor(SegmentEditor* editor) { editor_ = editor; }
 
 Q_SIGNALS:
     void maximiseRequested();
@@ -65,6 +74,7 @@ protected:
     void paintEvent(QPaintEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
     void wheelEvent(QWheelEvent* event) override;
     void leaveEvent(QEvent* event) override;
@@ -73,6 +83,7 @@ protected:
 private:
     QRectF imageRect() const;
     void setCursorFrom(const QPointF& position);
+    void paintEditing(QPainter& painter, const QRectF& target);
 
     ViewerModel* model_;
     Plane plane_;
@@ -81,6 +92,8 @@ private:
     QPointF pan_;
     QPoint lastMouse_;
     WindowLevel dragStartWindow_;
+    SegmentEditor* editor_ = nullptr;
+    std::optional<QPointF> pointer_; ///< over the image, for the brush outline
 };
 
 } // namespace innerear::ui

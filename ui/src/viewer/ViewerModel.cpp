@@ -18,6 +18,8 @@ void ViewerModel::setVolume(Volume volume, const QString& name)
     studyName_ = name;
     masks_ = {};
     maskNames_ = {};
+    edited_ = { false, false };
+    preview_.reset();
     ++labelsVersion_;
     for (Plane plane : { Plane::Axial, Plane::Coronal, Plane::Sagittal })
         layouts_[std::size_t(plane)] = viewLayout(geometry, plane);
@@ -25,6 +27,7 @@ void ViewerModel::setVolume(Volume volume, const QString& name)
         cursor_[std::size_t(a)] = std::floor(double(geometry.size[std::size_t(a)]) / 2.0);
     automaticWindow_ = automaticWindow(*volume_);
     windowLevel_ = automaticWindow_;
+    Q_EMIT layersReplaced();
     Q_EMIT volumeChanged();
     Q_EMIT labelsChanged();
 }
@@ -33,9 +36,46 @@ void ViewerModel::setMask(Mask which, LabelMap labels, const QString& name)
 {
     masks_[std::size_t(which)] = std::move(labels);
     maskNames_[std::size_t(which)] = name;
+    edited_[std::size_t(which)] = false;
     active_ = which;
     ++labelsVersion_;
+    Q_EMIT layersReplaced();
     Q_EMIT labelsChanged();
+}
+
+LabelMap* ViewerModel::editableLabels()
+{
+    if (!volume_)
+        return nullptr;
+    if (!masks_[std::size_t(active_)])
+    {
+        if (!masks_[std::size_t(Mask::Loaded)])
+            setMask(Mask::Loaded, LabelMap(volume_->geometry(), 0), tr("Manual"));
+        else
+            setActiveMask(Mask::Loaded);
+    }
+    return labelsToEdit(active_);
+}
+
+LabelMap* ViewerModel::labelsToEdit(Mask which)
+{
+    auto& m = masks_[std::size_t(which)];
+    return m ? &*m : nullptr;
+}
+
+void ViewerModel::notifyLabelsEdited(Mask which, const editing::VoxelBox& box)
+{
+    edited_[std::size_t(which)] = true;
+    ++labelsVersion_;
+    Q_EMIT labelsEdited(which, box);
+}
+
+void ViewerModel::setPreview(std::optional<LabelMap> preview)
+{
+    if (!preview && !preview_)
+        return;
+    preview_ = std::move(preview);
+    Q_EMIT displayChanged();
 }
 
 bool ViewerModel::hasMask(Mask which) const
@@ -51,7 +91,8 @@ const LabelMap* ViewerModel::mask(Mask which) const
 
 QString ViewerModel::maskName(Mask which) const
 {
-    return maskNames_[std::size_t(which)];
+    const QString& name = maskNames_[std::size_t(which)];
+    return edited_[std::size_t(which)] ? tr("%1 (edited)").arg(name) : name;
 }
 
 void ViewerModel::setActiveMask(Mask which)

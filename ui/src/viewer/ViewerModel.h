@@ -3,6 +3,7 @@
 #include "innerear/core/Display.h"
 #include "innerear/core/Projection.h"
 #include "innerear/core/Volume.h"
+#include "innerear/editing/LabelEditing.h"
 
 #include <QObject>
 #include <QString>
@@ -45,6 +46,21 @@ public:
     const LabelMap* activeLabels() const;
     int labelsVersion() const { return labelsVersion_; }
 
+    /// The shown mask, to edit in place (then notifyLabelsEdited). With none, an empty manual
+    /// layer on the study's grid is made and shown first ("Loaded"). Null without a study.
+    LabelMap* editableLabels();
+    /// The layer `which`, to edit in place (an undo of an edit made there); null when absent.
+    LabelMap* labelsToEdit(Mask which);
+    /// After an edit in place: the views repaint what the box meets (labelsEdited), the name
+    /// says "edited". No labelsChanged: the 3-D meshes follow when the user pauses.
+    void notifyLabelsEdited(Mask which, const editing::VoxelBox& box);
+    bool edited(Mask which) const { return edited_[std::size_t(which)]; }
+
+    /// A voxel set drawn over the labels in its own colour (the threshold range or the region
+    /// grown from seeds, before it is applied); nothing = none.
+    void setPreview(std::optional<LabelMap> preview);
+    const LabelMap* preview() const { return preview_ ? &*preview_ : nullptr; }
+
     /// Cursor as a continuous voxel index (the crosshair and the slab centres).
     const Vec3& cursor() const { return cursor_; }
     void setCursor(const Vec3& index);
@@ -69,6 +85,11 @@ public:
 Q_SIGNALS:
     void volumeChanged();
     void labelsChanged();
+    /// Voxels of a layer changed in place (an edit, its undo or redo) inside the box.
+    void labelsEdited(innerear::ui::ViewerModel::Mask which,
+                      const innerear::editing::VoxelBox& box);
+    /// A layer was replaced or the study changed: edits made before no longer apply.
+    void layersReplaced();
     void cursorChanged();
     void displayChanged();
 
@@ -77,6 +98,8 @@ private:
     QString studyName_;
     std::array<std::optional<LabelMap>, 2> masks_;
     std::array<QString, 2> maskNames_;
+    std::array<bool, 2> edited_{ false, false };
+    std::optional<LabelMap> preview_;
     Mask active_ = Mask::Automatic;
     int labelsVersion_ = 0;
     Vec3 cursor_{};
