@@ -56,6 +56,25 @@ void sendMouse(QWidget* widget, QEvent::Type type, const QPoint& at, Qt::MouseBu
     QApplication::sendEvent(widget, &event);
 }
 
+/// A left-button stroke through the points, as a user drags it.
+void stroke(QWidget* view, const std::vector<QPoint>& points)
+{
+    sendMouse(view, QEvent::MouseButtonPress, points.front(), Qt::LeftButton);
+    for (const QPoint& p : points)
+        sendMouse(view, QEvent::MouseMove, p, Qt::LeftButton);
+    sendMouse(view, QEvent::MouseButtonRelease, points.back(), Qt::NoButton);
+}
+
+/// Points from `from` to `to`, `step` pixels apart along x.
+std::vector<QPoint> line(const QPoint& from, const QPoint& to, int step)
+{
+    std::vector<QPoint> points;
+    const int steps = std::max(1, std::abs(to.x() - from.x()) / step);
+    for (int n = 0; n <= steps; ++n)
+        points.push_back(from + (to - from) * n / steps);
+    return points;
+}
+
 QAction* menuAction(QMainWindow* window, const QString& menu, const QString& text)
 {
     for (QAction* top : window->menuBar()->actions())
@@ -146,10 +165,7 @@ void SegmentEditorTest::paintsAndUndoesWithTheMouse()
     QCOMPARE(window->editor().history()->count(), 1);
 
     // A drag is one stroke: one step in the history.
-    sendMouse(axial, QEvent::MouseButtonPress, at + QPoint(-40, -30), Qt::LeftButton);
-    for (int x = -40; x <= 40; x += 4)
-        sendMouse(axial, QEvent::MouseMove, at + QPoint(x, -30), Qt::LeftButton);
-    sendMouse(axial, QEvent::MouseButtonRelease, at + QPoint(40, -30), Qt::NoButton);
+    stroke(axial, line(at + QPoint(-40, -30), at + QPoint(40, -30), 4));
     const std::size_t painted = countLabelled(model.activeLabels(), 1);
     QVERIFY(painted > 3 * expected.size());
     QCOMPARE(window->editor().history()->count(), 2);
@@ -171,10 +187,7 @@ void SegmentEditorTest::paintsAndUndoesWithTheMouse()
 
     // Erase with the widget: the stroke's voxels go, the history grows.
     window->findChild<QToolButton*>("edit-tool-erase")->click();
-    sendMouse(axial, QEvent::MouseButtonPress, at + QPoint(-40, -30), Qt::LeftButton);
-    for (int x = -40; x <= 40; x += 4)
-        sendMouse(axial, QEvent::MouseMove, at + QPoint(x, -30), Qt::LeftButton);
-    sendMouse(axial, QEvent::MouseButtonRelease, at + QPoint(40, -30), Qt::NoButton);
+    stroke(axial, line(at + QPoint(-40, -30), at + QPoint(40, -30), 4));
     QCOMPARE(countLabelled(model.activeLabels(), 1), expected.size());
     QCOMPARE(window->editor().history()->count(), 3);
     auto* history = window->findChild<QUndoView*>("edit-history");
@@ -280,10 +293,7 @@ void SegmentEditorTest::growsFromSeedsWithAPreview()
     window->findChild<QToolButton*>("edit-tool-paint")->click();
     SliceView* axial = window->findChild<SliceView*>("view-axial");
     const QPoint at(axial->width() / 2, axial->height() / 2);
-    sendMouse(axial, QEvent::MouseButtonPress, at, Qt::LeftButton);
-    for (int x = 0; x <= 60; x += 3)
-        sendMouse(axial, QEvent::MouseMove, at + QPoint(x, x / 3), Qt::LeftButton);
-    sendMouse(axial, QEvent::MouseButtonRelease, at + QPoint(60, 20), Qt::NoButton);
+    stroke(axial, line(at, at + QPoint(60, 20), 3));
     sendMouse(axial, QEvent::MouseMove, at + QPoint(80, 40), Qt::NoButton); // the brush outline
     QCOMPARE(window->editor().history()->count(), 2);
     keepScreenshot(window.get(), "editor-painting.png");
@@ -312,9 +322,7 @@ void SegmentEditorTest::savesForSlicerAndOffersTheEditAgain()
     window->findChild<QToolButton*>("edit-tool-paint")->click();
     SliceView* axial = window->findChild<SliceView*>("view-axial");
     const QPoint at(axial->width() / 2, axial->height() / 2);
-    sendMouse(axial, QEvent::MouseButtonPress, at, Qt::LeftButton);
-    sendMouse(axial, QEvent::MouseMove, at + QPoint(30, 0), Qt::LeftButton);
-    sendMouse(axial, QEvent::MouseButtonRelease, at + QPoint(30, 0), Qt::NoButton);
+    stroke(axial, { at, at + QPoint(30, 0) });
     const std::size_t painted = countLabelled(model.activeLabels(), 1);
     QVERIFY(painted > 0);
     QVERIFY(!window->editor().history()->isClean());
