@@ -76,7 +76,8 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
     std::vector<Command> commands{ addInfoCommand(app),     addConvertCommand(app),
                                    addPhantomCommand(app),  addExportStlCommand(app),
                                    addEvaluateCommand(app), addSegmentCommand(app),
-                                   addBenchCommand(app),    addBatchCommand(app) };
+                                   addMeasureCommand(app),  addBenchCommand(app),
+                                   addBatchCommand(app) };
     for (Command& command : addStudyCommands(app))
         commands.push_back(std::move(command));
     commands.push_back(addTrainCommand(app));

@@ -28,6 +28,7 @@ Command addInfoCommand(CLI::App& app);
 Command addConvertCommand(CLI::App& app);
 Command addPhantomCommand(CLI::App& app);
 Command addExportStlCommand(CLI::App& app);
+Command addMeasureCommand(CLI::App& app);
 Command addEvaluateCommand(CLI::App& app);
 Command addSegmentCommand(CLI::App& app);
 Command addBenchCommand(CLI::App& app);

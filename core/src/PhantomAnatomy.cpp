@@ -142,6 +142,31 @@ void addCanal(Shapes& shapes, const Vec3& from, const Vec3& to, const Vec3& norm
 /// Height / width of the cochlear duct's cross-section.
 constexpr double kDuctFlatness = 0.75;
 
+/// The cochlear duct's centreline as drawn: the spiral's radius and lumen taper linearly from
+/// base to apex while it rises along the modiolus; samples ~0.1 mm apart along the duct.
+struct SpiralSample
+{
+    double angle;  ///< radians from the basal end
+    double radius; ///< of the centreline about the modiolus, mm
+    double lumen;  ///< the duct's radius across, mm
+    double rise;   ///< along the modiolus from the base, mm
+};
+std::vector<SpiralSample> cochlearSpiral(const EarParameters& ear)
+{
+    const double totalAngle = 2.0 * M_PI * ear.cochlearTurns;
+    std::vector<SpiralSample> samples;
+    double angle = 0.0;
+    while (angle <= totalAngle)
+    {
+        const double t = angle / totalAngle;
+        const double radius = ear.basalRadius + (ear.apicalRadius - ear.basalRadius) * t;
+        samples.push_back({ angle, radius, ear.basalLumen + (ear.apicalLumen - ear.basalLumen) * t,
+                            ear.cochlearHeight * t });
+        angle += 0.1 / std::max(radius, 0.3); // ~0.1 mm along the duct
+    }
+    return samples;
+}
+
 Shapes designLabyrinth(const EarParameters& ear)
 {
     Shapes shapes;
@@ -167,18 +192,13 @@ Shapes designLabyrinth(const EarParameters& ear)
         const Vec3 start = Vec3{ -1.0, s[1] + 0.9, -1.4 } + 1.2 * axis;
         const Vec3 base = start - ear.basalRadius * e1;
         shapes.cochleaBase = base;
-        const double totalAngle = 2.0 * M_PI * ear.cochlearTurns;
         std::vector<Vec3> points;
         std::vector<double> radii;
-        double angle = 0.0;
-        while (angle <= totalAngle)
+        for (const SpiralSample& sample : cochlearSpiral(ear))
         {
-            const double t = angle / totalAngle;
-            const double radius = ear.basalRadius + (ear.apicalRadius - ear.basalRadius) * t;
-            points.push_back(base + radius * std::cos(angle) * e1 + radius * std::sin(angle) * e2 +
-                             (ear.cochlearHeight * t) * axis);
-            radii.push_back(ear.basalLumen + (ear.apicalLumen - ear.basalLumen) * t);
-            angle += 0.1 / std::max(radius, 0.3); // ~0.1 mm along the duct
+            points.push_back(base + sample.radius * std::cos(sample.angle) * e1 +
+                             sample.radius * std::sin(sample.angle) * e2 + sample.rise * axis);
+            radii.push_back(sample.lumen);
         }
         if (ear.canalsAndVestibule)
         {
@@ -391,6 +411,42 @@ const char* structureName(std::uint8_t structure)
         default:
             return "none";
     }
+}
+
+EarTruth cochleaTruth(const EarParameters& ear)
+{
+    EarTruth truth;
+    if (ear.commonCavity)
+    {
+        truth.cochlea = false; // one cyst: no duct to measure
+        return truth;
+    }
+    truth.turns = ear.cochlearTurns;
+    const std::vector<SpiralSample> spiral = cochlearSpiral(ear);
+    auto at = [](double radius, double angle, double rise) {
+        return Vec3{ radius * std::cos(angle), radius * std::sin(angle), rise };
+    };
+    for (std::size_t i = 1; i < spiral.size(); ++i)
+    {
+        const SpiralSample& a = spiral[i - 1];
+        const SpiralSample& b = spiral[i];
+        truth.midDuctLength += norm(at(b.radius, b.angle, b.rise) - at(a.radius, a.angle, a.rise));
+        truth.lateralWallLength +=
+          norm(at(b.radius + b.lumen, b.angle, b.rise) - at(a.radius + a.lumen, a.angle, a.rise));
+    }
+    // The outer wall's distance from the modiolus at an angle (the spiral's own formula).
+    const double totalAngle = 2.0 * M_PI * ear.cochlearTurns;
+    auto outer = [&](double angle)
+    {
+        const double t = std::min(angle / totalAngle, 1.0);
+        return ear.basalRadius + (ear.apicalRadius - ear.basalRadius) * t + ear.basalLumen +
+               (ear.apicalLumen - ear.basalLumen) * t;
+    };
+    truth.aValue = outer(0.0) + outer(M_PI);
+    truth.bValue = outer(0.5 * M_PI) + outer(1.5 * M_PI);
+    // From the bottom of the basal turn's duct to the top of the apical one.
+    truth.height = ear.cochlearHeight + kDuctFlatness * (ear.basalLumen + ear.apicalLumen);
+    return truth;
 }
 
 } // namespace innerear::phantom

@@ -336,6 +336,14 @@ PhantomCase generatePhantom(const PhantomOptions& options)
                 break;
         }
         parameters.ears[side] = ear;
+        parameters.truth[side] = cochleaTruth(ear);
+        {
+            // Volumes from the high-resolution model (value & 7: fibrosis keeps its structure).
+            const double voxel = models[side].structures.geometry().voxelVolume();
+            for (std::uint8_t v : models[side].structures.voxels())
+                if ((v & 7) != 0 && (v & 7) < 6)
+                    parameters.truth[side].volumes[v & 7] += voxel;
+        }
 
         EarSurroundings& s = scene.ears[side];
         s.rightSide = right;
@@ -752,6 +760,21 @@ std::string PhantomCase::parametersJson() const
         ear["fibrosis"] = e.fibrosis;
         ear["schwannoma"] = e.schwannoma;
         ear["schwannoma_radius_mm"] = e.schwannomaRadius;
+        // What it measures as drawn (the reference of `innerear measure`).
+        const EarTruth& t = p.truth[side];
+        Json& truth = ear["truth"];
+        truth["cochlear_duct"] = t.cochlea;
+        if (t.cochlea)
+        {
+            truth["turns"] = t.turns;
+            truth["cdl_mid_duct_mm"] = t.midDuctLength;
+            truth["cdl_lateral_wall_mm"] = t.lateralWallLength;
+            truth["a_value_mm"] = t.aValue;
+            truth["b_value_mm"] = t.bValue;
+            truth["height_mm"] = t.height;
+        }
+        for (std::uint8_t code = Cochlea; code <= LateralCanal; ++code)
+            truth["volume_mm3"][structureName(code)] = t.volumes[code];
     }
     return dumpJson(json) + "\n";
 }

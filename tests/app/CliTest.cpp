@@ -45,6 +45,7 @@ private Q_SLOTS:
     void phantomBenchmarkReportsCasesPerSecond();
     void exportStlWritesWatertightMeshesPerEar();
     void exportStlRefusesEmptyLabelsAndBadOptions();
+    void measureReportsTheCochleaAgainstTheTruth();
     void evaluateWritesTableCsvAndFigures();
     void evaluateReportsWhatItCannotPair();
     void segmentWritesAMaskOnTheInputGrid();
@@ -662,6 +663,47 @@ void CliTest::studyAnalyzeRefusesMissingAnswers()
       runCli({ "study", "analyze", dir.filePath("answers").toStdString(), "--answers",
                dir.filePath("answers").toStdString(), "--out", dir.filePath("out").toStdString() });
     QCOMPARE(notStudy.code, 3);
+}
+
+void CliTest::measureReportsTheCochleaAgainstTheTruth()
+{
+    // The bundled sample's structure map (0.5 x 0.5 x 0.6 mm) against the truth the generator
+    // wrote in its parameters.json.
+    QTemporaryDir dir;
+    const std::string sample = INNEREAR_SOURCE_DIR "/resources/samples/inner-ear-demo";
+    const std::string json = dir.filePath("measures.json").toStdString();
+    const Result r = runCli({ "measure", sample + "/structures.nii.gz", "--sides",
+                              sample + "/labels.nii.gz", "--json", json });
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.out.contains("CDL: centreline"), qPrintable(r.out));
+    QFile measured(QString::fromStdString(json)),
+      truth(QString::fromStdString(sample) + "/parameters.json");
+    QVERIFY(measured.open(QIODevice::ReadOnly) && truth.open(QIODevice::ReadOnly));
+    const QJsonObject m = QJsonDocument::fromJson(measured.readAll()).object();
+    const QJsonObject t = QJsonDocument::fromJson(truth.readAll()).object();
+    for (const char* side : { "right", "left" })
+    {
+        const QJsonObject cochlea = m[side].toObject()["cochlea"].toObject();
+        const QJsonObject expected = t[QString(side) + "_ear"].toObject()["truth"].toObject();
+        const double cdl = cochlea["cdl"].toObject()["centreline_mid_duct_mm"].toDouble();
+        const double trueCdl = expected["cdl_mid_duct_mm"].toDouble();
+        qInfo("%s: CDL %.1f (truth %.1f), A %.2f (%.2f), turns %.2f (%.2f)", side, cdl, trueCdl,
+              cochlea["a_value_mm"].toDouble(), expected["a_value_mm"].toDouble(),
+              cochlea["turns"].toDouble(), expected["turns"].toDouble());
+        QVERIFY(std::abs(cdl - trueCdl) <= 0.05 * trueCdl);
+        QVERIFY(std::abs(cochlea["turns"].toDouble() - expected["turns"].toDouble()) <= 0.25);
+        QVERIFY(cochlea["centreline_lps_mm"].toArray().size() > 50);
+        // 0.6 mm slices: the outer wall's measures say they are less certain.
+        QVERIFY(cochlea["note"].toString().contains("coarser"));
+    }
+    // A labyrinth mask: volumes only, and it says why.
+    const Result mask = runCli({ "measure", sample + "/labels.nii.gz" });
+    QCOMPARE(mask.code, 0);
+    QVERIFY(mask.out.contains("volumes only"));
+    QCOMPARE(runCli({ "measure", sample + "/missing.nii.gz" }).code, 3);
+    const Result otherGrid = runCli({ "measure", sample + "/structures.nii.gz", "--sides",
+                                      dir.filePath("measures.json").toStdString() });
+    QCOMPARE(otherGrid.code, 3);
 }
 
 QTEST_APPLESS_MAIN(CliTest)

@@ -20,6 +20,7 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QMessageBox>
+#include <QMouseEvent>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -480,8 +481,12 @@ void ViewerTest::readsOutThePositionUnderThePointer()
     const QPoint middle(axial->width() / 2, axial->height() / 2);
     const std::optional<Vec3> index = axial->indexAt(middle);
     QVERIFY(index);
-    QTest::mouseMove(axial, middle);
-    QCoreApplication::processEvents();
+    QCoreApplication::processEvents(); // pending enter/leave events of the real pointer first
+    // A synthetic move (QTest::mouseMove moves the X pointer, whose leave events can arrive
+    // after it on a loaded machine and clear the readout).
+    QMouseEvent move(QEvent::MouseMove, QPointF(middle), axial->mapToGlobal(QPointF(middle)),
+                     Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(axial, &move);
     auto* readout = window->findChild<QLabel*>("pointer-readout");
     QVERIFY(readout);
     // The same voxel, its LPS position from the scan's geometry, and its value.

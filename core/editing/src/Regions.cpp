@@ -26,40 +26,17 @@ using FloatImage = itk::Image<float, 3>;
 using ByteImage = itk::Image<std::uint8_t, 3>;
 using ComponentImage = itk::Image<std::uint32_t, 3>;
 
-std::size_t linear(const Size3& size, std::size_t i, std::size_t j, std::size_t k)
-{
-    return i + size[0] * (j + size[1] * k);
-}
-
-/// An ITK image of the box's voxels, `value(linear index)` each, placed where the box lies.
+/// The bridge's box image and visit, for a VoxelBox.
 template<typename ItkImage, typename Value>
 typename ItkImage::Pointer boxImage(const Geometry& geometry, const VoxelBox& box, Value value)
 {
-    Geometry part = geometry;
-    for (std::size_t a = 0; a < 3; ++a)
-        part.size[a] = box.high[a] - box.low[a] + 1;
-    part.origin =
-      geometry.indexToPhysical({ double(box.low[0]), double(box.low[1]), double(box.low[2]) });
-    auto image = ItkImage::New();
-    itkbridge::setGeometry(image.GetPointer(), part);
-    image->Allocate();
-    auto* out = image->GetBufferPointer();
-    for (std::size_t k = box.low[2]; k <= box.high[2]; ++k)
-        for (std::size_t j = box.low[1]; j <= box.high[1]; ++j)
-            for (std::size_t i = box.low[0]; i <= box.high[0]; ++i)
-                *out++ = value(linear(geometry.size, i, j, k));
-    return image;
+    return itkbridge::boxImage<ItkImage>(geometry, box.low, box.high, value);
 }
 
-/// Visits the box's voxels in the order boxImage laid them out: (linear index, buffer offset).
 template<typename Visit>
 void forEachInBox(const Size3& size, const VoxelBox& box, Visit visit)
 {
-    std::size_t offset = 0;
-    for (std::size_t k = box.low[2]; k <= box.high[2]; ++k)
-        for (std::size_t j = box.low[1]; j <= box.high[1]; ++j)
-            for (std::size_t i = box.low[0]; i <= box.high[0]; ++i)
-                visit(linear(size, i, j, k), offset++);
+    itkbridge::forEachInBox(size, box.low, box.high, visit);
 }
 
 ComponentImage::IndexType inBox(const VoxelBox& box, const Index3& index)

@@ -109,6 +109,22 @@ struct EarParameters
     double schwannomaRadius = 0.0;
 };
 
+/// One ear's measures as drawn, from the generator's own spiral and its high-resolution
+/// structure map: the reference that `innerear measure` is validated against.
+struct EarTruth
+{
+    bool cochlea = true;             ///< false for a common cavity (no cochlear duct)
+    double turns = 0.0;              ///< of the duct's centreline
+    double midDuctLength = 0.0;      ///< mm, along the centreline, base to apex
+    double lateralWallLength = 0.0;  ///< mm, along the outer wall
+    double aValue = 0.0;             ///< mm, basal-turn diameter: outer wall at 0 and 180 degrees
+    double bValue = 0.0;             ///< mm, the width across it: at 90 and 270 degrees
+    double height = 0.0;             ///< mm, along the modiolus, bottom of the base to the apex
+    std::array<double, 6> volumes{}; ///< mm^3 per Structure code ([0] unused)
+};
+/// The cochlea's measures of an ear (no volumes: those come from its built model).
+EarTruth cochleaTruth(const EarParameters& ear);
+
 struct PhantomParameters
 {
     std::uint64_t seed = 0;
@@ -128,6 +144,7 @@ struct PhantomParameters
     double blurSigma = 0.0;     ///< mm, Gaussian point spread beyond the voxel
     std::vector<std::pair<std::string, double>> tissueIntensities;
     std::array<EarParameters, 2> ears; ///< [0] right (label 1), [1] left (label 2)
+    std::array<EarTruth, 2> truth;     ///< what each ear measures as drawn
 };
 
 struct PhantomCase

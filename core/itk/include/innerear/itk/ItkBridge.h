@@ -93,4 +93,38 @@ Image<T> firstVolume(const itk::Image<T, Dimension>* image)
     return Image<T>(geometry, std::vector<T>(begin, begin + geometry.voxelCount()));
 }
 
+/// An allocated ITK image of the voxel box low..high (inclusive) of a grid, placed where the box
+/// lies, each voxel `value(linear index in the grid)`; for filters that need only a neighbourhood
+/// of a large study. forEachInBox visits the box in the same order.
+template<typename ItkImage, typename Value>
+typename ItkImage::Pointer boxImage(const Geometry& geometry, const Size3& low, const Size3& high,
+                                    Value value)
+{
+    Geometry part = geometry;
+    for (std::size_t a = 0; a < 3; ++a)
+        part.size[a] = high[a] - low[a] + 1;
+    part.origin = geometry.indexToPhysical({ double(low[0]), double(low[1]), double(low[2]) });
+    auto image = ItkImage::New();
+    setGeometry(image.GetPointer(), part);
+    image->Allocate();
+    auto* out = image->GetBufferPointer();
+    for (std::size_t k = low[2]; k <= high[2]; ++k)
+        for (std::size_t j = low[1]; j <= high[1]; ++j)
+            for (std::size_t i = low[0]; i <= high[0]; ++i)
+                *out++ = value(i + geometry.size[0] * (j + geometry.size[1] * k));
+    return image;
+}
+
+/// Visits a grid's voxel box as boxImage lays it out: visit(linear index in the grid, offset in
+/// the box image's buffer).
+template<typename Visit>
+void forEachInBox(const Size3& size, const Size3& low, const Size3& high, Visit visit)
+{
+    std::size_t offset = 0;
+    for (std::size_t k = low[2]; k <= high[2]; ++k)
+        for (std::size_t j = low[1]; j <= high[1]; ++j)
+            for (std::size_t i = low[0]; i <= high[0]; ++i)
+                visit(i + size[0] * (j + size[1] * k), offset++);
+}
+
 } // namespace innerear::itkbridge
