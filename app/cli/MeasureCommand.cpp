@@ -101,14 +101,21 @@ void printEar(std::ostream& out, const char* side, const analysis::EarMeasures& 
     {
         out << "  cochlea: " << c.turns << " turns, A " << c.aValue << " mm, B " << c.bValue
             << " mm, height " << c.height << " mm\n";
-        if (c.midDuctLength)
+        if (c.midDuctLength && c.lateralWallLength)
+        {
             out << "  CDL: centreline " << *c.midDuctLength << " mm (mid duct), "
-                << *c.lateralWallLength << " mm (lateral wall); from A: Alexiades 2015 "
-                << *c.alexiadesOrganOfCorti << " mm (organ of Corti), " << *c.alexiadesLateralWall
-                << " mm (lateral wall); Escude 2006 " << *c.escudeLateralWall
-                << " mm (lateral wall)\n";
+                << *c.lateralWallLength << " mm (lateral wall)";
+            if (c.alexiadesOrganOfCorti && c.alexiadesLateralWall && c.escudeLateralWall)
+                out << "; from A: Alexiades 2015 " << *c.alexiadesOrganOfCorti
+                    << " mm (organ of Corti), " << *c.alexiadesLateralWall
+                    << " mm (lateral wall); Escude 2006 " << *c.escudeLateralWall
+                    << " mm (lateral wall)";
+            out << "\n";
+        }
         else
             out << "  CDL: not estimated: " << c.note << "\n";
+        if (!c.note.empty() && c.midDuctLength)
+            out << "  note: " << c.note << "\n";
     }
     out << "  canal plane angles (degrees):";
     for (std::size_t p = 0; p < 3; ++p)
@@ -146,7 +153,8 @@ int runMeasure(const MeasureOptions& options, std::ostream& out, std::ostream& e
     std::array<std::size_t, 256> counts{};
     for (std::uint8_t v : map.voxels())
         ++counts[v & 7];
-    const bool structures = counts[3] + counts[4] + counts[5] > 0;
+    // With --sides the map is a structure map whatever it holds (one without canals, say).
+    const bool structures = counts[3] + counts[4] + counts[5] > 0 || !options.sides.empty();
     Json report = { { "map", options.map }, { "program", "innerear " INNEREAR_VERSION } };
     out << std::fixed << std::setprecision(2);
     if (!structures)
@@ -155,7 +163,7 @@ int runMeasure(const MeasureOptions& options, std::ostream& out, std::ostream& e
         report["kind"] = "labyrinth mask";
         out << "a labyrinth mask (1 right, 2 left): volumes only; the cochlea is measured on a "
                "structure map (1 cochlea, 2 vestibule, 3-5 canals, e.g. phantom's "
-               "structures.nii.gz)\n";
+               "structures.nii.gz; one without canals: give --sides)\n";
         for (std::uint8_t side = 1; side <= 2; ++side)
         {
             const double volume = double(counts[side]) * map.geometry().voxelVolume();

@@ -185,6 +185,21 @@ void SegmentEditorTest::paintsAndUndoesWithTheMouse()
     QCOMPARE(countLabelled(model.activeLabels(), 1), painted);
     QVERIFY(model.maskName(ViewerModel::Mask::Loaded).contains("edited"));
 
+    // Ctrl+Z while a stroke is held: the stroke ends, is recorded, and is what gets undone.
+    sendMouse(axial, QEvent::MouseButtonPress, at + QPoint(-40, 30), Qt::LeftButton);
+    sendMouse(axial, QEvent::MouseMove, at + QPoint(0, 30), Qt::LeftButton);
+    QVERIFY(window->editor().stroking());
+    undo->trigger();
+    QVERIFY(!window->editor().stroking());
+    QCOMPARE(countLabelled(model.activeLabels(), 1), painted);
+    sendMouse(axial, QEvent::MouseMove, at + QPoint(20, 30), Qt::LeftButton);
+    sendMouse(axial, QEvent::MouseButtonRelease, at + QPoint(20, 30), Qt::NoButton);
+    QCOMPARE(countLabelled(model.activeLabels(), 1),
+             painted);                                // the rest of the drag paints nothing
+    QCOMPARE(window->editor().history()->count(), 3); // the undone stroke stays redoable
+    QVERIFY(redo->isEnabled());
+    window->editor().history()->setIndex(2);
+
     // Erase with the widget: the stroke's voxels go, the history grows.
     window->findChild<QToolButton*>("edit-tool-erase")->click();
     stroke(axial, line(at + QPoint(-40, -30), at + QPoint(40, -30), 4));
@@ -216,6 +231,11 @@ void SegmentEditorTest::refusesToPaintOnAProjection()
     QVERIFY(!window->model().activeLabels()); // nothing made, nothing painted
     QCOMPARE(window->model().cursor(), cursor);
     QCOMPARE(window->editor().history()->count(), 0);
+    // Seeds and pieces too: on a projection the voxel under the pointer is not the one shown.
+    window->findChild<QToolButton*>("edit-tool-seeds")->click();
+    stroke(axial, { at });
+    QVERIFY(window->editor().seeds().inside.empty());
+    QVERIFY(window->editor().lastMessage().contains("thin slices"));
 }
 
 void SegmentEditorTest::growsFromSeedsWithAPreview()

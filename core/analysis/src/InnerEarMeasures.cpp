@@ -377,9 +377,13 @@ void measureCochlea(const LabelMap& map, const std::vector<std::size_t>& cochlea
             sweep.outer.pop_back();
         }
     }
+    // Angles from the first sector that held the duct (the opening's own may be empty).
+    const double firstAngle = sweep.angle.front();
+    for (double& a : sweep.angle)
+        a -= firstAngle;
     const std::vector<double> rho = smoothed(sweep.rho), z = smoothed(sweep.z),
                               outer = smoothed(sweep.outer);
-    const double theta0 = frame.of(startPoint).theta;
+    const double theta0 = frame.of(startPoint).theta + sense * firstAngle;
     for (std::size_t i = 0; i < sweep.angle.size(); ++i)
     {
         const double theta = theta0 + sense * sweep.angle[i];

@@ -1,6 +1,7 @@
 #include "innerear/editing/LabelEditing.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <stdexcept>
 
 namespace innerear::editing
@@ -40,7 +41,7 @@ LabelChange LabelChange::fromVoxels(std::vector<Voxel> voxels, const Size3& size
         {
             Run& run = change.runs_.back();
             if (run.start + run.length == merged.index && run.before == merged.before &&
-                run.after == merged.after)
+                run.after == merged.after && run.length < UINT32_MAX)
             {
                 ++run.length;
                 continue;
@@ -67,7 +68,8 @@ LabelChange LabelChange::difference(const LabelMap& before, const LabelMap& afte
         if (!change.runs_.empty())
         {
             Run& run = change.runs_.back();
-            if (run.start + run.length == i && run.before == a[i] && run.after == b[i])
+            if (run.start + run.length == i && run.before == a[i] && run.after == b[i] &&
+                run.length < UINT32_MAX)
             {
                 ++run.length;
                 continue;

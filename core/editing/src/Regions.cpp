@@ -147,7 +147,8 @@ LabelMap growFromSeeds(const Volume& image, const Seeds& seeds, const GrowOption
             }
     for (std::size_t a = 0; a < 3; ++a)
     {
-        const auto margin = std::size_t(std::ceil(options.marginMm / geometry.spacing[a]));
+        const double mm = std::isfinite(options.marginMm) ? std::max(0.0, options.marginMm) : 0.0;
+        const auto margin = std::size_t(std::ceil(mm / geometry.spacing[a]));
         box.low[a] = box.low[a] >= margin ? box.low[a] - margin : 0;
         box.high[a] = std::min(geometry.size[a] - 1, box.high[a] + margin);
     }

@@ -303,6 +303,8 @@ bool MainWindow::loadMask(const QString& path)
         showError(tr("Load mask"), tr("Open a study first."));
         return false;
     }
+    if (!confirmDiscardEdits(ViewerModel::Mask::Loaded))
+        return false;
     try
     {
         io::LoadedVolume loaded = io::readVolume(path.toStdString());
@@ -364,6 +366,9 @@ bool MainWindow::saveMask(const QString& path)
 bool MainWindow::startSegmentation()
 {
     if (!model_.hasVolume() || run_.running())
+        return false;
+    // Its result replaces the automatic layer: edits made there would be lost.
+    if (!confirmDiscardEdits(ViewerModel::Mask::Automatic))
         return false;
     pipeline::SegmentOptions options;
     options.keepProbability = false; // the viewer shows the labels

@@ -127,8 +127,9 @@ private:
     void onLabelsEdited(ViewerModel::Mask which, const editing::VoxelBox& box);
     void settleEdits();
     void offerSavedEdit();
-    /// Asks before unsaved edits would be lost (never in scripted runs); false: the user stays.
-    bool confirmDiscardEdits();
+    /// Asks before unsaved edits (of `layer`, or of either) would be lost (never in scripted
+    /// runs); false: the user stays.
+    bool confirmDiscardEdits(std::optional<ViewerModel::Mask> layer = std::nullopt);
 
     ViewerModel model_;
     render::LabyrinthScene scene_;

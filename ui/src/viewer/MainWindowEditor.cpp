@@ -63,10 +63,35 @@ QString sidecarPath(const QString& maskPath)
 void MainWindow::buildEditMenu()
 {
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    QAction* undo = editor_->history()->createUndoAction(this, tr("&Undo"));
+    // Not QUndoStack's own actions: a stroke still held must end (and be recorded) before an
+    // undo, or its record would mix voxels from before and after the undo.
+    QUndoStack* stack = editor_->history();
+    QAction* undo = new QAction(tr("&Undo"), this);
     undo->setShortcut(QKeySequence::Undo);
-    QAction* redo = editor_->history()->createRedoAction(this, tr("&Redo"));
+    undo->setEnabled(false);
+    connect(undo, &QAction::triggered, this,
+            [this, stack]
+            {
+                editor_->release();
+                stack->undo();
+            });
+    connect(stack, &QUndoStack::canUndoChanged, undo, &QAction::setEnabled);
+    connect(stack, &QUndoStack::undoTextChanged, undo,
+            [undo](const QString& text)
+            { undo->setText(text.isEmpty() ? tr("&Undo") : tr("&Undo %1").arg(text)); });
+    QAction* redo = new QAction(tr("&Redo"), this);
     redo->setShortcut(QKeySequence::Redo);
+    redo->setEnabled(false);
+    connect(redo, &QAction::triggered, this,
+            [this, stack]
+            {
+                editor_->release();
+                stack->redo();
+            });
+    connect(stack, &QUndoStack::canRedoChanged, redo, &QAction::setEnabled);
+    connect(stack, &QUndoStack::redoTextChanged, redo,
+            [redo](const QString& text)
+            { redo->setText(text.isEmpty() ? tr("&Redo") : tr("&Redo %1").arg(text)); });
     edit->addAction(undo);
     edit->addAction(redo);
     edit->addSeparator();
@@ -408,6 +433,7 @@ bool MainWindow::saveEdit(const QString& path)
         return false;
     }
     editor_->history()->setClean();
+    model_.markSaved(model_.activeMask());
     const QString study = QFileInfo(studyPath_).absoluteFilePath();
     savedEdits_[study] = QFileInfo(path).absoluteFilePath();
     if (remembersSession_)
@@ -457,12 +483,18 @@ bool MainWindow::loadSavedEdit(const QString& path)
     return true;
 }
 
-bool MainWindow::confirmDiscardEdits()
+bool MainWindow::confirmDiscardEdits(std::optional<ViewerModel::Mask> layer)
 {
-    if (editor_->history()->isClean() || !remembersSession_)
+    // The layer at stake: the one named, else the first with unsaved edits.
+    std::optional<ViewerModel::Mask> atStake;
+    for (ViewerModel::Mask which : { ViewerModel::Mask::Loaded, ViewerModel::Mask::Automatic })
+        if ((!layer || *layer == which) && model_.unsaved(which) && !atStake)
+            atStake = which;
+    if (!atStake || !remembersSession_)
         return true;
     const auto answer = QMessageBox::question(
-      this, tr("Unsaved edits"), tr("The mask has edits that are not saved. Save them first?"),
+      this, tr("Unsaved edits"),
+      tr("%1 has edits that are not saved. Save them first?").arg(model_.maskName(*atStake)),
       QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
     if (answer == QMessageBox::Cancel)
         return false;
@@ -471,7 +503,11 @@ bool MainWindow::confirmDiscardEdits()
         const QString path =
           QFileDialog::getSaveFileName(this, tr("Save the edited mask"), "manual.seg.nrrd",
                                        tr("3D Slicer segmentation (*.seg.nrrd)"));
-        return !path.isEmpty() && saveEdit(path);
+        model_.setActiveMask(*atStake); // saveEdit saves the shown layer
+        if (path.isEmpty() || !saveEdit(path))
+            return false;
+        // The other layer may have unsaved edits too: ask again for it.
+        return confirmDiscardEdits(layer);
     }
     return true;
 }

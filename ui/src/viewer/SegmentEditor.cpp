@@ -99,9 +99,12 @@ SegmentEditor::SegmentEditor(ViewerModel* model, QObject* parent)
     connect(model_, &ViewerModel::layersReplaced, this,
             [this]
             {
-                if (!stroke_)
-                    history_->clear();
+                // Commands and a stroke in progress name a layer, not its voxels: on a replaced
+                // layer they would write old values into the new mask.
+                stroke_.reset();
+                history_->clear();
                 grown_.reset();
+                updatePreview();
             });
     connect(model_, &ViewerModel::volumeChanged, this, &SegmentEditor::resetCase);
 }
@@ -127,8 +130,8 @@ void SegmentEditor::setTool(EditTool tool)
         release();
     tool_ = tool;
     updatePreview();
-    if ((tool == EditTool::Paint || tool == EditTool::Erase) && model_->mip())
-        say(tr("Painting needs thin slices: untick MIP (the views show a projection now)."));
+    if (tool != EditTool::Navigate && model_->mip())
+        say(tr("Editing needs thin slices: untick MIP (the views show a projection now)."));
 }
 
 void SegmentEditor::setLabel(std::uint8_t label)
@@ -186,17 +189,20 @@ bool SegmentEditor::press(Plane plane, const Vec3& index, bool shift)
     const std::optional<editing::Index3> at = voxel(index);
     if (tool_ == EditTool::Navigate || !at)
         return false;
+    if (model_->mip())
+    {
+        // On a projection the voxel under the pointer is not the one shown (its depth is the
+        // cursor's): every tool needs the slice the user sees.
+        say(tool_ == EditTool::Paint || tool_ == EditTool::Erase
+              ? tr("Painting needs thin slices: untick MIP (M) to paint on the slice you see.")
+              : tr("Seeds and pieces are picked on thin slices: untick MIP (M) first."));
+        return true; // taken: the click must not move the cursor either
+    }
     switch (tool_)
     {
         case EditTool::Paint:
         case EditTool::Erase:
         {
-            if (model_->mip())
-            {
-                say(tr("Painting needs thin slices: untick MIP (M) to paint on the slice "
-                       "you see."));
-                return true; // taken: the click must not move the cursor either
-            }
             LabelMap* labels = model_->editableLabels();
             const int axis = model_->layout(plane).depthAxis;
             const bool erase = tool_ == EditTool::Erase;

@@ -19,6 +19,7 @@ void ViewerModel::setVolume(Volume volume, const QString& name)
     masks_ = {};
     maskNames_ = {};
     edited_ = { false, false };
+    unsaved_ = { false, false };
     preview_.reset();
     ++labelsVersion_;
     for (Plane plane : { Plane::Axial, Plane::Coronal, Plane::Sagittal })
@@ -37,6 +38,7 @@ void ViewerModel::setMask(Mask which, LabelMap labels, const QString& name)
     masks_[std::size_t(which)] = std::move(labels);
     maskNames_[std::size_t(which)] = name;
     edited_[std::size_t(which)] = false;
+    unsaved_[std::size_t(which)] = false;
     active_ = which;
     ++labelsVersion_;
     Q_EMIT layersReplaced();
@@ -66,6 +68,7 @@ LabelMap* ViewerModel::labelsToEdit(Mask which)
 void ViewerModel::notifyLabelsEdited(Mask which, const editing::VoxelBox& box)
 {
     edited_[std::size_t(which)] = true;
+    unsaved_[std::size_t(which)] = true;
     ++labelsVersion_;
     Q_EMIT labelsEdited(which, box);
 }

@@ -55,6 +55,9 @@ public:
     /// says "edited". No labelsChanged: the 3-D meshes follow when the user pauses.
     void notifyLabelsEdited(Mask which, const editing::VoxelBox& box);
     bool edited(Mask which) const { return edited_[std::size_t(which)]; }
+    /// Edited since it was set or last saved (markSaved).
+    bool unsaved(Mask which) const { return unsaved_[std::size_t(which)]; }
+    void markSaved(Mask which) { unsaved_[std::size_t(which)] = false; }
 
     /// A voxel set drawn over the labels in its own colour (the threshold range or the region
     /// grown from seeds, before it is applied); nothing = none.
@@ -99,6 +102,7 @@ private:
     std::array<std::optional<LabelMap>, 2> masks_;
     std::array<QString, 2> maskNames_;
     std::array<bool, 2> edited_{ false, false };
+    std::array<bool, 2> unsaved_{ false, false };
     std::optional<LabelMap> preview_;
     Mask active_ = Mask::Automatic;
     int labelsVersion_ = 0;
