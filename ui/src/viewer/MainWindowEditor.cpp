@@ -66,32 +66,30 @@ void MainWindow::buildEditMenu()
     // Not QUndoStack's own actions: a stroke still held must end (and be recorded) before an
     // undo, or its record would mix voxels from before and after the undo.
     QUndoStack* stack = editor_->history();
-    QAction* undo = new QAction(tr("&Undo"), this);
-    undo->setShortcut(QKeySequence::Undo);
-    undo->setEnabled(false);
-    connect(undo, &QAction::triggered, this,
-            [this, stack]
-            {
-                editor_->release();
-                stack->undo();
-            });
-    connect(stack, &QUndoStack::canUndoChanged, undo, &QAction::setEnabled);
-    connect(stack, &QUndoStack::undoTextChanged, undo,
-            [undo](const QString& text)
-            { undo->setText(text.isEmpty() ? tr("&Undo") : tr("&Undo %1").arg(text)); });
-    QAction* redo = new QAction(tr("&Redo"), this);
-    redo->setShortcut(QKeySequence::Redo);
-    redo->setEnabled(false);
-    connect(redo, &QAction::triggered, this,
-            [this, stack]
-            {
-                editor_->release();
-                stack->redo();
-            });
-    connect(stack, &QUndoStack::canRedoChanged, redo, &QAction::setEnabled);
-    connect(stack, &QUndoStack::redoTextChanged, redo,
-            [redo](const QString& text)
-            { redo->setText(text.isEmpty() ? tr("&Redo") : tr("&Redo %1").arg(text)); });
+    auto historyAction = [this, stack](const QString& name, QKeySequence::StandardKey key,
+                                       void (QUndoStack::*step)(),
+                                       void (QUndoStack::*possible)(bool),
+                                       void (QUndoStack::*described)(const QString&))
+    {
+        auto* action = new QAction(name, this);
+        action->setShortcut(key);
+        action->setEnabled(false);
+        connect(action, &QAction::triggered, this,
+                [this, stack, step]
+                {
+                    editor_->release();
+                    (stack->*step)();
+                });
+        connect(stack, possible, action, &QAction::setEnabled);
+        connect(stack, described, action,
+                [action, name](const QString& text)
+                { action->setText(text.isEmpty() ? name : tr("%1 %2").arg(name, text)); });
+        return action;
+    };
+    QAction* undo = historyAction(tr("&Undo"), QKeySequence::Undo, &QUndoStack::undo,
+                                  &QUndoStack::canUndoChanged, &QUndoStack::undoTextChanged);
+    QAction* redo = historyAction(tr("&Redo"), QKeySequence::Redo, &QUndoStack::redo,
+                                  &QUndoStack::canRedoChanged, &QUndoStack::redoTextChanged);
     edit->addAction(undo);
     edit->addAction(redo);
     edit->addSeparator();
@@ -373,8 +371,7 @@ std::vector<io::SegmentDescription> segmentDescriptions(const LabelMap& labels,
     std::array<bool, 256> seen{};
     for (std::uint8_t v : labels.voxels())
         seen[v] = true;
-    const bool structures = (seen[3] || seen[4] || seen[5]) &&
-                            std::none_of(seen.begin() + 6, seen.end(), [](bool s) { return s; });
+    const bool structures = isStructureMap(labels);
     OverlayStyle sides = style;
     sides.perSideColours = true;
     std::vector<io::SegmentDescription> segments;

@@ -210,21 +210,12 @@ void MainWindow::updateVolumesPanel()
     const bool automatic = model_.activeMask() == ViewerModel::Mask::Automatic && verdicts_;
     // A sub-structure map (innerear phantom's structures.nii.gz: labels 3-5 present, none above)
     // is not a right/left map: its labels are named as such, both ears together.
-    const bool structures =
-      std::any_of(counts.begin() + 3, counts.begin() + 6, [](std::size_t c) { return c > 0; }) &&
-      std::all_of(counts.begin() + 6, counts.end(), [](std::size_t c) { return c == 0; });
-    if (structures && !automatic)
+    if (isStructureMap(*labels) && !automatic)
     {
-        const QString names[6] = { {},
-                                   tr("Cochlea"),
-                                   tr("Vestibule"),
-                                   tr("Anterior canal"),
-                                   tr("Posterior canal"),
-                                   tr("Lateral canal") };
         lines << tr("<i>A structure map (labels 1-5), both ears together:</i>");
         for (std::size_t label = 1; label <= 5; ++label)
             lines << tr("%1 (label %2): %3 mm³")
-                       .arg(names[label])
+                       .arg(labelName(std::uint8_t(label), true))
                        .arg(label)
                        .arg(double(counts[label]) * voxel, 0, 'f', 1);
         volumesPanel_->setText(lines.join("<br>"));

@@ -48,6 +48,8 @@ private:
     bool pushed_ = false;
 };
 
+} // namespace
+
 bool isStructureMap(const LabelMap& labels)
 {
     std::array<bool, 256> seen{};
@@ -59,8 +61,6 @@ bool isStructureMap(const LabelMap& labels)
             return false;
     return highStructure;
 }
-
-} // namespace
 
 QString labelName(std::uint8_t label, bool structureMap)
 {

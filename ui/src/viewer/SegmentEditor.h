@@ -28,6 +28,9 @@ enum class EditTool
 /// The name of a label of a right/left map (1 right, 2 left labyrinth) or of a structure map
 /// (1 cochlea ... 5 lateral canal), as the side panel and saved segment names say it.
 QString labelName(std::uint8_t label, bool structureMap);
+/// Whether a map is a sub-structure map (innerear phantom's structures.nii.gz): labels 3-5
+/// present and none above 5.
+bool isStructureMap(const LabelMap& labels);
 
 /// The viewer's manual correction, as 3D Slicer's Segment Editor offers it: the tool state over
 /// the shown mask, the edits (core/editing, Qt-free) and their undo history (a QUndoStack whose
