@@ -1,6 +1,7 @@
 # Fails when a source file includes what its module must not see: every arrow points down.
 #   core, render and inference: no Qt; core: no LibTorch and no VTK, and ITK/GDCM only in
-#   core/io, core/analysis, core/editing and core/itk (core/study and core proper are plain C++17); inference
+#   core/io, core/analysis, core/editing and core/itk (core/study and core proper are plain C++17);
+#   DCMTK only in core/pacs, which uses no ITK or GDCM; inference
 #   (with inference/pipeline): no VTK, ITK, GDCM and nothing of render; render: no LibTorch and
 #   nothing of inference or the pipeline; core: nothing of render, inference, the pipeline or ui;
 #   render's public headers: no VTK (it is linked privately); ui: nothing of the CLI (app/cli),
@@ -15,6 +16,7 @@ if(FIXTURE)
 endif()
 set(qt "#[ \t]*include[ \t]*[<\"](Q[A-Z][A-Za-z]*|Qt[A-Z][A-Za-z]*/)")
 set(vtk_itk_gdcm "#[ \t]*include[ \t]*[<\"](vtk|itk|gdcm)")
+set(dcmtk "#[ \t]*include[ \t]*[<\"]dcmtk/")
 set(torch "#[ \t]*include[ \t]*[<\"](torch/|ATen/|c10/)")
 set(rules
     "core|${qt}|Qt"
@@ -31,6 +33,16 @@ set(rules
     "core/src|${vtk_itk_gdcm}|ITK or GDCM (only core/io, core/analysis, core/editing, core/itk may)"
     "core/include|${vtk_itk_gdcm}|ITK or GDCM (only core/io, core/analysis, core/editing, core/itk may)"
     "core/study|${vtk_itk_gdcm}|ITK or GDCM (only core/io, core/analysis, core/editing, core/itk may)"
+    "core/src|${dcmtk}|DCMTK (only core/pacs may)"
+    "core/include|${dcmtk}|DCMTK (only core/pacs may)"
+    "core/io|${dcmtk}|DCMTK (only core/pacs may)"
+    "core/analysis|${dcmtk}|DCMTK (only core/pacs may)"
+    "core/editing|${dcmtk}|DCMTK (only core/pacs may)"
+    "core/study|${dcmtk}|DCMTK (only core/pacs may)"
+    "core/pacs/include|${dcmtk}|DCMTK in a public header (core/pacs links DCMTK privately)"
+    "core/pacs|${vtk_itk_gdcm}|ITK or GDCM (core/pacs speaks DICOM through DCMTK only)"
+    "inference|${dcmtk}|DCMTK"
+    "render|${dcmtk}|DCMTK"
     "render/include|#[ \t]*include[ \t]*[<\"]vtk|VTK in a public header (render links VTK privately, render::Mesh is opaque)"
     "ui|#[ \t]*include[ \t]*[<\"](Cli|Commands)\\.h|the CLI (app/cli)")
 set(violations "")

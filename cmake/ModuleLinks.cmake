@@ -6,6 +6,7 @@ set(innerear_allowed_links
     "innerear_io:innerear_core innerear_itk_bridge"
     "innerear_analysis:innerear_core innerear_itk_bridge"
     "innerear_editing:innerear_core innerear_itk_bridge"
+    "innerear_pacs:innerear_core"
     "innerear_study:innerear_core"
     "innerear_inference:innerear_core"
     "innerear_pipeline:innerear_core innerear_inference innerear_analysis innerear_io"

@@ -25,6 +25,7 @@ PACKAGES=(
     dpkg-dev lintian desktop-file-utils libboost-dev
     clang-14 libclang-rt-14-dev zlib1g-dev
     slurmctld slurmd slurm-client munge
+    libdcmtk-dev orthanc curl
 )
 
 install_missing_packages() {

@@ -78,6 +78,9 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
                                    addEvaluateCommand(app), addSegmentCommand(app),
                                    addMeasureCommand(app),  addBenchCommand(app),
                                    addBatchCommand(app) };
+    commands.push_back(addExportSegCommand(app));
+    for (Command& command : addPacsCommands(app))
+        commands.push_back(std::move(command));
     for (Command& command : addStudyCommands(app))
         commands.push_back(std::move(command));
     commands.push_back(addTrainCommand(app));

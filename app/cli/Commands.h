@@ -1,5 +1,7 @@
 #pragma once
 
+#include "innerear/pacs/Client.h"
+
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
@@ -35,6 +37,8 @@ Command addBenchCommand(CLI::App& app);
 Command addBatchCommand(CLI::App& app);
 Command addTrainCommand(CLI::App& app);
 std::vector<Command> addStudyCommands(CLI::App& app); ///< study create, analyze, pack
+std::vector<Command> addPacsCommands(CLI::App& app);  ///< pacs echo, find, get, store
+Command addExportSegCommand(CLI::App& app);
 
 struct InfoOptions
 {
@@ -84,9 +88,40 @@ struct ExportStlOptions
     std::string format = "stl";
     bool keepAll = false;
     std::string snapshot;
-    std::string stamp; ///< provenance for the header; empty: the program's version
+    std::string stamp;          ///< provenance for the header; empty: the program's version
+    bool dicom = false;         ///< also wrap each mesh as Encapsulated STL (<stem>.dcm) ...
+    std::string dicomReference; ///< ... of this DICOM series (folder)
 };
 int runExportStl(const ExportStlOptions& options, std::ostream& out, std::ostream& err);
+
+/// `innerear pacs echo|find|get|store SERVER ...`
+struct PacsOptions
+{
+    std::string action; ///< echo, find, get, store
+    std::string server; ///< dicom://AE@host:port
+    std::string callingAe = "INNEREAR";
+    int timeoutSeconds = 30;
+    pacs::StudyQuery query;         ///< find (studyInstanceUid: find --series, get)
+    bool series = false;            ///< find: the series of query.studyInstanceUid
+    std::string seriesInstanceUid;  ///< get: only this series
+    std::string out;                ///< get: the new folder
+    std::string json;               ///< find: also the matches as JSON
+    std::vector<std::string> files; ///< store
+    bool progressBar = true;
+};
+int runPacs(const PacsOptions& options, std::ostream& out, std::ostream& err);
+
+/// `innerear export-seg MASK --reference DICOM_DIR --out SEG.dcm`
+struct ExportSegOptions
+{
+    std::string mask;
+    std::string reference; ///< the DICOM folder of the series the mask was made from
+    std::string out;
+    std::string report; ///< segment's --report JSON, for the model's name and checksum
+    std::string algorithm = "automatic"; ///< automatic, semiautomatic or manual
+    std::string description;             ///< series description; empty: by the algorithm
+};
+int runExportSeg(const ExportSegOptions& options, std::ostream& out, std::ostream& err);
 
 struct EvaluateOptions
 {

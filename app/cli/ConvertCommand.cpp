@@ -1,7 +1,10 @@
 #include "Cli.h"
 #include "Commands.h"
+#include "Labels.h"
 
 #include "innerear/io/VolumeIO.h"
+#include "innerear/pacs/DicomSeg.h"
+#include "innerear/pacs/PacsError.h"
 
 #include <memory>
 #include <ostream>
@@ -30,7 +33,15 @@ int runConvert(const ConvertOptions& options, std::ostream& out, std::ostream& e
         io::ReadOptions readOptions;
         readOptions.series = options.series;
         readOptions.firstVolumeOf4D = options.firstVolume;
-        loaded = io::readVolume(options.input, readOptions);
+        if (pacs::isDicomSeg(options.input))
+        {
+            loaded.volume = readLabelMap(options.input);
+            loaded.notes.push_back("a DICOM Segmentation: each segment written as its label "
+                                   "(labyrinths 1 right, 2 left; sub-structures 1-5; others "
+                                   "their segment number)");
+        }
+        else
+            loaded = io::readVolume(options.input, readOptions);
     }
     catch (const io::IoError& e)
     {

@@ -236,10 +236,8 @@ int runEvaluate(const EvaluateOptions& options, std::ostream& out, std::ostream&
     {
         try
         {
-            const LabelMap prediction =
-              asLabelMap(io::readVolume(pair.prediction).volume, pair.prediction);
-            const LabelMap reference =
-              asLabelMap(io::readVolume(pair.reference).volume, pair.reference);
+            const LabelMap prediction = readLabelMap(pair.prediction);
+            const LabelMap reference = readLabelMap(pair.reference);
             // A labyrinth is a small part of any scan: a mask that marks most of its image is
             // inverted or not a mask at all, and its DSC would look like any other.
             auto markedShare = [](const LabelMap& mask)

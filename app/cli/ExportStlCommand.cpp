@@ -5,6 +5,8 @@
 
 #include "innerear/core/Provenance.h"
 #include "innerear/io/VolumeIO.h"
+#include "innerear/pacs/EncapsulatedStl.h"
+#include "innerear/pacs/PacsError.h"
 #include "innerear/render/LabelSurface.h"
 
 #include <cmath>
@@ -12,6 +14,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <sstream>
 
@@ -96,6 +99,19 @@ int runExportStl(const ExportStlOptions& options, std::ostream& out, std::ostrea
         err << "innerear export-stl: --ear must be right, left or both\n";
         return BadUsage;
     }
+    if (options.dicom && options.dicomReference.empty())
+    {
+        err << "innerear export-stl: --dicom wraps the mesh for the series it was made from: give "
+               "--reference DICOM_FOLDER\n";
+        return BadUsage;
+    }
+    if (options.dicom && (options.coords != "lps" || options.scale != 1.0 ||
+                          (options.format != "stl" && options.format != "ascii-stl")))
+    {
+        err << "innerear export-stl: --dicom needs an STL in the patient's own frame: --format "
+               "stl or ascii-stl, --coords lps, --scale 1\n";
+        return BadUsage;
+    }
     const fs::path target(options.out);
     surface.smoothingIterations = options.smooth;
     surface.passBand = options.passBand;
@@ -114,7 +130,7 @@ int runExportStl(const ExportStlOptions& options, std::ostream& out, std::ostrea
     LabelMap labels;
     try
     {
-        labels = asLabelMap(io::readVolume(options.mask).volume, options.mask);
+        labels = readLabelMap(options.mask);
     }
     catch (const io::IoError& e)
     {
@@ -156,6 +172,19 @@ int runExportStl(const ExportStlOptions& options, std::ostream& out, std::ostrea
         }
     if (options.singleFile && options.ear == "both")
         surface.keepLargestShell = false; // two ears are two shells
+    // The series the DICOM objects will belong to, found before anything is written.
+    std::optional<pacs::ReferenceSeries> reference;
+    pacs::StlExportOptions dicom; // one series for the meshes of one export
+    if (options.dicom)
+        try
+        {
+            reference = pacs::findReferenceSeries(options.dicomReference, labels.geometry());
+        }
+        catch (const pacs::PacsError& e)
+        {
+            err << "innerear export-stl: " << e.what() << "\n";
+            return UnreadableInput;
+        }
 
     const char* coordinates = options.coords == "lps" ? "LPS" : "RAS";
     // The mask's own stamp when batch made it (its report beside it), else the program's.
@@ -196,6 +225,30 @@ int runExportStl(const ExportStlOptions& options, std::ostream& out, std::ostrea
         out << part.name << ": wrote " << part.path << " (" << options.format << ", " << coordinates
             << " mm, scale " << options.scale << ")\n";
         printChecks(out, mesh.checks);
+        if (reference)
+        {
+            const std::string wrapped =
+              (fs::path(part.path).parent_path() / (fs::path(part.path).stem().string() + ".dcm"))
+                .string();
+            dicom.documentTitle = "Inner ear labyrinth, " + part.shortName;
+            try
+            {
+                dicom.seriesInstanceUid =
+                  pacs::writeEncapsulatedStl(part.path, *reference, wrapped, dicom)
+                    .seriesInstanceUid;
+                ++dicom.instanceNumber;
+            }
+            catch (const pacs::PacsError& e)
+            {
+                err << "innerear export-stl: " << e.what() << "\n";
+                return Failure;
+            }
+            out << "    DICOM         " << wrapped << " (Encapsulated STL in the study of series "
+                << (reference->seriesDescription.empty()
+                      ? reference->seriesInstanceUid
+                      : "\"" + reference->seriesDescription + "\"")
+                << ")\n";
+        }
         const bool right = part.labels.size() == 1 && part.labels[0] == 1;
         written.push_back({ mesh.mesh, right ? std::array<double, 3>{ 1.0, 0.9, 0.1 }
                                              : std::array<double, 3>{ 1.0, 0.55, 0.1 } });
@@ -249,6 +302,11 @@ Command addExportStlCommand(CLI::App& app)
       ->capture_default_str();
     stlCommand->add_flag("--keep-all", stl->keepAll,
                          "Keep every connected piece, not just the largest");
+    stlCommand->add_flag("--dicom", stl->dicom,
+                         "Also wrap each mesh as a DICOM Encapsulated STL (<stem>.dcm) of the "
+                         "--reference series, for a PACS");
+    stlCommand->add_option("--reference", stl->dicomReference,
+                           "With --dicom: the DICOM folder of the series the mask was made from");
     stlCommand->add_option("--snapshot", stl->snapshot,
                            "Also render the meshes to this PNG (needs a display)");
     return { stlCommand,

@@ -1,6 +1,9 @@
 #include "Labels.h"
 
 #include "innerear/io/IoError.h"
+#include "innerear/io/VolumeIO.h"
+#include "innerear/pacs/DicomSeg.h"
+#include "innerear/pacs/PacsError.h"
 
 #include <cmath>
 
@@ -27,6 +30,20 @@ LabelMap asLabelMap(const Volume& volume, const std::string& path)
           }
           return labels;
       });
+}
+
+LabelMap readLabelMap(const std::string& path)
+{
+    try
+    {
+        if (pacs::isDicomSeg(path))
+            return pacs::readDicomSeg(path).labels;
+    }
+    catch (const pacs::PacsError& e)
+    {
+        throw io::IoError(io::IoError::Kind::UnsupportedDicom, path, e.reason());
+    }
+    return asLabelMap(io::readVolume(path).volume, path);
 }
 
 } // namespace innerear::cli

@@ -11,4 +11,8 @@ namespace innerear::cli
 /// whole numbers).
 LabelMap asLabelMap(const Volume& volume, const std::string& path);
 
+/// A mask file read as a label map: a DICOM Segmentation (its segments as labels, see
+/// pacs::readDicomSeg) or any volume io::readVolume reads. Throws io::IoError.
+LabelMap readLabelMap(const std::string& path);
+
 } // namespace innerear::cli

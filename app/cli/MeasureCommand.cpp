@@ -134,9 +134,9 @@ int runMeasure(const MeasureOptions& options, std::ostream& out, std::ostream& e
     LabelMap map, sides;
     try
     {
-        map = asLabelMap(io::readVolume(options.map).volume, options.map);
+        map = readLabelMap(options.map);
         if (!options.sides.empty())
-            sides = asLabelMap(io::readVolume(options.sides).volume, options.sides);
+            sides = readLabelMap(options.sides);
     }
     catch (const std::exception& e)
     {

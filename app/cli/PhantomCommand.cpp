@@ -50,6 +50,7 @@ void writeCase(const phantom::PhantomCase& generated, const std::string& folder,
         options.studyUid = root + ".1";
         options.seriesUid = root + ".2";
         options.instanceUidPrefix = root + ".3";
+        options.frameOfReferenceUid = root + ".4";
         io::writeDicomSeries(generated.image, folder + "/dicom", options);
     }
     else

@@ -61,6 +61,8 @@ std::vector<std::string> writeDicomSeries(const Image<std::int16_t>& image,
     gdcm::UIDGenerator uids;
     const std::string studyUid = options.studyUid.empty() ? uids.Generate() : options.studyUid;
     const std::string seriesUid = options.seriesUid.empty() ? uids.Generate() : options.seriesUid;
+    const std::string frameOfReferenceUid =
+      options.frameOfReferenceUid.empty() ? uids.Generate() : options.frameOfReferenceUid;
     std::vector<std::string> paths;
     for (std::size_t k = 0; k < g.size[2]; ++k)
     {
@@ -79,6 +81,15 @@ std::vector<std::string> writeDicomSeries(const Image<std::int16_t>& image,
         setString(ds, 0x0008, 0x103e, options.description, gdcm::VR::LO);
         setString(ds, 0x0010, 0x0010, options.patientName, gdcm::VR::PN);
         setString(ds, 0x0010, 0x0020, options.patientId, gdcm::VR::LO);
+        // Type 2 attributes of the patient and study modules: present, empty (a synthetic study
+        // has no birth date, referring physician or accession number).
+        setString(ds, 0x0010, 0x0030, "", gdcm::VR::DA);
+        setString(ds, 0x0010, 0x0040, "", gdcm::VR::CS);
+        setString(ds, 0x0008, 0x0020, "", gdcm::VR::DA);
+        setString(ds, 0x0008, 0x0030, "", gdcm::VR::TM);
+        setString(ds, 0x0008, 0x0050, "", gdcm::VR::SH);
+        setString(ds, 0x0008, 0x0090, "", gdcm::VR::PN);
+        setString(ds, 0x0020, 0x0010, "", gdcm::VR::SH);
         if (!options.echoNumber.empty())
             setString(ds, 0x0018, 0x0086, options.echoNumber, gdcm::VR::IS);
         setString(ds, 0x0018, 0x0050, decimals({ g.spacing[2] }), gdcm::VR::DS);
@@ -86,6 +97,9 @@ std::vector<std::string> writeDicomSeries(const Image<std::int16_t>& image,
         setString(ds, 0x0020, 0x000e, seriesUid, gdcm::VR::UI);
         setString(ds, 0x0020, 0x0011, options.seriesNumber, gdcm::VR::IS);
         setString(ds, 0x0020, 0x0013, std::to_string(k + 1), gdcm::VR::IS);
+        // The frame of reference: what derived objects (SEG, meshes) must share to overlay.
+        setString(ds, 0x0020, 0x0052, frameOfReferenceUid, gdcm::VR::UI);
+        setString(ds, 0x0020, 0x1040, "", gdcm::VR::LO);
         const Vec3 position = g.indexToPhysical({ 0.0, 0.0, double(k) });
         setString(ds, 0x0020, 0x0032, decimals({ position[0], position[1], position[2] }),
                   gdcm::VR::DS);

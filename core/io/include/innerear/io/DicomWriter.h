@@ -10,8 +10,9 @@ namespace innerear::io
 
 struct DicomSeriesOptions
 {
-    std::string seriesUid; ///< empty: a new UID
-    std::string studyUid;  ///< empty: a new UID
+    std::string seriesUid;           ///< empty: a new UID
+    std::string studyUid;            ///< empty: a new UID
+    std::string frameOfReferenceUid; ///< empty: a new UID
     /// When set, SOPInstanceUID = prefix + "." + slice number, so that the same input writes the
     /// same bytes (the phantom generator's determinism); empty: new UIDs.
     std::string instanceUidPrefix;
