@@ -13,7 +13,7 @@ set(innerear_allowed_links
     "innerear_render:innerear_core"
     "innerear_ui:innerear_core"
     "innerear_report:innerear_core innerear_analysis"
-    "innerear_viewer:innerear_ui innerear_core innerear_render innerear_pipeline innerear_study innerear_io innerear_inference innerear_editing"
+    "innerear_viewer:innerear_ui innerear_core innerear_render innerear_pipeline innerear_study innerear_io innerear_inference innerear_editing innerear_pacs"
 )
 foreach(entry IN LISTS innerear_allowed_links)
     string(REPLACE ":" ";" parts "${entry}")

@@ -10,6 +10,7 @@
 #include "innerear/io/Dicom.h"
 #include "innerear/io/IoError.h"
 #include "innerear/io/VolumeIO.h"
+#include "innerear/pacs/DicomSeg.h"
 #include "innerear/ui/About.h"
 
 #include <QAction>
@@ -307,8 +308,10 @@ bool MainWindow::loadMask(const QString& path)
         return false;
     try
     {
-        io::LoadedVolume loaded = io::readVolume(path.toStdString());
-        LabelMap labels = toLabelMap(loaded.volume, false);
+        // A DICOM Segmentation (from a PACS, 3D Slicer) gives its segments as labels.
+        LabelMap labels = pacs::isDicomSeg(path.toStdString())
+                            ? pacs::readDicomSeg(path.toStdString()).labels
+                            : toLabelMap(io::readVolume(path.toStdString()).volume, false);
         const Geometry& study = model_.volume().geometry();
         QString resampled;
         if (!sameGrid(labels.geometry(), study, 1e-3))
@@ -462,6 +465,7 @@ void MainWindow::updateActions()
     loadMaskAction_->setEnabled(model_.hasVolume());
     saveMaskAction_->setEnabled(model_.hasMask(ViewerModel::Mask::Automatic));
     exportMeshesAction_->setEnabled(model_.activeLabels() != nullptr);
+    sendToPacsAction_->setEnabled(model_.activeLabels() != nullptr);
     maskBox_->setEnabled(model_.hasMask(ViewerModel::Mask::Automatic) &&
                          model_.hasMask(ViewerModel::Mask::Loaded));
 }

@@ -13,6 +13,7 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <vector>
 
 class QAbstractButton;
 class QAction;
@@ -41,6 +42,18 @@ class VtkView;
 /// The model's facts for the About box and the side panel: its file, the data it was trained on
 /// and its Dice on the bundled sample (from the manifest), or why it cannot be read.
 QString modelSummary(const QString& manifestPath);
+
+/// One ear's print-ready mesh as the viewer writes it: the side, the STL file, the checks.
+struct EarMesh
+{
+    QString side;
+    QString file;
+    QString checks; ///< "right: 4448 triangles, watertight, manifold"
+};
+/// The labyrinths of `labels` (1 right, 2 left) as `<stem>-right.stl` / `<stem>-left.stl` in
+/// `folder`, as `innerear export-stl` writes them; the ears the mask marks. Throws on failure.
+std::vector<EarMesh> writeEarMeshes(const LabelMap& labels, const QString& folder,
+                                    const QString& stem, bool ras);
 
 class MainWindow : public QMainWindow
 {
@@ -72,6 +85,12 @@ public:
     /// (`<stem>-right.stl`, `<stem>-left.stl`), in LPS or RAS (3D Slicer) millimetres, as
     /// `innerear export-stl` writes them. Reports the checks (watertight, manifold, triangles).
     bool exportMeshes(const QString& path, bool ras);
+    /// File ▸ Open from PACS…: the search dialog, then the retrieved study opened.
+    void openFromPacs();
+    /// Sends the shown mask to a PACS (dicom://AE@host:port) as a DICOM SEG of the open DICOM
+    /// series, and its labyrinth meshes as Encapsulated STL, in that study. Runs the transfer
+    /// with a progress dialog; false (and a message) when something cannot be sent.
+    bool sendToPacs(const QString& server);
     /// Starts the segmentation on the worker thread; false when it cannot start.
     bool startSegmentation();
     void cancelSegmentation();
@@ -157,6 +176,7 @@ private:
     QAction* cancelAction_ = nullptr;
     QAction* saveMaskAction_ = nullptr;
     QAction* exportMeshesAction_ = nullptr;
+    QAction* sendToPacsAction_ = nullptr;
     QAction* loadMaskAction_ = nullptr;
     QAction* overlayAction_ = nullptr;
     QActionGroup* modeGroup_ = nullptr;

@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "PacsDialog.h"
 #include "ReaderWindow.h"
 #include "VtkView.h"
 
@@ -86,6 +87,9 @@ void MainWindow::buildMenus()
                 if (!path.isEmpty())
                     openStudy(path);
             });
+    QAction* openPacs = file->addAction(tr("Open from &PACS…"));
+    openPacs->setToolTip(tr("Search a PACS (DICOM C-FIND) and retrieve a study (C-GET)"));
+    connect(openPacs, &QAction::triggered, this, &MainWindow::openFromPacs);
     recentMenu_ = file->addMenu(tr("Open &recent"));
     file->addSeparator();
     loadMaskAction_ = file->addAction(tr("&Load mask…"));
@@ -95,7 +99,7 @@ void MainWindow::buildMenus()
             {
                 const QString path = QFileDialog::getOpenFileName(
                   this, tr("Load a mask on this study's grid"), QString(),
-                  tr("Images (*.nii *.nii.gz *.nrrd *.mha *.mhd);;All files (*)"));
+                  tr("Masks (*.nii *.nii.gz *.nrrd *.mha *.mhd *.dcm);;All files (*)"));
                 if (!path.isEmpty())
                     loadMask(path);
             });
@@ -127,6 +131,23 @@ void MainWindow::buildMenus()
                   { tr("RAS (3D Slicer models)"), tr("LPS (DICOM)") }, 0, false, &chosen);
                 if (chosen)
                     exportMeshes(path, space.startsWith("RAS"));
+            });
+    sendToPacsAction_ = file->addAction(tr("Se&nd to PACS…"));
+    sendToPacsAction_->setToolTip(
+      tr("The shown mask as a DICOM Segmentation of the open series, and its meshes as "
+         "Encapsulated STL, stored on a PACS (C-STORE)"));
+    connect(sendToPacsAction_, &QAction::triggered, this,
+            [this]
+            {
+                const PacsSettings settings = PacsSettings::load();
+                bool chosen = false;
+                const QString server = QInputDialog::getItem(
+                  this, tr("Send to PACS"), tr("Server (dicom://CALLED_AE@host:port):"),
+                  settings.servers.isEmpty() ? QStringList{ "dicom://ORTHANC@localhost:4242" }
+                                             : settings.servers,
+                  0, true, &chosen);
+                if (chosen && !server.trimmed().isEmpty())
+                    sendToPacs(server);
             });
     QAction* readerStudy = file->addAction(tr("Reader s&tudy…"));
     connect(readerStudy, &QAction::triggered, this,

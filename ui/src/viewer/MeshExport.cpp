@@ -15,6 +15,38 @@
 namespace innerear::ui
 {
 
+std::vector<EarMesh> writeEarMeshes(const LabelMap& labels, const QString& folder,
+                                    const QString& stem, bool ras)
+{
+    std::vector<EarMesh> written;
+    for (const std::uint8_t label : { std::uint8_t(1), std::uint8_t(2) })
+    {
+        if (std::none_of(labels.voxels().begin(), labels.voxels().end(),
+                         [label](std::uint8_t v) { return v == label; }))
+            continue; // that ear is not in the mask
+        const std::string side = label == 1 ? "right" : "left";
+        render::SurfaceOptions options;
+        options.labels = { label };
+        options.coordinates =
+          ras ? render::PatientCoordinates::Ras : render::PatientCoordinates::Lps;
+        const render::LabelSurface surface = render::extractLabelSurface(labels, options);
+        const QString file =
+          QDir(folder).filePath(stem + "-" + QString::fromStdString(side) + ".stl");
+        render::writeMesh(surface.mesh, file.toStdString(), render::MeshFormat::BinaryStl,
+                          render::stlHeader(side + " ear", options.coordinates, 1.0,
+                                            std::string("innerear ") + programVersion()));
+        written.push_back({ QString::fromStdString(side), file,
+                            QObject::tr("%1: %2 triangles, %3, %4")
+                              .arg(QString::fromStdString(side))
+                              .arg(surface.checks.triangles)
+                              .arg(surface.checks.watertight() ? QObject::tr("watertight")
+                                                               : QObject::tr("NOT watertight"))
+                              .arg(surface.checks.manifold() ? QObject::tr("manifold")
+                                                             : QObject::tr("NOT manifold")) });
+    }
+    return written;
+}
+
 bool MainWindow::exportMeshes(const QString& path, bool ras)
 {
     const LabelMap* labels = model_.activeLabels();
@@ -30,28 +62,10 @@ bool MainWindow::exportMeshes(const QString& path, bool ras)
     QStringList written, checks;
     try
     {
-        for (const std::uint8_t label : { std::uint8_t(1), std::uint8_t(2) })
+        for (const EarMesh& mesh : writeEarMeshes(*labels, target.dir().path(), stem, ras))
         {
-            if (std::none_of(labels->voxels().begin(), labels->voxels().end(),
-                             [label](std::uint8_t v) { return v == label; }))
-                continue; // that ear is not in the mask
-            const std::string side = label == 1 ? "right" : "left";
-            render::SurfaceOptions options;
-            options.labels = { label };
-            options.coordinates =
-              ras ? render::PatientCoordinates::Ras : render::PatientCoordinates::Lps;
-            const render::LabelSurface surface = render::extractLabelSurface(*labels, options);
-            const QString file =
-              target.dir().filePath(stem + "-" + QString::fromStdString(side) + ".stl");
-            render::writeMesh(surface.mesh, file.toStdString(), render::MeshFormat::BinaryStl,
-                              render::stlHeader(side + " ear", options.coordinates, 1.0,
-                                                std::string("innerear ") + programVersion()));
-            written << QFileInfo(file).fileName();
-            checks << tr("%1: %2 triangles, %3, %4")
-                        .arg(QString::fromStdString(side))
-                        .arg(surface.checks.triangles)
-                        .arg(surface.checks.watertight() ? tr("watertight") : tr("NOT watertight"))
-                        .arg(surface.checks.manifold() ? tr("manifold") : tr("NOT manifold"));
+            written << QFileInfo(mesh.file).fileName();
+            checks << mesh.checks;
         }
     }
     catch (const std::exception& e)
