@@ -25,7 +25,7 @@ PACKAGES=(
     dpkg-dev lintian desktop-file-utils libboost-dev
     clang-14 libclang-rt-14-dev zlib1g-dev
     slurmctld slurmd slurm-client munge
-    libdcmtk-dev orthanc curl
+    libdcmtk-dev libcurl4-openssl-dev orthanc orthanc-dicomweb curl
 )
 
 install_missing_packages() {

@@ -100,6 +100,7 @@ struct PacsOptions
     std::string action; ///< echo, find, get, store
     std::string server; ///< dicom://AE@host:port
     std::string callingAe = "INNEREAR";
+    std::string user; ///< DICOMweb basic authentication (the password is asked for)
     int timeoutSeconds = 30;
     pacs::StudyQuery query;         ///< find (studyInstanceUid: find --series, get)
     bool series = false;            ///< find: the series of query.studyInstanceUid

@@ -8,11 +8,14 @@
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iomanip>
 #include <memory>
 #include <ostream>
 
+#include <termios.h>
 #include <unistd.h>
 
 namespace innerear::cli
@@ -68,6 +71,37 @@ std::string readableDate(const std::string& date)
     return date.substr(0, 4) + "-" + date.substr(4, 2) + "-" + date.substr(6, 2);
 }
 
+/// A DICOMweb password: INNEREAR_PACS_PASSWORD, else asked on the terminal without echo. Never
+/// stored, never printed.
+std::string askPassword(const std::string& user, const std::string& server)
+{
+    if (const char* given = std::getenv("INNEREAR_PACS_PASSWORD"))
+        return given;
+    std::FILE* tty = std::fopen("/dev/tty", "r+");
+    if (!tty)
+        return {};
+    std::fprintf(tty, "Password for %s at %s: ", user.c_str(), server.c_str());
+    std::fflush(tty);
+    termios saved{};
+    const bool terminal = tcgetattr(fileno(tty), &saved) == 0;
+    if (terminal)
+    {
+        termios quiet = saved;
+        quiet.c_lflag &= ~tcflag_t(ECHO);
+        tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+    }
+    char line[512] = {};
+    const bool read = std::fgets(line, sizeof line, tty) != nullptr;
+    if (terminal)
+        tcsetattr(fileno(tty), TCSAFLUSH, &saved);
+    std::fprintf(tty, "\n");
+    std::fclose(tty);
+    std::string password = read ? line : "";
+    while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
+        password.pop_back();
+    return password;
+}
+
 } // namespace
 
 int runPacs(const PacsOptions& options, std::ostream& out, std::ostream& err)
@@ -79,10 +113,23 @@ int runPacs(const PacsOptions& options, std::ostream& out, std::ostream& err)
         pacs::ClientOptions client;
         client.callingAe = options.callingAe;
         client.timeoutSeconds = options.timeoutSeconds;
+        if (!options.user.empty())
+        {
+            if (!server.web())
+            {
+                err << command << ": --user is for DICOMweb servers (DIMSE has no passwords)\n";
+                return BadUsage;
+            }
+            client.user = options.user;
+            client.password = askPassword(options.user, server.text());
+        }
         if (options.action == "echo")
         {
             pacs::echo(server, client);
-            out << server.text() << ": answered (C-ECHO, calling AE " << client.callingAe << ")\n";
+            out << server.text() << ": answered ("
+                << (server.web() ? std::string("QIDO-RS")
+                                 : "C-ECHO, calling AE " + client.callingAe)
+                << ")\n";
             return Ok;
         }
         if (options.action == "find")
@@ -200,8 +247,8 @@ int runPacs(const PacsOptions& options, std::ostream& out, std::ostream& err)
 std::vector<Command> addPacsCommands(CLI::App& app)
 {
     CLI::App* pacsCommand = app.add_subcommand(
-      "pacs", "Talk to a PACS (DICOM DIMSE): echo, find studies or series, get a study, store "
-              "files. SERVER is dicom://CALLED_AE@host:port");
+      "pacs", "Talk to a PACS: echo, find studies or series, get a study, store files. SERVER is "
+              "dicom://CALLED_AE@host:port (DIMSE) or http(s)://host:port/dicom-web (DICOMweb)");
     pacsCommand->require_subcommand(1);
     std::vector<Command> commands;
     auto addAction = [&](const std::string& action, const std::string& description)
@@ -209,7 +256,12 @@ std::vector<Command> addPacsCommands(CLI::App& app)
         auto options = std::make_shared<PacsOptions>();
         options->action = action;
         CLI::App* sub = pacsCommand->add_subcommand(action, description);
-        sub->add_option("server", options->server, "dicom://CALLED_AE@host:port")->required();
+        sub
+          ->add_option("server", options->server,
+                       "dicom://CALLED_AE@host:port, or a DICOMweb root http(s)://host:port/path")
+          ->required();
+        sub->add_option("--user", options->user,
+                        "DICOMweb user (the password: INNEREAR_PACS_PASSWORD, else asked)");
         sub->add_option("--calling-ae", options->callingAe, "This program's AE title")
           ->capture_default_str();
         sub

@@ -231,8 +231,12 @@ private slots:
         for (const char* bad :
              { "ORTHANC@host:4242", "dicom://host:4242", "dicom://AE@host", "dicom://AE@:104",
                "dicom://AE@host:0", "dicom://AE@host:70000", "dicom://AE@host:12x",
-               "dicom://THIS_AE_TITLE_IS_TOO_LONG@host:104", "https://host/dicom-web" })
+               "dicom://THIS_AE_TITLE_IS_TOO_LONG@host:104", "https://user:secret@host/dicom-web",
+               "http://" })
             QVERIFY_THROWS_EXCEPTION(pacs::PacsError, pacs::parseServer(bad));
+        const pacs::ServerAddress web = pacs::parseServer("http://127.0.0.1:8042/dicom-web/");
+        QVERIFY(web.web());
+        QCOMPARE(web.text(), std::string("http://127.0.0.1:8042/dicom-web"));
     }
 };
 

@@ -31,6 +31,10 @@ trap cleanup EXIT
 dicom_port=$((30000 + $$ % 15000))
 http_port=$((dicom_port + 1))
 mkdir -p "$work/storage"
+# Debian's orthanc-dicomweb adds the DICOMweb part; without it that part is skipped.
+dicomweb_plugin=/usr/share/orthanc/plugins/libOrthancDicomWeb.so
+plugins=""
+[ -f "$dicomweb_plugin" ] && plugins="\"$dicomweb_plugin\""
 cat > "$work/orthanc.json" <<EOF
 {
   "Name" : "InnerEarTest",
@@ -42,7 +46,8 @@ cat > "$work/orthanc.json" <<EOF
   "DicomCheckCalledAet" : true,
   "RemoteAccessAllowed" : false,
   "AuthenticationEnabled" : false,
-  "Plugins" : [ ],
+  "Plugins" : [ $plugins ],
+  "DicomWeb" : { "Enable" : true, "Root" : "/dicom-web/" },
   "DicomModalities" : { "innerear" : [ "INNEREAR", "127.0.0.1", 11112 ] },
   "DicomAlwaysAllowEcho" : true,
   "DicomAlwaysAllowStore" : true,
@@ -134,6 +139,33 @@ for stl in "${stl_ids[@]}"; do
 done
 [ "$matched" = 2 ] || fail "$matched of 2 meshes came back byte for byte"
 echo "read back: SEG (2 segments, 96 frames, the mask's labels and grid) and 2 STL, as sent"
+
+# The same through DICOMweb (QIDO-RS, WADO-RS, STOW-RS), when Orthanc has its plugin.
+if [ -n "$plugins" ]; then
+    web="$rest/dicom-web"
+    expect 0 "answered" -- "$innerear" pacs echo "$web"
+    expect 0 "1 study" -- "$innerear" pacs find "$web" --patient-id PHANTOM-2026 --modality MR
+    expect 0 "MR .*48 image" -- "$innerear" pacs find "$web" --study "$study_uid" --series
+    expect 0 "retrieved 48 file" -- "$innerear" pacs get "$web" --study "$study_uid" --series "$series_uid" --out "$work/got-web" --no-progress
+    # C-GET's files are re-encoded by DCMTK on arrival, WADO-RS's are Orthanc's own: the same
+    # instances, the same image.
+    [ "$(ls "$work/got-web")" = "$(ls "$work/got")" ] || fail "DICOMweb retrieved other instances than C-GET"
+    "$innerear" convert "$work/got" "$work/got.nii" > /dev/null || fail "convert of C-GET's study"
+    "$innerear" convert "$work/got-web" "$work/got-web.nii" > /dev/null || fail "convert of DICOMweb's study"
+    cmp -s "$work/got.nii" "$work/got-web.nii" || fail "DICOMweb's study is another image than C-GET's"
+    expect 0 "wrote" -- "$innerear" export-seg "$work/labyrinth.nii.gz" --reference "$work/got-web" --out "$work/seg-web.dcm" --algorithm semiautomatic
+    expect 0 "stored 1 file" -- "$innerear" pacs store "$web" "$work/seg-web.dcm" --no-progress
+    segs=0
+    for id in $(curl -sf "$rest/instances" | grep -o '"[0-9a-f-]\{20,\}"' | tr -d '"'); do
+        [ "$(value "$id" 0008-0016)" = 1.2.840.10008.5.1.4.1.1.66.4 ] && segs=$((segs + 1))
+    done
+    [ "$segs" = 2 ] || fail "after STOW-RS Orthanc holds $segs Segmentation objects, not 2"
+    expect 1 "no connection" -- "$innerear" pacs find "http://127.0.0.1:$((dicom_port + 2))/dicom-web" --timeout 3
+    expect 1 "HTTP 404" -- "$innerear" pacs find "$rest/not-dicom-web"
+    echo "DICOMweb: echo, find, get (the same image as C-GET), store"
+else
+    echo "DICOMweb part skipped: $dicomweb_plugin is absent (Debian's orthanc-dicomweb)"
+fi
 
 # Faults: each says what and where, and leaves nothing behind.
 expect 1 "rejected the association" -- "$innerear" pacs echo "dicom://WRONGAE@127.0.0.1:$dicom_port"

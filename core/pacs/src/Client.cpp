@@ -1,6 +1,7 @@
 #include "innerear/pacs/Client.h"
 
 #include "DcmtkSetup.h"
+#include "DicomWeb.h"
 #include "innerear/pacs/PacsError.h"
 
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -241,10 +242,57 @@ private:
     TransferProgress progress_;
 };
 
+/// C-GET of a study or series into `partial` (files written there by the Retriever).
+RetrieveResult retrieveByGet(const ServerAddress& server, const std::string& studyUid,
+                             const std::string& seriesUid, const std::string& partial,
+                             const std::string& folder, const ClientOptions& options,
+                             const TransferProgress& progress)
+{
+    Retriever session(server, options, partial, progress);
+    session.open();
+    DcmDataset keys;
+    keys.putAndInsertOFStringArray(DCM_QueryRetrieveLevel, seriesUid.empty() ? "STUDY" : "SERIES");
+    keys.putAndInsertOFStringArray(DCM_StudyInstanceUID, studyUid.c_str());
+    if (!seriesUid.empty())
+        keys.putAndInsertOFStringArray(DCM_SeriesInstanceUID, seriesUid.c_str());
+    OFList<RetrieveResponse*> responses;
+    const OFCondition condition = session.sendCGETRequest(
+      session.context(UID_GETStudyRootQueryRetrieveInformationModel), &keys, &responses);
+    Uint16 last = 0;
+    for (RetrieveResponse* response : responses)
+    {
+        last = response->m_status;
+        delete response;
+    }
+    if (session.cancelled)
+    {
+        session.abortAtEnd();
+        throw PacsError(Kind::Cancelled, server.text(), "the retrieve was cancelled; nothing kept");
+    }
+    if (!session.writeError.empty())
+    {
+        session.abortAtEnd();
+        throw PacsError(Kind::Failed, folder,
+                        "a received file cannot be written (" + session.writeError +
+                          "); nothing kept");
+    }
+    if (condition.bad())
+        session.fail("the retrieve was cut off after " + std::to_string(session.received) +
+                       " file(s); nothing kept",
+                     condition);
+    if (session.received == 0 && last != 0x0000)
+        throw PacsError(Kind::Failed, server.text(),
+                        "the server sent nothing: the retrieve failed with status " +
+                          statusText(last) + " (does the server hold this study?)");
+    return { session.received, session.failed };
+}
+
 } // namespace
 
 void echo(const ServerAddress& server, const ClientOptions& options)
 {
+    if (server.web())
+        return web::echo(server, options);
     Session session(server, options);
     session.addPresentationContext(UID_VerificationSOPClass, uncompressed());
     session.open();
@@ -257,6 +305,8 @@ void echo(const ServerAddress& server, const ClientOptions& options)
 std::vector<StudyMatch> findStudies(const ServerAddress& server, const StudyQuery& query,
                                     const ClientOptions& options)
 {
+    if (server.web())
+        return web::findStudies(server, query, options);
     Session session(server, options);
     session.addPresentationContext(UID_FINDStudyRootQueryRetrieveInformationModel, uncompressed());
     session.open();
@@ -294,6 +344,8 @@ std::vector<SeriesMatch> findSeries(const ServerAddress& server, const std::stri
 {
     if (studyUid.empty())
         throw PacsError(Kind::BadInput, server.text(), "a series query needs the study's UID");
+    if (server.web())
+        return web::findSeries(server, studyUid, options);
     Session session(server, options);
     session.addPresentationContext(UID_FINDStudyRootQueryRetrieveInformationModel, uncompressed());
     session.open();
@@ -345,49 +397,19 @@ RetrieveResult retrieve(const ServerAddress& server, const std::string& studyUid
         }
     } cleanup{ partial };
 
-    Retriever session(server, options, partial.string(), progress);
-    session.open();
-    DcmDataset keys;
-    keys.putAndInsertOFStringArray(DCM_QueryRetrieveLevel, seriesUid.empty() ? "STUDY" : "SERIES");
-    keys.putAndInsertOFStringArray(DCM_StudyInstanceUID, studyUid.c_str());
-    if (!seriesUid.empty())
-        keys.putAndInsertOFStringArray(DCM_SeriesInstanceUID, seriesUid.c_str());
-    OFList<RetrieveResponse*> responses;
-    const OFCondition condition = session.sendCGETRequest(
-      session.context(UID_GETStudyRootQueryRetrieveInformationModel), &keys, &responses);
-    Uint16 last = 0;
-    for (RetrieveResponse* response : responses)
-    {
-        last = response->m_status;
-        delete response;
-    }
-    if (session.cancelled)
-    {
-        session.abortAtEnd();
-        throw PacsError(Kind::Cancelled, server.text(), "the retrieve was cancelled; nothing kept");
-    }
-    if (!session.writeError.empty())
-    {
-        session.abortAtEnd();
-        throw PacsError(Kind::Failed, folder,
-                        "a received file cannot be written (" + session.writeError +
-                          "); nothing kept");
-    }
-    if (condition.bad())
-        session.fail("the retrieve was cut off after " + std::to_string(session.received) +
-                       " file(s); nothing kept",
-                     condition);
-    if (session.received == 0)
-        throw PacsError(Kind::Failed, server.text(),
-                        last == 0x0000
-                          ? "the server sent nothing for this study"
-                          : "the server sent nothing: the retrieve failed with status " +
-                              statusText(last) + " (does the server hold this study?)");
+    const RetrieveResult result =
+      server.web()
+        ? RetrieveResult{ web::retrieveInto(server, studyUid, seriesUid, partial.string(), options,
+                                            progress),
+                          0 }
+        : retrieveByGet(server, studyUid, seriesUid, partial.string(), folder, options, progress);
+    if (result.files == 0)
+        throw PacsError(Kind::Failed, server.text(), "the server sent nothing for this study");
     if (fs::exists(target, error))
         fs::remove(target, error); // an empty folder the user made
     detail::commit(partial.string(), target.string());
     cleanup.path.clear();
-    return { session.received, session.failed };
+    return result;
 }
 
 StoreResult store(const ServerAddress& server, const std::vector<std::string>& paths,
@@ -428,6 +450,15 @@ StoreResult store(const ServerAddress& server, const std::vector<std::string>& p
     }
     if (outgoing.empty())
         throw PacsError(Kind::BadInput, server.text(), "there is no DICOM file to send");
+    if (server.web())
+    {
+        std::vector<std::string> files;
+        for (const Outgoing& item : outgoing)
+            files.push_back(item.file);
+        StoreResult sent = web::store(server, files, options, progress);
+        sent.refused.insert(sent.refused.begin(), result.refused.begin(), result.refused.end());
+        return sent;
+    }
     Session session(server, options);
     session.setDatasetConversionMode(OFTrue);
     std::set<std::pair<std::string, std::string>> contexts;

@@ -8,18 +8,37 @@ namespace innerear::pacs
 
 std::string ServerAddress::text() const
 {
+    if (web())
+        return baseUrl;
     return "dicom://" + calledAe + "@" + host + ":" + std::to_string(port);
 }
 
 ServerAddress parseServer(const std::string& url)
 {
-    auto bad = [&](const std::string& why) {
+    auto bad = [&](const std::string& why)
+    {
         return PacsError(PacsError::Kind::BadAddress, url,
-                         why + " (expected dicom://AE@host:port)");
+                         why + " (expected dicom://AE@host:port or an http(s) DICOMweb URL)");
     };
     const std::string scheme = "dicom://";
     if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0)
-        throw bad("DICOMweb servers are not supported yet; give the server's DIMSE address");
+    {
+        const std::size_t hostStart = url.find("//") + 2;
+        const std::size_t pathStart = url.find('/', hostStart);
+        const std::string authority = url.substr(hostStart, pathStart - hostStart);
+        if (authority.empty())
+            throw PacsError(PacsError::Kind::BadAddress, url, "the host is missing");
+        if (authority.find('@') != std::string::npos)
+            throw PacsError(PacsError::Kind::BadAddress, url,
+                            "no user or password in the URL: give them with --user (the "
+                            "password is asked for, or read from INNEREAR_PACS_PASSWORD)");
+        ServerAddress server;
+        server.baseUrl = url;
+        while (server.baseUrl.size() > hostStart && server.baseUrl.back() == '/')
+            server.baseUrl.pop_back();
+        server.host = authority;
+        return server;
+    }
     if (url.rfind(scheme, 0) != 0)
         throw bad("not a DICOM server address");
     const std::string rest = url.substr(scheme.size());

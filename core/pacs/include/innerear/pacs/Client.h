@@ -9,23 +9,29 @@
 namespace innerear::pacs
 {
 
-/// A DICOM server (DIMSE): `dicom://CALLED_AE@host:port`.
+/// A DICOM server: DIMSE (`dicom://CALLED_AE@host:port`) or DICOMweb (`http(s)://host[:port]/
+/// path`, the path being the service root, e.g. Orthanc's `/dicom-web`).
 struct ServerAddress
 {
     std::string calledAe;
     std::string host;
     std::uint16_t port = 104;
+    std::string baseUrl; ///< DICOMweb's service root (no trailing slash); empty for DIMSE
+    bool web() const { return !baseUrl.empty(); }
     std::string text() const; ///< back in the URL form, for messages
 };
 
-/// Parses `dicom://AE@host:port` (AE: 1-16 characters, no backslash; port 1-65535). Throws
-/// PacsError (BadAddress) saying what is wrong.
+/// Parses `dicom://AE@host:port` (AE: 1-16 characters, no backslash; port 1-65535) or an http(s)
+/// URL (DICOMweb; no user or password in it). Throws PacsError (BadAddress) saying what is wrong.
 ServerAddress parseServer(const std::string& url);
 
 struct ClientOptions
 {
-    std::string callingAe = "INNEREAR";
-    int timeoutSeconds = 30; ///< connection, association and each DIMSE response
+    std::string callingAe = "INNEREAR"; ///< DIMSE
+    int timeoutSeconds = 30;            ///< connection, association and each response
+    /// DICOMweb with HTTP basic authentication: given per call, never stored by InnerEar.
+    std::string user;
+    std::string password;
 };
 
 /// C-FIND at study level; empty fields match anything. Names and descriptions may use DICOM's
