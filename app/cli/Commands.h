@@ -105,6 +105,7 @@ struct PacsOptions
     pacs::StudyQuery query;         ///< find (studyInstanceUid: find --series, get)
     bool series = false;            ///< find: the series of query.studyInstanceUid
     std::string seriesInstanceUid;  ///< get: only this series
+    int movePort = 0;               ///< get: C-MOVE to our listener on this port (0: C-GET)
     std::string out;                ///< get: the new folder
     std::string json;               ///< find: also the matches as JSON
     std::vector<std::string> files; ///< store

@@ -113,6 +113,7 @@ int runPacs(const PacsOptions& options, std::ostream& out, std::ostream& err)
         pacs::ClientOptions client;
         client.callingAe = options.callingAe;
         client.timeoutSeconds = options.timeoutSeconds;
+        client.movePort = static_cast<std::uint16_t>(options.movePort);
         if (!options.user.empty())
         {
             if (!server.web())
@@ -295,6 +296,11 @@ std::vector<Command> addPacsCommands(CLI::App& app)
           ->required();
         get->add_option("--series", options->seriesInstanceUid, "Only this Series Instance UID");
         get->add_option("--out", options->out, "New folder for the files")->required();
+        get
+          ->add_option("--move-port", options->movePort,
+                       "Retrieve by C-MOVE to a listener of ours on this port (the PACS must "
+                       "know the calling AE title at this host and port); default: C-GET")
+          ->check(CLI::Range(1, 65535));
         get->add_flag("!--no-progress", options->progressBar, "No progress bar");
     }
     {

@@ -30,6 +30,7 @@ trap cleanup EXIT
 
 dicom_port=$((30000 + $$ % 15000))
 http_port=$((dicom_port + 1))
+move_port=$((dicom_port + 3))
 mkdir -p "$work/storage"
 # Debian's orthanc-dicomweb adds the DICOMweb part; without it that part is skipped.
 dicomweb_plugin=/usr/share/orthanc/plugins/libOrthancDicomWeb.so
@@ -48,7 +49,7 @@ cat > "$work/orthanc.json" <<EOF
   "AuthenticationEnabled" : false,
   "Plugins" : [ $plugins ],
   "DicomWeb" : { "Enable" : true, "Root" : "/dicom-web/" },
-  "DicomModalities" : { "innerear" : [ "INNEREAR", "127.0.0.1", 11112 ] },
+  "DicomModalities" : { "innerear" : [ "INNEREAR", "127.0.0.1", $move_port ] },
   "DicomAlwaysAllowEcho" : true,
   "DicomAlwaysAllowStore" : true,
   "ConcurrentJobs" : 1,
@@ -95,6 +96,11 @@ expect 0 "0 studies" -- "$innerear" pacs find "$server" --patient-name "NOBODY*"
 expect 0 "retrieved 48 file" -- "$innerear" pacs get "$server" --study "$study_uid" --out "$work/got" --no-progress
 [ "$(ls "$work/got" | wc -l)" = 48 ] || fail "the retrieved folder does not hold 48 files"
 expect 0 "200 x 140 x 48" -- "$innerear" info "$work/got"
+# C-MOVE to a listener of ours (the common retrieve of hospital PACS): the same image.
+expect 0 "retrieved 48 file" -- "$innerear" pacs get "$server" --study "$study_uid" --out "$work/got-move" --move-port "$move_port" --no-progress
+"$innerear" convert "$work/got" "$work/got.nii" > /dev/null || fail "convert of C-GET's study"
+"$innerear" convert "$work/got-move" "$work/got-move.nii" > /dev/null || fail "convert of C-MOVE's study"
+cmp -s "$work/got.nii" "$work/got-move.nii" || fail "C-MOVE's study is another image than C-GET's"
 
 expect 0 "quality: right" -- "$innerear" segment "$work/got" --out "$work/labyrinth.nii.gz" --report "$work/report.json"
 expect 0 "wrote .*seg.dcm.*2 segment" -- "$innerear" export-seg "$work/labyrinth.nii.gz" --reference "$work/got" --out "$work/seg.dcm" --report "$work/report.json"
@@ -150,7 +156,6 @@ if [ -n "$plugins" ]; then
     # C-GET's files are re-encoded by DCMTK on arrival, WADO-RS's are Orthanc's own: the same
     # instances, the same image.
     [ "$(ls "$work/got-web")" = "$(ls "$work/got")" ] || fail "DICOMweb retrieved other instances than C-GET"
-    "$innerear" convert "$work/got" "$work/got.nii" > /dev/null || fail "convert of C-GET's study"
     "$innerear" convert "$work/got-web" "$work/got-web.nii" > /dev/null || fail "convert of DICOMweb's study"
     cmp -s "$work/got.nii" "$work/got-web.nii" || fail "DICOMweb's study is another image than C-GET's"
     expect 0 "wrote" -- "$innerear" export-seg "$work/labyrinth.nii.gz" --reference "$work/got-web" --out "$work/seg-web.dcm" --algorithm semiautomatic

@@ -6,15 +6,18 @@
 
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcuid.h>
+#include <dcmtk/dcmnet/dstorscp.h>
 #include <dcmtk/dcmnet/scu.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
 #include <system_error>
+#include <thread>
 
 #include <unistd.h>
 
@@ -287,6 +290,139 @@ RetrieveResult retrieveByGet(const ServerAddress& server, const std::string& stu
     return { session.received, session.failed };
 }
 
+/// The storage SCP a C-MOVE sends to: our AE title on `port`, files into `folder`, until told to
+/// stop (it polls once a second); counts what arrives and asks `progress` whether to go on.
+class MoveReceiver : public DcmStorageSCP
+{
+public:
+    MoveReceiver(const ClientOptions& options, std::uint16_t port, const std::string& folder,
+                 const TransferProgress& progress)
+      : progress_(progress)
+    {
+        setAETitle(options.callingAe.c_str());
+        setPort(port);
+        setOutputDirectory(folder.c_str());
+        setDirectoryGenerationMode(DGM_NoSubdirectory);
+        setFilenameGenerationMode(FGM_SOPInstanceUID);
+        setFilenameExtension(".dcm");
+        setConnectionBlockingMode(DUL_NOBLOCK);
+        setConnectionTimeout(1);
+        setHostLookupEnabled(OFFalse);
+        const OFList<OFString> accepted =
+          syntaxes({ UID_LittleEndianExplicitTransferSyntax, UID_LittleEndianImplicitTransferSyntax,
+                     UID_JPEGProcess14SV1TransferSyntax, UID_JPEG2000LosslessOnlyTransferSyntax,
+                     UID_JPEGLSLosslessTransferSyntax, UID_RLELosslessTransferSyntax });
+        for (const char* storage : retrievableClasses)
+            addPresentationContext(storage, accepted);
+    }
+
+    std::atomic<bool> stop{ false };
+    mutable std::atomic<std::size_t> received{ 0 };
+    mutable std::atomic<bool> cancelled{ false };
+    std::atomic<std::size_t> total{ 0 };
+
+protected:
+    OFBool stopAfterConnectionTimeout() override { return stop.load(); }
+    OFBool stopAfterCurrentAssociation() override { return stop.load(); }
+    void notifyInstanceStored(const OFString&, const OFString&, const OFString&,
+                              DcmDataset*) const override
+    {
+        const std::size_t done = ++received;
+        if (progress_ && !progress_(done, total.load()))
+            cancelled = true;
+    }
+
+private:
+    TransferProgress progress_;
+};
+
+class Mover : public Session
+{
+public:
+    using Session::Session;
+    MoveReceiver* receiver = nullptr;
+
+protected:
+    OFCondition handleMOVEResponse(const T_ASC_PresentationContextID presID,
+                                   RetrieveResponse* response, OFBool& waitForNextResponse) override
+    {
+        if (response && receiver)
+            receiver->total = std::size_t(response->m_numberOfRemainingSubops) +
+                              response->m_numberOfCompletedSubops +
+                              response->m_numberOfFailedSubops + response->m_numberOfWarningSubops;
+        const OFCondition condition =
+          DcmSCU::handleMOVEResponse(presID, response, waitForNextResponse);
+        if (receiver && receiver->cancelled.load())
+        {
+            sendCANCELRequest(presID);
+            waitForNextResponse = OFFalse;
+        }
+        return condition;
+    }
+};
+
+/// C-MOVE of a study or series to our own storage SCP on `port` (the server must know our AE
+/// title at this host and port), files into `partial`.
+RetrieveResult retrieveByMove(const ServerAddress& server, const std::string& studyUid,
+                              const std::string& seriesUid, const std::string& partial,
+                              const ClientOptions& options, const TransferProgress& progress)
+{
+    MoveReceiver receiver(options, options.movePort, partial, progress);
+    OFCondition listening = EC_Normal;
+    std::thread listener([&] { listening = receiver.listen(); });
+    struct Join
+    {
+        MoveReceiver& receiver;
+        std::thread& thread;
+        ~Join()
+        {
+            receiver.stop = true;
+            thread.join();
+        }
+    } join{ receiver, listener };
+
+    Mover session(server, options);
+    session.receiver = &receiver;
+    session.addPresentationContext(UID_MOVEStudyRootQueryRetrieveInformationModel, uncompressed());
+    session.open();
+    DcmDataset keys;
+    keys.putAndInsertOFStringArray(DCM_QueryRetrieveLevel, seriesUid.empty() ? "STUDY" : "SERIES");
+    keys.putAndInsertOFStringArray(DCM_StudyInstanceUID, studyUid.c_str());
+    if (!seriesUid.empty())
+        keys.putAndInsertOFStringArray(DCM_SeriesInstanceUID, seriesUid.c_str());
+    OFList<RetrieveResponse*> responses;
+    const OFCondition condition =
+      session.sendMOVERequest(session.context(UID_MOVEStudyRootQueryRetrieveInformationModel),
+                              options.callingAe.c_str(), &keys, &responses);
+    Uint16 last = 0;
+    std::size_t failed = 0;
+    for (RetrieveResponse* response : responses)
+    {
+        last = response->m_status;
+        failed = response->m_numberOfFailedSubops;
+        delete response;
+    }
+    if (listening.bad())
+        throw PacsError(Kind::Failed, server.text(),
+                        "cannot receive on port " + std::to_string(options.movePort) + " (" +
+                          listening.text() + ")");
+    if (receiver.cancelled.load())
+    {
+        session.abortAtEnd();
+        throw PacsError(Kind::Cancelled, server.text(), "the retrieve was cancelled; nothing kept");
+    }
+    if (condition.bad())
+        session.fail("the retrieve was cut off after " + std::to_string(receiver.received.load()) +
+                       " file(s); nothing kept",
+                     condition);
+    if (receiver.received.load() == 0 && last != 0x0000)
+        throw PacsError(Kind::Failed, server.text(),
+                        "the server sent nothing: the move failed with status " + statusText(last) +
+                          " (does it know " + options.callingAe + " at this host and port " +
+                          std::to_string(options.movePort) + ", and does it hold this study?)");
+    return { receiver.received.load(), failed };
+}
+
 } // namespace
 
 void echo(const ServerAddress& server, const ClientOptions& options)
@@ -398,10 +534,11 @@ RetrieveResult retrieve(const ServerAddress& server, const std::string& studyUid
     } cleanup{ partial };
 
     const RetrieveResult result =
-      server.web()
-        ? RetrieveResult{ web::retrieveInto(server, studyUid, seriesUid, partial.string(), options,
-                                            progress),
-                          0 }
+      server.web() ? RetrieveResult{ web::retrieveInto(server, studyUid, seriesUid,
+                                                       partial.string(), options, progress),
+                                     0 }
+      : options.movePort > 0
+        ? retrieveByMove(server, studyUid, seriesUid, partial.string(), options, progress)
         : retrieveByGet(server, studyUid, seriesUid, partial.string(), folder, options, progress);
     if (result.files == 0)
         throw PacsError(Kind::Failed, server.text(), "the server sent nothing for this study");

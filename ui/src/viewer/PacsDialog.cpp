@@ -14,6 +14,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QThread>
@@ -68,6 +69,7 @@ PacsSettings PacsSettings::load()
     PacsSettings pacs;
     pacs.servers = settings.value("pacs/servers").toStringList();
     pacs.callingAe = settings.value("pacs/callingAe", pacs.callingAe).toString();
+    pacs.movePort = settings.value("pacs/movePort", 0).toInt();
     return pacs;
 }
 
@@ -81,6 +83,7 @@ void PacsSettings::remember(const QString& server) const
     QSettings settings;
     settings.setValue("pacs/servers", ordered);
     settings.setValue("pacs/callingAe", callingAe);
+    settings.setValue("pacs/movePort", movePort);
 }
 
 PacsDialog::PacsDialog(QWidget* parent)
@@ -97,6 +100,13 @@ PacsDialog::PacsDialog(QWidget* parent)
     server_->lineEdit()->setPlaceholderText("dicom://ORTHANC@pacs.example:4242");
     callingAe_ = new QLineEdit(settings.callingAe, this);
     callingAe_->setToolTip(tr("This program's AE title, as the server knows it"));
+    movePort_ = new QSpinBox(this);
+    movePort_->setRange(0, 65535);
+    movePort_->setValue(settings.movePort);
+    movePort_->setSpecialValueText(tr("none (retrieve by C-GET)"));
+    movePort_->setToolTip(tr("Retrieve by C-MOVE to a listener of ours on this port, for servers "
+                             "without C-GET (the server must know the calling AE title at this "
+                             "host and port)"));
     patientName_ = new QLineEdit(this);
     patientName_->setPlaceholderText(tr("e.g. DOE^J* (wildcards * and ?)"));
     patientId_ = new QLineEdit(this);
@@ -108,6 +118,7 @@ PacsDialog::PacsDialog(QWidget* parent)
     auto* form = new QFormLayout;
     form->addRow(tr("Server"), server_);
     form->addRow(tr("Calling AE title"), callingAe_);
+    form->addRow(tr("C-MOVE port"), movePort_);
     form->addRow(tr("Patient name"), patientName_);
     form->addRow(tr("Patient ID"), patientId_);
     form->addRow(tr("Study date"), date_);
@@ -246,6 +257,7 @@ bool PacsDialog::currentServer(pacs::ServerAddress& server, pacs::ClientOptions&
     if (client.callingAe.empty())
         client.callingAe = "INNEREAR";
     client.timeoutSeconds = 20;
+    client.movePort = static_cast<std::uint16_t>(movePort_->value());
     return true;
 }
 

@@ -16,6 +16,7 @@ class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
+class QSpinBox;
 class QTableWidget;
 
 namespace innerear::ui
@@ -27,6 +28,7 @@ struct PacsSettings
 {
     QStringList servers; ///< dicom://AE@host:port
     QString callingAe = "INNEREAR";
+    int movePort = 0; ///< retrieve by C-MOVE to a listener of ours on this port; 0: C-GET
     static PacsSettings load();
     void remember(const QString& server) const; ///< moves it to the front and saves
 };
@@ -68,6 +70,7 @@ private:
 
     QComboBox* server_ = nullptr;
     QLineEdit* callingAe_ = nullptr;
+    QSpinBox* movePort_ = nullptr;
     QLineEdit *patientName_ = nullptr, *patientId_ = nullptr, *date_ = nullptr,
               *modality_ = nullptr, *description_ = nullptr;
     QTableWidget* studies_ = nullptr;

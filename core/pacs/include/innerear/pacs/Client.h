@@ -29,6 +29,9 @@ struct ClientOptions
 {
     std::string callingAe = "INNEREAR"; ///< DIMSE
     int timeoutSeconds = 30;            ///< connection, association and each response
+    /// DIMSE retrieve by C-MOVE to our own storage SCP listening on this port (the server must
+    /// know callingAe at this host and port); 0: C-GET on the query's association.
+    std::uint16_t movePort = 0;
     /// DICOMweb with HTTP basic authentication: given per call, never stored by InnerEar.
     std::string user;
     std::string password;
@@ -88,7 +91,8 @@ struct RetrieveResult
     std::size_t failed = 0; ///< sub-operations the server reported as failed
 };
 
-/// C-GET of a study (or of one series of it) into `folder`, which must not exist or be empty.
+/// C-GET (or C-MOVE, see ClientOptions::movePort; WADO-RS for DICOMweb) of a study (or of one
+/// series of it) into `folder`, which must not exist or be empty.
 /// Files arrive in a hidden sibling folder that becomes `folder` only when the retrieve is
 /// complete: a cut, a failure or a cancel leaves nothing behind. Throws PacsError.
 RetrieveResult retrieve(const ServerAddress& server, const std::string& studyInstanceUid,
