@@ -28,7 +28,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-dicom_port=$((30000 + $$ % 15000))
+# Ports apart from the other tests' servers (Slurm: 20000-40001, the viewer's Orthanc: 41000-50003).
+dicom_port=$((50100 + $$ % 9000))
 http_port=$((dicom_port + 1))
 move_port=$((dicom_port + 3))
 mkdir -p "$work/storage"

@@ -31,7 +31,8 @@ QString OrthancServer::start()
         binary = "/usr/sbin/Orthanc";
     if (binary.isEmpty())
         return "Orthanc is not installed (scripts/run.sh deps installs Debian's orthanc)";
-    dicomPort_ = 30000 + int(QCoreApplication::applicationPid() % 15000);
+    // Apart from the other tests' servers (Slurm: 20000-40001, pacs::Orthanc: 50100-59103).
+    dicomPort_ = 41000 + int(QCoreApplication::applicationPid() % 9000);
     httpPort_ = dicomPort_ + 1;
     QFile config(folder_.filePath("orthanc.json"));
     if (!config.open(QIODevice::WriteOnly))
