@@ -122,6 +122,7 @@ struct ExportSegOptions
     std::string report; ///< segment's --report JSON, for the model's name and checksum
     std::string algorithm = "automatic"; ///< automatic, semiautomatic or manual
     std::string description;             ///< series description; empty: by the algorithm
+    std::string layout = "guess";        ///< guess, labyrinths, structures or plain
 };
 int runExportSeg(const ExportSegOptions& options, std::ostream& out, std::ostream& err);
 

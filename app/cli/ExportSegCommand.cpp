@@ -56,6 +56,19 @@ int runExportSeg(const ExportSegOptions& options, std::ostream& out, std::ostrea
         err << "innerear export-seg: --algorithm must be automatic, semiautomatic or manual\n";
         return BadUsage;
     }
+    if (options.layout == "guess")
+        seg.layout = pacs::LabelLayout::Guess;
+    else if (options.layout == "labyrinths")
+        seg.layout = pacs::LabelLayout::Labyrinths;
+    else if (options.layout == "structures")
+        seg.layout = pacs::LabelLayout::Structures;
+    else if (options.layout == "plain")
+        seg.layout = pacs::LabelLayout::Plain;
+    else
+    {
+        err << "innerear export-seg: --layout must be guess, labyrinths, structures or plain\n";
+        return BadUsage;
+    }
     if (overwritesInput(options.out, options.mask) ||
         overwritesInput(options.out, options.reference))
     {
@@ -133,6 +146,12 @@ Command addExportSegCommand(CLI::App& app)
                    "automatic, semiautomatic (corrected by hand) or manual")
       ->capture_default_str();
     command->add_option("--description", options->description, "Series description");
+    command
+      ->add_option("--layout", options->layout,
+                   "What the values mean: labyrinths (1 right, 2 left), structures (1 cochlea, 2 "
+                   "vestibule, 3-5 canals), plain (Label N) or guess (from the highest value; a "
+                   "cochlea-and-vestibule map passes for labyrinths)")
+      ->capture_default_str();
     return { command, [options](std::ostream& out, std::ostream& err)
              { return runExportSeg(*options, out, err); } };
 }

@@ -12,9 +12,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <system_error>
 #include <thread>
@@ -134,7 +136,8 @@ int number(DcmItem& item, const DcmTagKey& tag)
     const std::string value = detail::text(item, tag);
     if (value.empty() || value.find_first_not_of("0123456789 ") != std::string::npos)
         return -1;
-    return std::stoi(value);
+    const long parsed = std::strtol(value.c_str(), nullptr, 10);
+    return parsed >= 0 && parsed <= 1000000000 ? int(parsed) : -1;
 }
 
 std::vector<std::unique_ptr<DcmDataset>> find(Session& session, DcmDataset& keys)
@@ -165,10 +168,22 @@ std::vector<std::unique_ptr<DcmDataset>> find(Session& session, DcmDataset& keys
 /// The storage classes a retrieve accepts (as C-STORE SCP on the C-GET's association): the
 /// images and objects an inner-ear study holds, in the syntaxes our DICOM reader decodes.
 const char* const retrievableClasses[] = {
-    UID_MRImageStorage,      UID_EnhancedMRImageStorage, UID_EnhancedMRColorImageStorage,
-    UID_CTImageStorage,      UID_EnhancedCTImageStorage, UID_SecondaryCaptureImageStorage,
-    UID_SegmentationStorage, UID_EncapsulatedSTLStorage, UID_EncapsulatedPDFStorage,
-    UID_RawDataStorage,      UID_MRSpectroscopyStorage,
+    UID_MRImageStorage,
+    UID_EnhancedMRImageStorage,
+    UID_EnhancedMRColorImageStorage,
+    UID_CTImageStorage,
+    UID_EnhancedCTImageStorage,
+    UID_SecondaryCaptureImageStorage,
+    UID_SegmentationStorage,
+    UID_EncapsulatedSTLStorage,
+    UID_EncapsulatedPDFStorage,
+    UID_RawDataStorage,
+    UID_MRSpectroscopyStorage,
+    UID_GrayscaleSoftcopyPresentationStateStorage,
+    UID_KeyObjectSelectionDocumentStorage,
+    UID_BasicTextSRStorage,
+    UID_EnhancedSRStorage,
+    UID_ComprehensiveSRStorage,
 };
 
 class Retriever : public Session
@@ -205,7 +220,15 @@ protected:
                                                    response->m_numberOfWarningSubops);
             failed = response->m_numberOfFailedSubops;
         }
-        return DcmSCU::handleCGETResponse(presID, response, continueSession);
+        const OFCondition condition = DcmSCU::handleCGETResponse(presID, response, continueSession);
+        // A cancel while the server prepares (no file yet) is seen here too.
+        if (progress_ && !progress_(received, total))
+        {
+            cancelled = true;
+            sendCANCELRequest(presID);
+            continueSession = OFFalse;
+        }
+        return condition;
     }
 
     OFCondition handleSTORERequest(const T_ASC_PresentationContextID /*presID*/,
@@ -221,8 +244,10 @@ protected:
         if (uid.empty() || uid.find_first_not_of("0123456789.") != std::string::npos)
             uid = "instance-" + std::to_string(received + 1);
         const std::string file = (fs::path(folder_) / (uid + ".dcm")).string();
-        DcmFileFormat format(incoming);
-        const OFCondition saved = format.saveFile(file.c_str(), incoming->getOriginalXfer());
+        // The dataset is ours to delete (DcmSCU's contract): the file format takes it over.
+        const E_TransferSyntax arrived = incoming->getOriginalXfer();
+        DcmFileFormat format(incoming, OFFalse);
+        const OFCondition saved = format.saveFile(file.c_str(), arrived);
         if (saved.bad())
         {
             writeError = file + ": " + saved.text();
@@ -254,10 +279,7 @@ RetrieveResult retrieveByGet(const ServerAddress& server, const std::string& stu
     Retriever session(server, options, partial, progress);
     session.open();
     DcmDataset keys;
-    keys.putAndInsertOFStringArray(DCM_QueryRetrieveLevel, seriesUid.empty() ? "STUDY" : "SERIES");
-    keys.putAndInsertOFStringArray(DCM_StudyInstanceUID, studyUid.c_str());
-    if (!seriesUid.empty())
-        keys.putAndInsertOFStringArray(DCM_SeriesInstanceUID, seriesUid.c_str());
+    detail::retrieveKeys(keys, studyUid, seriesUid);
     OFList<RetrieveResponse*> responses;
     const OFCondition condition = session.sendCGETRequest(
       session.context(UID_GETStudyRootQueryRetrieveInformationModel), &keys, &responses);
@@ -307,6 +329,11 @@ public:
         setFilenameExtension(".dcm");
         setConnectionBlockingMode(DUL_NOBLOCK);
         setConnectionTimeout(1);
+        // A stalled sender must not hold the listener (and the retrieve) forever.
+        const Uint32 timeout = Uint32(options.timeoutSeconds > 0 ? options.timeoutSeconds : 30);
+        setDIMSEBlockingMode(DIMSE_NONBLOCKING);
+        setDIMSETimeout(timeout);
+        setACSETimeout(timeout);
         setHostLookupEnabled(OFFalse);
         const OFList<OFString> accepted =
           syntaxes({ UID_LittleEndianExplicitTransferSyntax, UID_LittleEndianImplicitTransferSyntax,
@@ -327,13 +354,21 @@ protected:
     void notifyInstanceStored(const OFString&, const OFString&, const OFString&,
                               DcmDataset*) const override
     {
-        const std::size_t done = ++received;
-        if (progress_ && !progress_(done, total.load()))
+        if (!keepGoing(++received, total.load()))
             cancelled = true;
+    }
+
+public:
+    /// The progress callback, from either thread (the listener's, the move's) one at a time.
+    bool keepGoing(std::size_t done, std::size_t all) const
+    {
+        const std::lock_guard<std::mutex> lock(progressMutex_);
+        return !progress_ || progress_(done, all);
     }
 
 private:
     TransferProgress progress_;
+    mutable std::mutex progressMutex_;
 };
 
 class Mover : public Session
@@ -352,6 +387,8 @@ protected:
                               response->m_numberOfFailedSubops + response->m_numberOfWarningSubops;
         const OFCondition condition =
           DcmSCU::handleMOVEResponse(presID, response, waitForNextResponse);
+        if (receiver && !receiver->keepGoing(receiver->received.load(), receiver->total.load()))
+            receiver->cancelled = true;
         if (receiver && receiver->cancelled.load())
         {
             sendCANCELRequest(presID);
@@ -368,8 +405,13 @@ RetrieveResult retrieveByMove(const ServerAddress& server, const std::string& st
                               const ClientOptions& options, const TransferProgress& progress)
 {
     MoveReceiver receiver(options, options.movePort, partial, progress);
-    OFCondition listening = EC_Normal;
-    std::thread listener([&] { listening = receiver.listen(); });
+    // The port is opened here, before the move is asked for, so that a port in use is said.
+    const OFCondition opened = receiver.openListenPort();
+    if (opened.bad())
+        throw PacsError(Kind::Failed, server.text(),
+                        "cannot receive on port " + std::to_string(options.movePort) + " (" +
+                          opened.text() + "): choose another --move-port");
+    std::thread listener([&] { receiver.acceptAssociations(); });
     struct Join
     {
         MoveReceiver& receiver;
@@ -386,10 +428,7 @@ RetrieveResult retrieveByMove(const ServerAddress& server, const std::string& st
     session.addPresentationContext(UID_MOVEStudyRootQueryRetrieveInformationModel, uncompressed());
     session.open();
     DcmDataset keys;
-    keys.putAndInsertOFStringArray(DCM_QueryRetrieveLevel, seriesUid.empty() ? "STUDY" : "SERIES");
-    keys.putAndInsertOFStringArray(DCM_StudyInstanceUID, studyUid.c_str());
-    if (!seriesUid.empty())
-        keys.putAndInsertOFStringArray(DCM_SeriesInstanceUID, seriesUid.c_str());
+    detail::retrieveKeys(keys, studyUid, seriesUid);
     OFList<RetrieveResponse*> responses;
     const OFCondition condition =
       session.sendMOVERequest(session.context(UID_MOVEStudyRootQueryRetrieveInformationModel),
@@ -402,10 +441,6 @@ RetrieveResult retrieveByMove(const ServerAddress& server, const std::string& st
         failed = response->m_numberOfFailedSubops;
         delete response;
     }
-    if (listening.bad())
-        throw PacsError(Kind::Failed, server.text(),
-                        "cannot receive on port " + std::to_string(options.movePort) + " (" +
-                          listening.text() + ")");
     if (receiver.cancelled.load())
     {
         session.abortAtEnd();
@@ -512,7 +547,10 @@ RetrieveResult retrieve(const ServerAddress& server, const std::string& studyUid
     if (fs::exists(folder, error) && !fs::is_empty(folder, error))
         throw PacsError(Kind::BadInput, folder,
                         "exists and is not empty: retrieve into a new folder");
-    const fs::path target(folder);
+    // "study/" names the folder study: without the trailing separator its name is not empty.
+    fs::path target = fs::path(folder).lexically_normal();
+    if (target.filename().empty() && target.has_parent_path())
+        target = target.parent_path();
     const fs::path parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
     if (!fs::is_directory(parent, error))
         throw PacsError(Kind::BadInput, folder, "its folder does not exist");
@@ -542,6 +580,13 @@ RetrieveResult retrieve(const ServerAddress& server, const std::string& studyUid
         : retrieveByGet(server, studyUid, seriesUid, partial.string(), folder, options, progress);
     if (result.files == 0)
         throw PacsError(Kind::Failed, server.text(), "the server sent nothing for this study");
+    // A study with images missing is not kept: it would look complete (and, in the viewer's
+    // cache, be opened again as if it were).
+    if (result.failed > 0)
+        throw PacsError(Kind::Failed, server.text(),
+                        std::to_string(result.failed) +
+                          " of the study's images could not be sent (" +
+                          std::to_string(result.files) + " came); nothing kept");
     if (fs::exists(target, error))
         fs::remove(target, error); // an empty folder the user made
     detail::commit(partial.string(), target.string());
@@ -636,7 +681,10 @@ StoreResult store(const ServerAddress& server, const std::vector<std::string>& p
             session.fail("sending " + item.file + " failed after " + std::to_string(result.stored) +
                            " file(s)",
                          condition);
-        if (status == STATUS_Success || (status & 0xF000) == 0xB000) // success or warning
+        // Success, or one of the warnings (0xB000-0xBFFF, 0x0107 attribute list, 0x0116 value
+        // out of range): the instance is stored.
+        if (status == STATUS_Success || (status & 0xF000) == 0xB000 || status == 0x0107 ||
+            status == 0x0116)
             ++result.stored;
         else
             result.refused.push_back(item.file + ": refused by the server (status " +

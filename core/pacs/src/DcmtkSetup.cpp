@@ -94,4 +94,28 @@ void commit(const std::string& temporary, const std::string& target)
     }
 }
 
+void saveAtomically(DcmFileFormat& file, const std::string& out)
+{
+    const std::string temporary = out + ".partial";
+    const OFCondition saved =
+      file.saveFile(temporary.c_str(), EXS_LittleEndianExplicit, EET_UndefinedLength, EGL_recalcGL,
+                    EPD_noChange, 0, 0, EWM_createNewMeta);
+    if (saved.bad())
+    {
+        std::error_code ignored;
+        fs::remove(temporary, ignored);
+        throw PacsError(PacsError::Kind::Failed, out,
+                        std::string("cannot be written (DCMTK: ") + saved.text() + ")");
+    }
+    commit(temporary, out);
+}
+
+void retrieveKeys(DcmDataset& keys, const std::string& studyUid, const std::string& seriesUid)
+{
+    keys.putAndInsertOFStringArray(DCM_QueryRetrieveLevel, seriesUid.empty() ? "STUDY" : "SERIES");
+    keys.putAndInsertOFStringArray(DCM_StudyInstanceUID, studyUid.c_str());
+    if (!seriesUid.empty())
+        keys.putAndInsertOFStringArray(DCM_SeriesInstanceUID, seriesUid.c_str());
+}
+
 } // namespace innerear::pacs::detail

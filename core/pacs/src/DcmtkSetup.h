@@ -3,6 +3,7 @@
 #include <dcmtk/config/osconfig.h> // must come first (DCMTK's rule)
 
 #include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcitem.h>
 
 #include <string>
@@ -31,5 +32,12 @@ std::vector<std::string> filesUnder(const std::string& path);
 /// Renames `temporary` to `target` (replacing it), removing `temporary` and throwing PacsError
 /// (Failed) when that is impossible: how every output here appears only when complete.
 void commit(const std::string& temporary, const std::string& target);
+
+/// Writes `file` (explicit little endian, a new meta header) beside `out` and commits it: the
+/// file appears only when complete. Throws PacsError (Failed).
+void saveAtomically(DcmFileFormat& file, const std::string& out);
+
+/// The query keys of a retrieve: the study, or one series of it.
+void retrieveKeys(DcmDataset& keys, const std::string& studyUid, const std::string& seriesUid);
 
 } // namespace innerear::pacs::detail

@@ -139,7 +139,7 @@ const char* algorithmName(SegmentAlgorithm algorithm)
     return "AUTOMATIC";
 }
 
-std::vector<SegSegment> segmentsOf(const LabelMap& labels)
+std::vector<SegSegment> segmentsOf(const LabelMap& labels, LabelLayout layout)
 {
     const std::array<bool, 256> present = labelsPresent(labels);
     int highest = 0;
@@ -154,9 +154,16 @@ std::vector<SegSegment> segmentsOf(const LabelMap& labels)
                 segments.push_back({ known.label, known.name, codeKey(known.scheme, known.code),
                                      known.laterality, "" });
     };
-    if (highest <= 2)
+    if (layout == LabelLayout::Guess)
+        layout = highest <= 2   ? LabelLayout::Labyrinths
+                 : highest <= 5 ? LabelLayout::Structures
+                                : LabelLayout::Plain;
+    if ((layout == LabelLayout::Labyrinths && highest > 2) ||
+        (layout == LabelLayout::Structures && highest > 5))
+        layout = LabelLayout::Plain; // values the layout has no name for
+    if (layout == LabelLayout::Labyrinths)
         add(labyrinths);
-    else if (highest <= 5)
+    else if (layout == LabelLayout::Structures)
         add(structures);
     else
         for (int value = 1; value < 256; ++value)
@@ -172,7 +179,7 @@ SegExportSummary writeDicomSeg(const LabelMap& labels, const ReferenceSeries& re
 {
     detail::ensureDcmtk();
     const Geometry& grid = labels.geometry();
-    std::vector<SegSegment> segments = segmentsOf(labels);
+    std::vector<SegSegment> segments = segmentsOf(labels, options.layout);
     if (segments.empty())
         throw PacsError(PacsError::Kind::BadInput, out,
                         "the mask marks no voxel: there is nothing to write as a segmentation");
@@ -328,16 +335,7 @@ SegExportSummary writeDicomSeg(const LabelMap& labels, const ReferenceSeries& re
     check(file.getDataset()->putAndInsertUint8Array(DCM_PixelData, packed.data(),
                                                     static_cast<unsigned long>(packed.size())),
           out, "the pixel data cannot be set");
-    const std::string temporary = out + ".partial";
-    const OFCondition saved = file.saveFile(temporary.c_str(), EXS_LittleEndianExplicit);
-    if (saved.bad())
-    {
-        std::error_code ignored;
-        fs::remove(temporary, ignored);
-        throw PacsError(PacsError::Kind::Failed, out,
-                        std::string("cannot be written (DCMTK: ") + saved.text() + ")");
-    }
-    detail::commit(temporary, out);
+    detail::saveAtomically(file, out);
     OFString sopInstance, series;
     seg->getSOPCommon().getSOPInstanceUID(sopInstance);
     seg->getSeries().getSeriesInstanceUID(series);
@@ -396,6 +394,7 @@ LoadedSeg readDicomSeg(const std::string& path)
 
     // Segments: InnerEar's own codes give their label values back, others their number.
     std::map<Uint16, std::uint8_t> labelOfSegment;
+    std::vector<std::pair<Uint16, std::size_t>> wantedOfSegment; ///< segment number, value asked
     for (std::size_t number = 1; number <= seg->getNumberOfSegments(); ++number)
     {
         DcmSegment* segment = seg->getSegment(number);
@@ -420,20 +419,55 @@ LoadedSeg readDicomSeg(const std::string& path)
         }
         described.algorithm =
           DcmSegTypes::algoType2OFString(segment->getSegmentAlgorithmType()).c_str();
-        described.label = number < 256 ? static_cast<std::uint8_t>(number) : 0;
+        // The value it asks for: InnerEar's own codes, else its segment number.
+        std::size_t wanted = number;
         for (const KnownSegment& known : labyrinths)
             if (codeKey(known.scheme, known.code) == described.typeCode &&
                 known.laterality == described.laterality)
-                described.label = known.label;
+                wanted = known.label;
         for (const KnownSegment& known : structures)
             if (codeKey(known.scheme, known.code) == described.typeCode)
-                described.label = known.label;
-        if (described.label == 0)
+                wanted = known.label;
+        const std::string plain = codeKey(ownScheme, "LABEL");
+        if (described.typeCode.rfind(plain, 0) == 0 && described.typeCode.size() > plain.size() &&
+            described.typeCode.size() <= plain.size() + 3 &&
+            described.typeCode.find_first_not_of("0123456789", plain.size()) == std::string::npos)
+            wanted = std::stoul(described.typeCode.substr(plain.size()));
+        if (wanted < 1 || wanted > 255)
+            wanted = number;
+        result.segments.push_back(described);
+        result.segments.back().label =
+          static_cast<std::uint8_t>(std::min<std::size_t>(wanted, 255));
+        wantedOfSegment.push_back({ static_cast<Uint16>(number), wanted });
+    }
+    // A value asked for twice (a foreign SEG's right and left cochlea, say) goes to the first;
+    // the others get the lowest free values, in segment order.
+    std::array<bool, 256> taken{};
+    std::vector<std::size_t> unresolved;
+    for (std::size_t i = 0; i < result.segments.size(); ++i)
+    {
+        const std::size_t wanted = wantedOfSegment[i].second;
+        if (wanted >= 1 && wanted <= 255 && !taken[wanted])
+        {
+            taken[wanted] = true;
+            result.segments[i].label = static_cast<std::uint8_t>(wanted);
+        }
+        else
+            unresolved.push_back(i);
+    }
+    std::size_t free = 1;
+    for (const std::size_t i : unresolved)
+    {
+        while (free <= 255 && taken[free])
+            ++free;
+        if (free > 255)
             throw PacsError(PacsError::Kind::BadInput, path,
                             "has more than 255 segments; a label map holds 255");
-        labelOfSegment[static_cast<Uint16>(number)] = described.label;
-        result.segments.push_back(described);
+        taken[free] = true;
+        result.segments[i].label = static_cast<std::uint8_t>(free);
     }
+    for (std::size_t i = 0; i < result.segments.size(); ++i)
+        labelOfSegment[wantedOfSegment[i].first] = result.segments[i].label;
 
     // The grid: shared orientation and spacing, slices from the frames' positions.
     auto orientationOf = [&](Uint32 frame)

@@ -67,7 +67,8 @@ int onProgress(void* user, curl_off_t downTotal, curl_off_t downNow, curl_off_t 
 /// One HTTP request; throws PacsError for a transport failure or an HTTP error status.
 Response request(const ServerAddress& server, const ClientOptions& options, const std::string& url,
                  const std::string& accept, const std::string* upload = nullptr,
-                 const std::string& uploadType = {}, const TransferProgress* progress = nullptr)
+                 const std::string& uploadType = {}, const TransferProgress* progress = nullptr,
+                 bool storing = false)
 {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -127,7 +128,8 @@ Response request(const ServerAddress& server, const ClientOptions& options, cons
         throw PacsError(Kind::Failed, server.text(),
                         "not found (HTTP 404): is this the DICOMweb service root (e.g. "
                         "http://host:8042/dicom-web)?");
-    if (response.status >= 400)
+    // STOW-RS answers 409 when some or all instances failed, with the details in its body.
+    if (response.status >= 400 && !(storing && response.status == 409))
         throw PacsError(Kind::Failed, server.text(),
                         "the server answered HTTP " + std::to_string(response.status));
     return response;
@@ -169,7 +171,8 @@ int number(const nlohmann::json& dataset, const char* tag)
     const std::string text = value(dataset, tag);
     if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
         return -1;
-    return std::stoi(text);
+    const long parsed = std::strtol(text.c_str(), nullptr, 10);
+    return parsed >= 0 && parsed <= 1000000000 ? int(parsed) : -1;
 }
 
 nlohmann::json parseJson(const ServerAddress& server, const Response& response)
@@ -207,24 +210,50 @@ std::vector<std::string_view> parts(const ServerAddress& server, const Response&
         throw PacsError(Kind::Failed, server.text(),
                         "the server's answer is not multipart/related (" + response.contentType +
                           ")");
+    // A delimiter is "--boundary" at the start of a line, followed by CRLF (another part), by
+    // "--" (the end) or by transport padding; the text elsewhere in a part is not one.
     const std::string delimiter = "--" + boundary;
-    std::vector<std::string_view> found;
     const std::string_view body(response.body);
-    std::size_t at = body.find(delimiter);
+    auto isDelimiter = [&](std::size_t at)
+    {
+        const std::size_t after = at + delimiter.size();
+        return body.compare(at, delimiter.size(), delimiter) == 0 &&
+               (body.compare(after, 2, "\r\n") == 0 || body.compare(after, 2, "--") == 0 ||
+                body.compare(after, 1, " ") == 0 || body.compare(after, 1, "\t") == 0);
+    };
+    std::vector<std::string_view> found;
+    std::size_t at = body.compare(0, delimiter.size(), delimiter) == 0 ? 0 : std::string_view::npos;
+    for (std::size_t search = 0; at == std::string_view::npos;)
+    {
+        const std::size_t candidate = body.find("\r\n" + delimiter, search);
+        if (candidate == std::string_view::npos)
+            break;
+        if (isDelimiter(candidate + 2))
+            at = candidate + 2;
+        search = candidate + 2;
+    }
+    bool closed = false;
     while (at != std::string_view::npos)
     {
-        at += delimiter.size();
-        if (body.substr(at, 2) == "--")
-            break; // the closing delimiter
+        if (body.compare(at + delimiter.size(), 2, "--") == 0)
+        {
+            closed = true;
+            break;
+        }
         const std::size_t start = body.find("\r\n\r\n", at);
         if (start == std::string_view::npos)
             break;
-        const std::size_t next = body.find("\r\n" + delimiter, start + 4);
+        std::size_t next = body.find("\r\n" + delimiter, start + 4);
+        while (next != std::string_view::npos && !isDelimiter(next + 2))
+            next = body.find("\r\n" + delimiter, next + 2);
         if (next == std::string_view::npos)
-            throw PacsError(Kind::Failed, server.text(), "the transfer was cut off");
+            break;
         found.push_back(body.substr(start + 4, next - start - 4));
         at = next + 2;
     }
+    if (!closed)
+        throw PacsError(Kind::Failed, server.text(),
+                        "the transfer was cut off (the answer has no closing boundary)");
     return found;
 }
 
@@ -308,10 +337,17 @@ std::size_t retrieveInto(const ServerAddress& server, const std::string& studyUi
         format.transferInit();
         const OFCondition read = format.read(stream);
         format.transferEnd();
-        std::string uid = read.good() ? detail::text(*format.getDataset(), DCM_SOPInstanceUID) : "";
+        if (read.bad())
+            throw PacsError(Kind::Failed, server.text(),
+                            "part " + std::to_string(written + 1) +
+                              " of the answer is not a DICOM instance; nothing kept");
+        std::string uid = detail::text(*format.getDataset(), DCM_SOPInstanceUID);
         if (uid.empty() || uid.find_first_not_of("0123456789.") != std::string::npos)
             uid = "instance-" + std::to_string(written + 1);
         const fs::path file = fs::path(folder) / (uid + ".dcm");
+        std::error_code exists;
+        if (fs::exists(file, exists))
+            continue; // the same instance twice: kept once
         std::ofstream out(file, std::ios::binary);
         out.write(part.data(), std::streamsize(part.size()));
         if (!out)
@@ -334,16 +370,16 @@ StoreResult store(const ServerAddress& server, const std::vector<std::string>& f
         const std::string boundary = "innerear-" + std::to_string(random());
         const std::string body = "--" + boundary + "\r\nContent-Type: application/dicom\r\n\r\n" +
                                  bytes + "\r\n--" + boundary + "--\r\n";
-        const Response response =
-          request(server, options, server.baseUrl + "/studies", "application/dicom+json", &body,
-                  "multipart/related; type=\"application/dicom\"; boundary=" + boundary);
-        // STOW-RS: 200 with the instance under Referenced SOP Sequence; failures under Failed
-        // SOP Sequence (and 202 / 409 when some or all failed).
+        const Response response = request(
+          server, options, server.baseUrl + "/studies", "application/dicom+json", &body,
+          "multipart/related; type=\"application/dicom\"; boundary=" + boundary, nullptr, true);
+        // STOW-RS: 200 stored, 202 stored with warnings, 409 refused; a refused instance is
+        // also listed under Failed SOP Sequence.
         const nlohmann::json answer = parseJson(server, response);
         const bool failed = answer.is_object() && answer.contains("00081198") &&
                             answer["00081198"].contains("Value") &&
                             !answer["00081198"]["Value"].empty();
-        if (response.status == 200 && !failed)
+        if ((response.status == 200 || response.status == 202) && !failed)
             ++result.stored;
         else
             result.refused.push_back(files[i] + ": refused by the server (HTTP " +

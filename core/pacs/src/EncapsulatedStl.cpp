@@ -125,18 +125,7 @@ WrappedStl writeEncapsulatedStl(const std::string& stlFile, const ReferenceSerie
         data.putAndInsertUint32(DCM_EncapsulatedDocumentLength, length).bad())
         throw PacsError(PacsError::Kind::Failed, out, "cannot hold the mesh");
 
-    const std::string temporary = out + ".partial";
-    const OFCondition saved =
-      format.saveFile(temporary.c_str(), EXS_LittleEndianExplicit, EET_UndefinedLength,
-                      EGL_recalcGL, EPD_noChange, 0, 0, EWM_createNewMeta);
-    if (saved.bad())
-    {
-        std::error_code ignored;
-        fs::remove(temporary, ignored);
-        throw PacsError(PacsError::Kind::Failed, out,
-                        std::string("cannot be written (DCMTK: ") + saved.text() + ")");
-    }
-    detail::commit(temporary, out);
+    detail::saveAtomically(format, out);
     return { sopInstance, series };
 }
 

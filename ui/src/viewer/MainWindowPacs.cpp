@@ -51,6 +51,10 @@ bool MainWindow::sendToPacs(const QString& serverText)
         .toStdString();
     seg.seriesDescription =
       std::string("InnerEar labyrinth (") + pacs::algorithmName(seg.algorithm) + ")";
+    // A structure map is sent as such (as the side panel names it), without ear meshes: its
+    // labels 1 and 2 are the cochlea and the vestibule, not the two ears.
+    const bool structures = isStructureMap(*labels);
+    seg.layout = structures ? pacs::LabelLayout::Structures : pacs::LabelLayout::Labyrinths;
 
     // The objects, written here first (quick), then sent off the GUI thread.
     QTemporaryDir outbox;
@@ -64,7 +68,10 @@ bool MainWindow::sendToPacs(const QString& serverText)
         files.push_back(outbox.filePath("labyrinth-seg.dcm").toStdString());
         pacs::writeDicomSeg(*labels, series, files.back(), seg);
         pacs::StlExportOptions wrap;
-        for (const EarMesh& mesh : writeEarMeshes(*labels, outbox.path(), "labyrinth", false))
+        const std::vector<EarMesh> meshes =
+          structures ? std::vector<EarMesh>{}
+                     : writeEarMeshes(*labels, outbox.path(), "labyrinth", false);
+        for (const EarMesh& mesh : meshes)
         {
             wrap.documentTitle = "Inner ear labyrinth, " + mesh.side.toStdString() + " ear";
             files.push_back(outbox.filePath("labyrinth-" + mesh.side + "-stl.dcm").toStdString());

@@ -266,7 +266,7 @@ void PacsDialog::setBusy(bool busy, const QString& status)
     busy_ = busy;
     searchButton_->setEnabled(!busy);
     retrieveButton_->setEnabled(!busy && studies_->currentRow() >= 0 && !studyMatches_.empty());
-    cancelButton_->setEnabled(busy);
+    cancelButton_->setEnabled(false); // a retrieve enables it (a query cannot be cancelled)
     status_->setText(status);
 }
 
@@ -286,9 +286,10 @@ void PacsDialog::search()
     setBusy(true, tr("Searching %1…").arg(fromStd(server.text())));
     const QString serverText = server_->currentText().trimmed();
     const QString callingAe = callingAe_->text().trimmed();
+    const int movePort = movePort_->value();
     runInBackground(
       [=] { *found = pacs::findStudies(server, query, client); },
-      [this, found, serverText, callingAe](const QString& error)
+      [this, found, serverText, callingAe, movePort](const QString& error)
       {
           studyMatches_ = error.isEmpty() ? *found : std::vector<pacs::StudyMatch>{};
           seriesMatches_.clear();
@@ -307,6 +308,7 @@ void PacsDialog::search()
           {
               PacsSettings settings = PacsSettings::load();
               settings.callingAe = callingAe;
+              settings.movePort = movePort;
               settings.remember(serverText);
           }
           setBusy(false, error.isEmpty() ? tr("%n stud(ies) found.", "", int(studyMatches_.size()))
@@ -375,6 +377,7 @@ void PacsDialog::retrieve()
     cancelled_->store(false);
     progress_->setValue(0);
     setBusy(true, tr("Retrieving…"));
+    cancelButton_->setEnabled(true);
     QPointer<QProgressBar> bar = progress_;
     auto cancelled = cancelled_;
     auto files = std::make_shared<pacs::RetrieveResult>();

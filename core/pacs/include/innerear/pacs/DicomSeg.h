@@ -20,8 +20,18 @@ enum class SegmentAlgorithm
 };
 const char* algorithmName(SegmentAlgorithm algorithm);
 
+/// What a label map's values mean.
+enum class LabelLayout
+{
+    Guess,      ///< labyrinths when no value is above 2, structures when none is above 5
+    Labyrinths, ///< 1 right, 2 left labyrinth
+    Structures, ///< 1 cochlea, 2 vestibule, 3-5 anterior, posterior, lateral canal (no side)
+    Plain       ///< "Label N" for every value
+};
+
 struct SegExportOptions
 {
+    LabelLayout layout = LabelLayout::Guess;
     SegmentAlgorithm algorithm = SegmentAlgorithm::Automatic;
     std::string algorithmName = "InnerEar"; ///< e.g. "InnerEar innerear-fast" (the model's name)
     std::string algorithmVersion;           ///< the program's version when empty
@@ -52,7 +62,9 @@ struct SegExportSummary
 /// map (1 cochlea, 2 vestibule, 3-5 the anterior, posterior, lateral canals), coded with SNOMED
 /// CT where the code is known here (cochlea, laterality) and with InnerEar's own coding scheme
 /// (99INNEREAR) otherwise; any other value becomes "Label N". Only labels present are listed.
-std::vector<SegSegment> segmentsOf(const LabelMap& labels);
+/// With LabelLayout::Guess, a structure map with only a cochlea and a vestibule (1, 2) passes for
+/// labyrinths: say Structures for such maps.
+std::vector<SegSegment> segmentsOf(const LabelMap& labels, LabelLayout layout = LabelLayout::Guess);
 
 /// Writes `labels` as a binary DICOM Segmentation of `reference`: the reference's patient, study
 /// and frame of reference, one segment per label present, one frame per slice of the grid for
@@ -74,8 +86,9 @@ struct LoadedSeg
 };
 
 /// Reads a binary (or fractional, at half its maximum) DICOM SEG into a label map on the grid its
-/// frames span. Segments InnerEar knows (labyrinths, sub-structures) get their own label values;
-/// others their segment number. Throws PacsError (BadInput) with the file and the reason.
+/// frames span. Segments InnerEar knows (labyrinths, sub-structures, "Label N") get their own
+/// label values, others their segment number; a value already taken goes to the next free one.
+/// Throws PacsError (BadInput) with the file and the reason.
 LoadedSeg readDicomSeg(const std::string& path);
 
 } // namespace innerear::pacs
