@@ -18,6 +18,10 @@ WindowLevel automaticWindow(const Volume& volume)
 
 Rgb labelColour(std::uint8_t label, const OverlayStyle& style)
 {
+    if (style.difference)
+        return label == 1   ? Rgb{ 255, 221, 0 }
+               : label == 2 ? Rgb{ 255, 80, 40 }
+                            : Rgb{ 30, 100, 255 };
     if (!style.perSideColours)
         return { 255, 221, 0 };
     return label == 1 ? Rgb{ 240, 96, 64 } : Rgb{ 64, 160, 255 };

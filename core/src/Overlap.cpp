@@ -1,5 +1,6 @@
 #include "innerear/core/Overlap.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace innerear
@@ -66,6 +67,57 @@ OverlapMetrics countOverlap(const LabelMap& prediction, const LabelMap& referenc
     }
     m.fpr = fp + tn > 0.0 ? fp / (fp + tn) : 0.0;
     return m;
+}
+
+namespace
+{
+
+Difference differenceOf(std::uint8_t first, std::uint8_t second)
+{
+    if (first && second)
+        return Difference::Both;
+    if (first)
+        return Difference::OnlyFirst;
+    return second ? Difference::OnlySecond : Difference::None;
+}
+
+void requireSameGrid(const LabelMap& first, const LabelMap& second)
+{
+    if (!sameGrid(first.geometry(), second.geometry(), 1e-3))
+        throw std::invalid_argument("the two masks are on different grids; resample one onto "
+                                    "the other first");
+}
+
+} // namespace
+
+LabelMap differenceMap(const LabelMap& first, const LabelMap& second)
+{
+    requireSameGrid(first, second);
+    LabelMap difference(first.geometry(), 0);
+    const auto& a = first.voxels();
+    const auto& b = second.voxels();
+    auto& out = difference.voxels();
+    for (std::size_t v = 0; v < a.size(); ++v)
+        out[v] = std::uint8_t(differenceOf(a[v], b[v]));
+    return difference;
+}
+
+void updateDifferenceMap(LabelMap& difference, const LabelMap& first, const LabelMap& second,
+                         const std::array<std::size_t, 3>& low,
+                         const std::array<std::size_t, 3>& high)
+{
+    requireSameGrid(first, second);
+    requireSameGrid(first, difference);
+    const Size3& n = first.size();
+    if (n[0] == 0 || n[1] == 0 || n[2] == 0)
+        return;
+    std::array<std::size_t, 3> top{};
+    for (std::size_t a = 0; a < 3; ++a)
+        top[a] = std::min(high[a], n[a] - 1);
+    for (std::size_t k = low[2]; k <= top[2]; ++k)
+        for (std::size_t j = low[1]; j <= top[1]; ++j)
+            for (std::size_t i = low[0]; i <= top[0]; ++i)
+                difference(i, j, k) = std::uint8_t(differenceOf(first(i, j, k), second(i, j, k)));
 }
 
 } // namespace innerear

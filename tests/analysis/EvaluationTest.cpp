@@ -52,6 +52,7 @@ class EvaluationTest : public QObject
 private Q_SLOTS:
     void countingAgreesWithItk();
     void surfaceDistancesOfShiftedSpheres();
+    void surfaceDistancesEqualABruteForceCountOnTheWholeGrid();
     void predictionOnAnotherGridIsResampledThroughPhysicalSpace();
     void emptyPredictionGivesUndefinedDistancesNotNumbers();
     void largestComponentPerSideAssignsPatientSides();
@@ -105,6 +106,96 @@ void EvaluationTest::surfaceDistancesOfShiftedSpheres()
     QVERIFY(m.hausdorff95 >= 1.0 && m.hausdorff95 <= 1.6);
     QVERIFY(m.averageSurfaceDistance > 0.3 && m.averageSurfaceDistance < 1.0);
     QVERIFY(!moved.resampled);
+}
+
+namespace
+{
+/// Boundary voxels as the metric defines them: a face neighbour outside the mask or the grid.
+std::vector<std::array<std::size_t, 3>> surfaceVoxels(const LabelMap& m, std::uint8_t label)
+{
+    std::vector<std::array<std::size_t, 3>> surface;
+    const Size3& n = m.size();
+    for (std::size_t k = 0; k < n[2]; ++k)
+        for (std::size_t j = 0; j < n[1]; ++j)
+            for (std::size_t i = 0; i < n[0]; ++i)
+            {
+                if (m(i, j, k) != label)
+                    continue;
+                const bool onBorder =
+                  i == 0 || j == 0 || k == 0 || i + 1 == n[0] || j + 1 == n[1] || k + 1 == n[2];
+                if (onBorder || m(i - 1, j, k) != label || m(i + 1, j, k) != label ||
+                    m(i, j - 1, k) != label || m(i, j + 1, k) != label || m(i, j, k - 1) != label ||
+                    m(i, j, k + 1) != label)
+                    surface.push_back({ i, j, k });
+            }
+    return surface;
+}
+
+std::vector<double> bruteDistances(const std::vector<std::array<std::size_t, 3>>& from,
+                                   const std::vector<std::array<std::size_t, 3>>& to,
+                                   const Vec3& spacing)
+{
+    std::vector<double> distances;
+    for (const auto& a : from)
+    {
+        double best = 1e300;
+        for (const auto& b : to)
+        {
+            double d2 = 0.0;
+            for (std::size_t x = 0; x < 3; ++x)
+            {
+                const double d = (double(a[x]) - double(b[x])) * spacing[x];
+                d2 += d * d;
+            }
+            best = std::min(best, d2);
+        }
+        distances.push_back(std::sqrt(best));
+    }
+    return distances;
+}
+
+double percentile95(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, std::size_t(std::ceil(0.95 * double(v.size()))) - 1)];
+}
+} // namespace
+
+void EvaluationTest::surfaceDistancesEqualABruteForceCountOnTheWholeGrid()
+{
+    // Distances are measured in the box of the two masks only (the labyrinth's, not the head's):
+    // they must equal a brute-force count over the whole grid, for masks in the middle of the
+    // grid and for masks cut by its edge (whose border voxels are surface too), on an
+    // anisotropic grid.
+    Geometry g = cube(1.0, 40);
+    g.spacing = { 0.3, 0.45, 0.7 };
+    for (std::size_t a = 0; a < 3; ++a)
+        g.origin[a] = -19.5 * g.spacing[a]; // centred on 0, as cube() places its grid
+    for (const Vec3& centre : { Vec3{ 1.0, -0.5, 0.5 }, Vec3{ 5.5, 8.5, -12.5 } })
+    {
+        LabelMap reference = sphere(g, centre, 3.2, 1);
+        QVERIFY(std::count(reference.voxels().begin(), reference.voxels().end(), 1) > 100);
+        LabelMap prediction = sphere(g, { centre[0] + 0.7, centre[1] - 0.4, centre[2] }, 2.6, 1);
+        for (std::size_t i = 18; i < 24; ++i) // an island apart from the sphere
+            prediction(i, 2, 3) = 1;
+        OverlapMetrics m = countOverlap(prediction, reference, LabelSelection{ 1 });
+        analysis::addSurfaceDistances(m, prediction, reference, LabelSelection{ 1 });
+        const auto p = surfaceVoxels(prediction, 1), r = surfaceVoxels(reference, 1);
+        const std::vector<double> forward = bruteDistances(p, r, g.spacing);
+        const std::vector<double> backward = bruteDistances(r, p, g.spacing);
+        const double hd95 = std::max(percentile95(forward), percentile95(backward));
+        double sum = 0.0;
+        for (double d : forward)
+            sum += d;
+        for (double d : backward)
+            sum += d;
+        const double assd = sum / double(forward.size() + backward.size());
+        qInfo("HD95 %.4f (brute force %.4f) mm, ASSD %.4f (%.4f) mm", m.hausdorff95, hd95,
+              m.averageSurfaceDistance, assd);
+        QVERIFY(std::abs(m.hausdorff95 - hd95) < 1e-4);
+        QVERIFY(std::abs(m.averageSurfaceDistance - assd) < 1e-4);
+        QVERIFY(hd95 > 0.5);
+    }
 }
 
 void EvaluationTest::predictionOnAnotherGridIsResampledThroughPhysicalSpace()

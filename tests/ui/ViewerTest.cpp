@@ -9,7 +9,9 @@
 #include "SliceView.h"
 #include "VtkView.h"
 
+#include "innerear/analysis/Evaluation.h"
 #include "innerear/core/LabelMeasures.h"
+#include "innerear/core/Overlap.h"
 #include "innerear/inference/Device.h"
 #include "innerear/io/VolumeIO.h"
 
@@ -94,6 +96,8 @@ private Q_SLOTS:
     void readsOutThePositionUnderThePointer();
     void scriptedRunsLeaveTheRecentFilesAlone();
     void offersCudaOnlyWhereItRuns();
+    void comparesTwoMasksAsADifferenceMap();
+    void zoomIsLinkedAcrossTheViews();
 
 private:
     std::unique_ptr<MainWindow> openSample();
@@ -509,6 +513,168 @@ void ViewerTest::readsOutThePositionUnderThePointer()
     QEvent leave(QEvent::Leave);
     QCoreApplication::sendEvent(axial, &leave);
     QVERIFY(readout->text().isEmpty());
+}
+
+namespace
+{
+/// Pixels of one colour blended over grey (a dominant channel well above the others).
+int tintedPixels(const QImage& image, int channel)
+{
+    int count = 0;
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x)
+        {
+            const QColor c = image.pixelColor(x, y);
+            const int rgb[3] = { c.red(), c.green(), c.blue() };
+            const int others = std::max(rgb[(channel + 1) % 3], rgb[(channel + 2) % 3]);
+            count += rgb[channel] - others > 50;
+        }
+    return count;
+}
+} // namespace
+
+void ViewerTest::comparesTwoMasksAsADifferenceMap()
+{
+    auto window = openSample();
+    QVERIFY(window);
+    QVERIFY(!window->compareMasks()); // nothing to compare yet: said
+    QVERIFY(window->lastError().contains("loaded mask"));
+    QVERIFY(window->loadMask(sampleLabels()));
+    ViewerModel& model = window->model();
+    const LabelMap manual = *model.mask(ViewerModel::Mask::Loaded);
+    // An "automatic" result: the right ear one voxel off along x, the left ear missing its
+    // upper part.
+    LabelMap automatic(manual.geometry(), 0);
+    const Size3& n = manual.size();
+    std::size_t leftTop = 0;
+    for (std::size_t k = 0; k < n[2]; ++k)
+        for (std::size_t j = 0; j < n[1]; ++j)
+            for (std::size_t i = 0; i < n[0]; ++i)
+                if (manual(i, j, k) == 2)
+                    leftTop = std::max(leftTop, k);
+    for (std::size_t k = 0; k < n[2]; ++k)
+        for (std::size_t j = 0; j < n[1]; ++j)
+            for (std::size_t i = 0; i + 1 < n[0]; ++i)
+            {
+                if (manual(i, j, k) == 1)
+                    automatic(i + 1, j, k) = 1;
+                if (manual(i, j, k) == 2 && k + 3 < leftTop)
+                    automatic(i, j, k) = 2;
+            }
+    model.setMask(ViewerModel::Mask::Automatic, automatic, "automatic");
+    QVERIFY(!model.comparing());
+    QVERIFY(window->compareMasks());
+    QVERIFY(model.comparing());
+    QCOMPARE(model.activeMask(), ViewerModel::Mask::Loaded); // edits go to the manual mask
+
+    // Each voxel says where the masks agree and which one alone marks it.
+    const LabelMap& difference = *model.drawnLabels();
+    std::array<std::size_t, 4> counts{};
+    for (std::size_t v = 0; v < difference.voxels().size(); ++v)
+    {
+        const auto expected = automatic.voxels()[v] && manual.voxels()[v] ? Difference::Both
+                              : automatic.voxels()[v]                     ? Difference::OnlyFirst
+                              : manual.voxels()[v]                        ? Difference::OnlySecond
+                                                                          : Difference::None;
+        QCOMPARE(int(difference.voxels()[v]), int(expected));
+        ++counts[difference.voxels()[v]];
+    }
+    QVERIFY(counts[1] > 0 && counts[2] > 0 && counts[3] > 0);
+    // The panel gives each ear's DSC and HD95 as `innerear evaluate` computes them.
+    const QString text = window->findChild<QLabel*>("labyrinth-volumes")->text();
+    for (std::uint8_t label : { 1, 2 })
+    {
+        OverlapMetrics m = countOverlap(automatic, manual, LabelSelection{ label });
+        analysis::addSurfaceDistances(m, automatic, manual, LabelSelection{ label });
+        const QString line = QString("%1: DSC %2, HD95 %3 mm")
+                               .arg(label == 1 ? "Right" : "Left")
+                               .arg(m.dsc, 0, 'f', 3)
+                               .arg(m.hausdorff95, 0, 'f', 2);
+        QVERIFY2(text.contains(line), qPrintable(text + "\n" + line));
+        QVERIFY(m.dsc > 0.3 && m.dsc < 0.99);
+    }
+    // Agreement, only automatic and only loaded are drawn in three colours.
+    QVERIFY(window->focusEar(1));
+    window->refreshViews();
+    if (!qEnvironmentVariableIsEmpty("INNEREAR_SCREENSHOTS"))
+        window->grabView("window").save(qEnvironmentVariable("INNEREAR_SCREENSHOTS") +
+                                        "/viewer-compare.png");
+    const QImage coronal = window->grabView("coronal");
+    QVERIFY(yellowPixels(coronal) > 20);
+    QVERIFY2(tintedPixels(coronal, 2) > 5, "no blue (only loaded) pixels");
+    QVERIFY(window->focusEar(0));
+    QVERIFY2(tintedPixels(window->grabView("axial"), 0) > 5, "no red (only automatic) pixels");
+
+    // An edit of the manual mask: the map follows, and the scores after the edit settles.
+    LabelMap* edited = model.editableLabels();
+    QVERIFY(edited == model.labelsToEdit(ViewerModel::Mask::Loaded));
+    std::size_t changed = 0;
+    editing::VoxelBox box{ { n[0], n[1], n[2] }, { 0, 0, 0 } };
+    for (std::size_t k = 0; k < n[2]; ++k)
+        for (std::size_t j = 0; j < n[1]; ++j)
+            for (std::size_t i = 0; i < n[0]; ++i)
+                if (automatic(i, j, k) == 1 && (*edited)(i, j, k) == 0)
+                {
+                    (*edited)(i, j, k) = 1; // accept what the network added
+                    ++changed;
+                    const editing::Index3 at{ i, j, k };
+                    for (std::size_t a = 0; a < 3; ++a)
+                    {
+                        box.low[a] = std::min(box.low[a], at[a]);
+                        box.high[a] = std::max(box.high[a], at[a]);
+                    }
+                }
+    QVERIFY(changed > 0);
+    model.notifyLabelsEdited(ViewerModel::Mask::Loaded, box);
+    for (std::size_t v = 0; v < difference.voxels().size(); ++v)
+        if (automatic.voxels()[v] == 1)
+            QVERIFY(difference.voxels()[v] == std::uint8_t(Difference::Both));
+    QTRY_VERIFY_WITH_TIMEOUT(
+      window->findChild<QLabel*>("labyrinth-volumes")->text().contains("only automatic 0.0 mm³"),
+      3000);
+    // A new layer ends the comparison: the loaded mask is shown again.
+    QVERIFY(window->loadMask(sampleLabels()));
+    QVERIFY(!model.comparing());
+    QVERIFY(model.drawnLabels() == model.activeLabels());
+}
+
+void ViewerTest::zoomIsLinkedAcrossTheViews()
+{
+    auto window = openSample();
+    QVERIFY(window);
+    window->refreshViews();
+    SliceView* axial = window->findChild<SliceView*>("view-axial");
+    SliceView* coronal = window->findChild<SliceView*>("view-coronal");
+    SliceView* sagittal = window->findChild<SliceView*>("view-sagittal");
+    auto zoomIn = [](SliceView* view)
+    {
+        const QPointF at(view->width() * 0.4, view->height() * 0.6);
+        QWheelEvent wheel(at, view->mapToGlobal(at), QPoint(), QPoint(0, 240), Qt::NoButton,
+                          Qt::ControlModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(view, &wheel);
+    };
+    zoomIn(axial);
+    QVERIFY(axial->zoom() > 1.4);
+    // The same millimetres per screen pixel in all three (their zoom factors differ when the
+    // planes fit the view differently).
+    for (SliceView* other : { coronal, sagittal })
+        QVERIFY2(std::abs(other->pixelsPerMillimetre() - axial->pixelsPerMillimetre()) <
+                   1e-9 * axial->pixelsPerMillimetre(),
+                 qPrintable(QString("%1 vs %2")
+                              .arg(other->pixelsPerMillimetre())
+                              .arg(axial->pixelsPerMillimetre())));
+    QVERIFY(coronal->zoom() > 1.0);
+    // Unlinked: only the view zoomed changes.
+    QAction* link = nullptr;
+    for (QAction* a : window->findChildren<QAction*>())
+        if (a->text().contains("Link zoom"))
+            link = a;
+    QVERIFY(link && link->isChecked());
+    link->setChecked(false);
+    const double before = coronal->zoom();
+    zoomIn(sagittal);
+    QCOMPARE(coronal->zoom(), before);
+    QVERIFY(sagittal->pixelsPerMillimetre() > axial->pixelsPerMillimetre());
 }
 
 int main(int argc, char** argv)

@@ -1,5 +1,6 @@
 #include "innerear/analysis/Evaluation.h"
 
+#include "innerear/core/Crop.h"
 #include "innerear/itk/ItkBridge.h"
 
 #include <itkBinaryContourImageFilter.h>
@@ -90,6 +91,36 @@ std::vector<double> directedDistances(const ItkLabels::Pointer& from,
     return distances;
 }
 
+/// The index box (one voxel of margin, which may lie outside the grid) holding every voxel the
+/// selection marks in either mask: all surface voxels, so the distances measured in it are those
+/// of the whole grid, at the cost of the labyrinth's box instead of the head's.
+std::pair<std::array<long, 3>, Size3> selectionBox(const LabelMap& first, const LabelMap& second,
+                                                   const LabelSelection& selection)
+{
+    const Size3& n = first.size();
+    std::array<long, 3> low{ long(n[0]), long(n[1]), long(n[2]) }, high{ -1, -1, -1 };
+    for (const LabelMap* mask : { &first, &second })
+        for (std::size_t k = 0; k < n[2]; ++k)
+            for (std::size_t j = 0; j < n[1]; ++j)
+                for (std::size_t i = 0; i < n[0]; ++i)
+                    if (selection.contains((*mask)(i, j, k)))
+                    {
+                        const long index[3] = { long(i), long(j), long(k) };
+                        for (std::size_t a = 0; a < 3; ++a)
+                        {
+                            low[a] = std::min(low[a], index[a]);
+                            high[a] = std::max(high[a], index[a]);
+                        }
+                    }
+    Size3 size{};
+    for (std::size_t a = 0; a < 3; ++a)
+    {
+        low[a] -= 1;
+        size[a] = std::size_t(high[a] - low[a] + 2);
+    }
+    return { low, size };
+}
+
 double percentile(std::vector<double> values, double p)
 {
     if (values.empty())
@@ -134,8 +165,9 @@ void addSurfaceDistances(OverlapMetrics& metrics, const LabelMap& prediction,
         metrics.hausdorff95 = metrics.averageSurfaceDistance = std::nan("");
         return;
     }
-    const auto predictedSurface = boundary(toItk(prediction, selection));
-    const auto referenceSurface = boundary(toItk(reference, selection));
+    const auto [corner, size] = selectionBox(prediction, reference, selection);
+    const auto predictedSurface = boundary(toItk(crop(prediction, corner, size), selection));
+    const auto referenceSurface = boundary(toItk(crop(reference, corner, size), selection));
     const std::vector<double> forward =
       directedDistances(predictedSurface, distanceTo(referenceSurface));
     const std::vector<double> backward =

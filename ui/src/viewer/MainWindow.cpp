@@ -41,6 +41,7 @@
 #include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSignalBlocker>
 #include <QSlider>
@@ -86,6 +87,8 @@ MainWindow::MainWindow(QWidget* parent)
                         ? pointerReadout(model_.volume(), *index, model_.mip())
                         : QString());
                 });
+        connect(sliceViews_[std::size_t(i)], &SliceView::zoomPanChanged, this,
+                [this, i] { linkZoomFrom(sliceViews_[std::size_t(i)]); });
         connect(sliceViews_[std::size_t(i)], &SliceView::maximiseRequested, this,
                 [this, i]
                 {
@@ -137,7 +140,13 @@ MainWindow::MainWindow(QWidget* parent)
 
     auto* dock = new QDockWidget(tr("Study and display"), this);
     dock->setObjectName("side-panel");
-    dock->setWidget(buildSidePanel());
+    // Scrolls when the window is too short for the study facts, volumes, scores and display.
+    auto* sideScroll = new QScrollArea(dock);
+    sideScroll->setWidgetResizable(true);
+    sideScroll->setFrameShape(QFrame::NoFrame);
+    sideScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    sideScroll->setWidget(buildSidePanel());
+    dock->setWidget(sideScroll);
     dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
     addDockWidget(Qt::RightDockWidgetArea, dock);
 
@@ -486,6 +495,7 @@ void MainWindow::loadSettings()
     if (!deviceGroup_->checkedAction()) // "cuda" saved on a machine that had it
         deviceGroup_->actions().front()->setChecked(true);
     flipAction_->setChecked(settings.value("segmentation/flip", false).toBool());
+    linkZoomAction_->setChecked(settings.value("view/linkZoom", true).toBool());
     rebuildRecentMenu();
 }
 
@@ -499,6 +509,7 @@ void MainWindow::saveSettings() const
     settings.setValue("segmentation/mode", modeGroup_->checkedAction()->data());
     settings.setValue("segmentation/device", deviceGroup_->checkedAction()->data());
     settings.setValue("segmentation/flip", flipAction_->isChecked());
+    settings.setValue("view/linkZoom", linkZoomAction_->isChecked());
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

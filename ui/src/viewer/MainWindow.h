@@ -114,6 +114,9 @@ public:
     /// Off for scripted runs and tests: studies opened are not added to the recent-files list
     /// and the settings are not saved on closing (the user's own stay as they were).
     void setRemembersSession(bool remembers) { remembersSession_ = remembers; }
+    /// Shows the difference map of the automatic and the loaded mask, with the Dice and HD95
+    /// of each ear in the labyrinth panel; false (and a message) without both masks.
+    bool compareMasks();
     /// The last error shown to the user (for scripts and tests).
     const QString& lastError() const { return lastError_; }
 
@@ -133,6 +136,13 @@ private:
     void update3dLabels();
     void updateStudyPanel();
     void updateVolumesPanel();
+    /// The "Show" choice: 0 automatic, 1 loaded, kCompareChoice the difference map of both.
+    void showMaskChoice(int index);
+    /// After the user zoomed `source`: the other 2-D views to its scale (View ▸ Link zoom).
+    void linkZoomFrom(SliceView* source);
+    static constexpr int kCompareChoice = 2;
+    /// Dice and HD95 per ear of the automatic mask against the loaded one, while comparing.
+    QString comparisonText() const;
     void updateActions();
     void addRecent(const QString& path);
     void rebuildRecentMenu();
@@ -182,6 +192,7 @@ private:
     QActionGroup* modeGroup_ = nullptr;
     QActionGroup* deviceGroup_ = nullptr;
     QAction* flipAction_ = nullptr;
+    QAction* linkZoomAction_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QProgressBar* progress_ = nullptr;
     bool remembersSession_ = true;

@@ -334,7 +334,8 @@ QWidget* MainWindow::buildEditorPanel()
 
 void MainWindow::onLabelsEdited(ViewerModel::Mask which, const editing::VoxelBox& box)
 {
-    if (which != model_.activeMask() || !model_.hasVolume())
+    // While comparing, the difference map shows both layers.
+    if ((which != model_.activeMask() && !model_.comparing()) || !model_.hasVolume())
         return;
     // Only the planes whose shown slices meet the changed voxels are made again.
     const std::array<bool, 3> meets = planesMeeting(model_, box);

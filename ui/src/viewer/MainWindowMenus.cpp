@@ -227,6 +227,15 @@ void MainWindow::buildMenus()
     QAction* fit = view->addAction(tr("&Fit the whole scan"));
     fit->setShortcut(QKeySequence(Qt::Key_Home));
     connect(fit, &QAction::triggered, this, &MainWindow::fitWholeScan);
+    linkZoomAction_ = view->addAction(tr("&Link zoom across the 2-D views"));
+    linkZoomAction_->setCheckable(true);
+    linkZoomAction_->setChecked(true);
+    linkZoomAction_->setToolTip(
+      tr("Zooming one 2-D view zooms the others to the same scale about their crosshair"));
+    QAction* compare = view->addAction(tr("&Compare automatic and loaded masks"));
+    compare->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    compare->setToolTip(tr("The difference map of both masks, with each ear's Dice and HD95"));
+    connect(compare, &QAction::triggered, this, &MainWindow::compareMasks);
     QAction* frame = view->addAction(tr("&Frame the labyrinth in 3-D"));
     frame->setShortcut(QKeySequence(Qt::Key_F));
     connect(frame, &QAction::triggered, this, &MainWindow::frameLabyrinth3d);
@@ -338,12 +347,15 @@ void MainWindow::showShortcuts()
          "<tr><td><b>Ctrl+1</b> / <b>Ctrl+2</b></td><td>to the right / left labyrinth (12 mm "
          "slab, zoomed onto it)</td></tr>"
          "<tr><td><b>Home</b></td><td>the whole scan again</td></tr>"
+         "<tr><td><b>Ctrl+D</b></td><td>compare the automatic and the loaded mask "
+         "(difference map, Dice and HD95 per ear)</td></tr>"
          "<tr><td><b>F</b></td><td>frame the labyrinth in 3D (a new result keeps your "
          "camera)</td></tr>"
          "<tr><td><b>↑ ↓ PgUp PgDn</b>, wheel</td><td>move the slice or slab</td></tr>"
          "<tr><td>left button</td><td>place the cursor (all views follow)</td></tr>"
          "<tr><td>right drag</td><td>window (horizontal) and level (vertical)</td></tr>"
-         "<tr><td>Ctrl+wheel / middle drag</td><td>zoom / pan</td></tr>"
+         "<tr><td>Ctrl+wheel / middle drag</td><td>zoom about the pointer (the other views "
+         "follow) / pan</td></tr>"
          "<tr><td>double-click</td><td>maximise a view, again to return</td></tr>"
          "<tr><td>3D: left / right / middle drag</td><td>rotate / zoom / pan</td></tr>"
          "<tr><td colspan=2><b>Segment editor</b> (thin slices)</td></tr>"

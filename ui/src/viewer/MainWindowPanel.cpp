@@ -3,7 +3,9 @@
 #include "ReaderWindow.h"
 #include "VtkView.h"
 
+#include "innerear/analysis/Evaluation.h"
 #include "innerear/core/Files.h"
+#include "innerear/core/Overlap.h"
 #include "innerear/io/Dicom.h"
 #include "innerear/io/IoError.h"
 #include "innerear/io/VolumeIO.h"
@@ -47,6 +49,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <future>
 #include <sstream>
@@ -104,9 +107,13 @@ QWidget* MainWindow::buildSidePanel()
     volumesPanel_->setObjectName("labyrinth-volumes");
     volumesPanel_->setWordWrap(true);
     maskBox_ = new QComboBox(labyrinthBox);
-    maskBox_->addItems({ tr("Automatic"), tr("Loaded mask") });
+    maskBox_->addItems({ tr("Automatic"), tr("Loaded mask"), tr("Compare both (difference)") });
+    maskBox_->setToolTip(
+      tr("Which mask the views show. Compare: where the automatic and the loaded mask agree "
+         "(yellow), only the automatic one marks (red) or only the loaded one (blue), with "
+         "the Dice and HD95 of each ear; edits go to the loaded mask."));
     connect(maskBox_, qOverload<int>(&QComboBox::activated), this,
-            [this](int index) { model_.setActiveMask(ViewerModel::Mask(index)); });
+            [this](int index) { showMaskChoice(index); });
     labyrinthLayout->addRow(volumesPanel_);
     labyrinthLayout->addRow(tr("Show"), maskBox_);
     layout->addWidget(labyrinthBox);
@@ -193,12 +200,62 @@ QWidget* MainWindow::buildSidePanel()
     return panel;
 }
 
+void MainWindow::showMaskChoice(int index)
+{
+    if (index == kCompareChoice)
+    {
+        model_.setActiveMask(ViewerModel::Mask::Loaded); // the manual mask is the one corrected
+        model_.setComparing(true);
+        return;
+    }
+    model_.setComparing(false);
+    model_.setActiveMask(ViewerModel::Mask(index));
+}
+
+QString MainWindow::comparisonText() const
+{
+    const LabelMap* automatic = model_.mask(ViewerModel::Mask::Automatic);
+    const LabelMap* loaded = model_.mask(ViewerModel::Mask::Loaded);
+    if (!model_.comparing() || !automatic || !loaded)
+        return {};
+    // As `innerear evaluate` scores them: the loaded mask is the reference.
+    QStringList lines;
+    lines << tr("<b>Automatic vs %1</b> (reference): "
+                "<span style=\"color:#c9a400\">■</span> both, "
+                "<span style=\"color:#ff5028\">■</span> only automatic, "
+                "<span style=\"color:#1e64ff\">■</span> only loaded")
+               .arg(model_.maskName(ViewerModel::Mask::Loaded).toHtmlEscaped());
+    for (std::uint8_t label : { 1, 2, 0 })
+    {
+        OverlapMetrics m = countOverlap(*automatic, *loaded, LabelSelection{ label });
+        if (m.truePositives + m.falsePositives + m.falseNegatives == 0)
+            continue;
+        analysis::addSurfaceDistances(m, *automatic, *loaded, LabelSelection{ label });
+        const QString hd95 =
+          std::isnan(m.hausdorff95) ? tr("n/a") : tr("%1 mm").arg(m.hausdorff95, 0, 'f', 2);
+        const QString name = label == 1 ? tr("Right") : label == 2 ? tr("Left") : tr("Both ears");
+        lines << tr("%1: DSC %2, HD95 %3; only automatic %4 mm³, only loaded %5 mm³")
+                   .arg(name)
+                   .arg(m.dsc, 0, 'f', 3)
+                   .arg(hd95)
+                   .arg(m.falsePositiveVolume, 0, 'f', 1)
+                   .arg(m.falseNegativeVolume, 0, 'f', 1);
+    }
+    return lines.join("<br>");
+}
+
 void MainWindow::updateVolumesPanel()
 {
     const LabelMap* labels = model_.activeLabels();
     if (!labels)
     {
         volumesPanel_->setText(tr("No segmentation yet."));
+        return;
+    }
+    const QString comparison = comparisonText();
+    if (!comparison.isEmpty())
+    {
+        volumesPanel_->setText(comparison);
         return;
     }
     std::array<std::size_t, 256> counts{};

@@ -6,11 +6,15 @@
 
 #include "innerear/core/LabelMeasures.h"
 
+#include <QAction>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QCoreApplication>
 #include <QDoubleSpinBox>
 #include <QPainter>
 #include <QStatusBar>
+
+#include <cmath>
 
 namespace innerear::ui
 {
@@ -38,6 +42,32 @@ bool MainWindow::focusEar(int side)
         view->zoomTo(box, 0.8);
     statusBar()->showMessage(side == 0 ? tr("Right labyrinth") : tr("Left labyrinth"), 3000);
     return true;
+}
+
+bool MainWindow::compareMasks()
+{
+    if (!model_.hasMask(ViewerModel::Mask::Automatic) || !model_.hasMask(ViewerModel::Mask::Loaded))
+    {
+        lastError_ = tr("Comparing needs an automatic segmentation and a loaded mask");
+        statusBar()->showMessage(lastError_, 5000);
+        return false;
+    }
+    maskBox_->setCurrentIndex(kCompareChoice);
+    showMaskChoice(kCompareChoice);
+    return true;
+}
+
+void MainWindow::linkZoomFrom(SliceView* source)
+{
+    if (!linkZoomAction_ || !linkZoomAction_->isChecked())
+        return;
+    // The same millimetres per screen pixel in every 2-D view, each about its crosshair, so the
+    // structure at the cursor stays in view in all three (a pan stays the view's own).
+    const double pixelsPerMm = source->pixelsPerMillimetre();
+    for (SliceView* other : sliceViews_)
+        if (other != source &&
+            std::abs(other->pixelsPerMillimetre() - pixelsPerMm) > 1e-6 * pixelsPerMm)
+            other->zoomAboutCursor(pixelsPerMm);
 }
 
 void MainWindow::fitWholeScan()

@@ -22,10 +22,10 @@ PlanePicture renderPlane(const ViewerModel& model, Plane plane)
     const auto range = model.depthRange(plane);
     const Projection grey = projectSlab(model.volume(), layout, range[0], range[1]);
     std::optional<Projection> labels;
-    if (const LabelMap* mask = model.activeLabels())
+    if (const LabelMap* mask = model.drawnLabels())
         labels = projectLabelSlab(*mask, layout, range[0], range[1]);
     std::vector<std::uint32_t> pixels =
-      composeView(grey, labels ? &*labels : nullptr, model.windowLevel(), model.overlay());
+      composeView(grey, labels ? &*labels : nullptr, model.windowLevel(), model.drawnStyle());
     if (const LabelMap* preview = model.preview())
     {
         // The editor's preview (threshold range, grown region) in cyan over everything.
@@ -140,6 +140,58 @@ void SliceView::zoomTo(const IndexBox& box, double fill)
     pan_ =
       QPointF(shownWidth * (0.5 - centreColumn / columns), shownHeight * (0.5 - centreRow / rows));
     update();
+}
+
+double SliceView::fitScale() const
+{
+    if (!model_->hasVolume())
+        return 0.0;
+    const Geometry& g = model_->volume().geometry();
+    const ViewLayout layout = model_->layout(plane_);
+    const double w =
+      double(g.size[std::size_t(layout.columnAxis)]) * g.spacing[std::size_t(layout.columnAxis)];
+    const double h =
+      double(g.size[std::size_t(layout.rowAxis)]) * g.spacing[std::size_t(layout.rowAxis)];
+    return w > 0.0 && h > 0.0 ? std::min(width() / w, height() / h) : 0.0;
+}
+
+double SliceView::pixelsPerMillimetre() const
+{
+    return fitScale() * zoom_;
+}
+
+void SliceView::zoomAboutCursor(double pixelsPerMm)
+{
+    const double fit = fitScale();
+    if (fit <= 0.0 || pixelsPerMm <= 0.0)
+        return;
+    const QRectF target = imageRect();
+    QPointF anchor = rect().center();
+    if (!target.isEmpty())
+    {
+        const auto screen = screenFromIndex(model_->volume().geometry().size,
+                                            model_->layout(plane_), model_->cursor());
+        anchor =
+          QPointF(target.left() + (screen[0] + 0.5) / picture_.image.width() * target.width(),
+                  target.top() + (screen[1] + 0.5) / picture_.image.height() * target.height());
+    }
+    zoomAbout(anchor, pixelsPerMm / fit);
+    update();
+}
+
+void SliceView::zoomAbout(const QPointF& anchor, double zoom)
+{
+    const QRectF before = imageRect();
+    const double next = std::clamp(zoom, 0.25, 32.0);
+    if (!before.isEmpty())
+    {
+        const double fx = (anchor.x() - before.left()) / before.width();
+        const double fy = (anchor.y() - before.top()) / before.height();
+        const QSizeF size = before.size() * (next / zoom_);
+        pan_ = QPointF(anchor.x() - fx * size.width() - 0.5 * (width() - size.width()),
+                       anchor.y() - fy * size.height() - 0.5 * (height() - size.height()));
+    }
+    zoom_ = next;
 }
 
 QRectF SliceView::imageRect() const
@@ -363,18 +415,7 @@ void SliceView::wheelEvent(QWheelEvent* event)
     if (event->modifiers() & Qt::ControlModifier)
     {
         // About the pointer: the picture point under it stays under it.
-        const QRectF before = imageRect();
-        const double next = std::clamp(zoom_ * std::pow(1.25, steps), 0.25, 32.0);
-        if (!before.isEmpty())
-        {
-            const QPointF p = event->position();
-            const double fx = (p.x() - before.left()) / before.width();
-            const double fy = (p.y() - before.top()) / before.height();
-            const QSizeF size = before.size() * (next / zoom_);
-            pan_ = QPointF(p.x() - fx * size.width() - 0.5 * (width() - size.width()),
-                           p.y() - fy * size.height() - 0.5 * (height() - size.height()));
-        }
-        zoom_ = next;
+        zoomAbout(event->position(), zoom_ * std::pow(1.25, steps));
         update();
         Q_EMIT zoomPanChanged(zoom_, pan_);
     }

@@ -53,6 +53,12 @@ public:
     void setPicture(PlanePicture picture);
     const PlanePicture& picture() const { return picture_; }
     void resetZoom();
+    /// Screen pixels per millimetre of the picture: the zoom in physical terms, comparable
+    /// across planes and view sizes.
+    double pixelsPerMillimetre() const;
+    /// Zooms to `pixelsPerMm` about the crosshair (it stays where it is on screen); emits
+    /// nothing (for views whose zoom is linked).
+    void zoomAboutCursor(double pixelsPerMm);
     /// Zooms and pans so that the box (voxel indices) fills `fill` of the view's width or height,
     /// centred. Needs the view's size; emits nothing (the caller sets every view it locks).
     void zoomTo(const IndexBox& box, double fill);
@@ -82,6 +88,10 @@ protected:
 
 private:
     QRectF imageRect() const;
+    /// Screen pixels per millimetre at zoom 1 (the whole picture fits), 0 without a study.
+    double fitScale() const;
+    /// Sets the zoom so that the picture point under `anchor` (screen) stays under it.
+    void zoomAbout(const QPointF& anchor, double zoom);
     void setCursorFrom(const QPointF& position);
     void paintEditing(QPainter& painter, const QRectF& target);
 

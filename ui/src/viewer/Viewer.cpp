@@ -177,6 +177,8 @@ int runViewer(int argc, char** argv)
                                   "1280x900");
     const QCommandLineOption model("model", "Model manifest (.json) instead of the shipped one.",
                                    "file");
+    const QCommandLineOption compare(
+      "compare", "Show the difference map of --segment's result and --mask, with each ear's DSC.");
     const QCommandLineOption focus("focus",
                                    "After opening (and segmenting): centre the views on the right "
                                    "or left labyrinth, with a 12 mm slab.",
@@ -198,8 +200,8 @@ int runViewer(int argc, char** argv)
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
     parser.addPositionalArgument("path", "Study: DICOM folder or file, NIfTI, NRRD or MetaImage");
-    parser.addOptions({ series, mask, segment, focus, screenshot, view, size, model, benchmark,
-                        benchmarkEdit, studyFile, reader, answers });
+    parser.addOptions({ series, mask, segment, compare, focus, screenshot, view, size, model,
+                        benchmark, benchmarkEdit, studyFile, reader, answers });
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments << QString::fromLocal8Bit(argv[i]);
@@ -379,6 +381,11 @@ int runViewer(int argc, char** argv)
                 return 1;
             }
         }
+    }
+    if (parser.isSet(compare) && !window.compareMasks() && scripted)
+    {
+        std::cerr << "innerear-viewer: --compare: " << window.lastError().toStdString() << "\n";
+        return 1;
     }
     // Let the window reach its size before the views are zoomed onto the ear.
     QEventLoop settleFirst;

@@ -1,5 +1,7 @@
 #include "ViewerModel.h"
 
+#include "innerear/core/Overlap.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -21,6 +23,7 @@ void ViewerModel::setVolume(Volume volume, const QString& name)
     edited_ = { false, false };
     unsaved_ = { false, false };
     preview_.reset();
+    difference_.reset();
     ++labelsVersion_;
     for (Plane plane : { Plane::Axial, Plane::Coronal, Plane::Sagittal })
         layouts_[std::size_t(plane)] = viewLayout(geometry, plane);
@@ -40,6 +43,7 @@ void ViewerModel::setMask(Mask which, LabelMap labels, const QString& name)
     edited_[std::size_t(which)] = false;
     unsaved_[std::size_t(which)] = false;
     active_ = which;
+    difference_.reset();
     ++labelsVersion_;
     Q_EMIT layersReplaced();
     Q_EMIT labelsChanged();
@@ -69,6 +73,8 @@ void ViewerModel::notifyLabelsEdited(Mask which, const editing::VoxelBox& box)
 {
     edited_[std::size_t(which)] = true;
     unsaved_[std::size_t(which)] = true;
+    if (difference_)
+        updateDifferenceMap(*difference_, *masks_[0], *masks_[1], box.low, box.high);
     ++labelsVersion_;
     Q_EMIT labelsEdited(which, box);
 }
@@ -110,6 +116,32 @@ void ViewerModel::setActiveMask(Mask which)
 const LabelMap* ViewerModel::activeLabels() const
 {
     return mask(active_);
+}
+
+void ViewerModel::setComparing(bool comparing)
+{
+    const bool possible = masks_[0] && masks_[1];
+    if ((comparing && possible) == difference_.has_value())
+        return;
+    if (comparing && possible)
+        difference_ =
+          differenceMap(*masks_[std::size_t(Mask::Automatic)], *masks_[std::size_t(Mask::Loaded)]);
+    else
+        difference_.reset();
+    ++labelsVersion_;
+    Q_EMIT labelsChanged();
+}
+
+const LabelMap* ViewerModel::drawnLabels() const
+{
+    return difference_ ? &*difference_ : activeLabels();
+}
+
+OverlayStyle ViewerModel::drawnStyle() const
+{
+    OverlayStyle style = overlay_;
+    style.difference = difference_.has_value();
+    return style;
 }
 
 void ViewerModel::setCursor(const Vec3& index)

@@ -42,8 +42,17 @@ public:
     QString maskName(Mask which) const;
     Mask activeMask() const { return active_; }
     void setActiveMask(Mask which);
-    /// The mask the views draw, or null.
+    /// The mask edited, measured and shown in 3-D, or null.
     const LabelMap* activeLabels() const;
+    /// Shows the difference map of the automatic (first) and the loaded (second) mask in the 2-D
+    /// views instead of the active mask, while both exist; edits still go to the active mask and
+    /// the map follows them. A new layer or study ends it.
+    void setComparing(bool comparing);
+    bool comparing() const { return difference_.has_value(); }
+    /// What the 2-D views draw: the difference map while comparing, else the active mask.
+    const LabelMap* drawnLabels() const;
+    /// The overlay style the 2-D views draw with (the difference palette while comparing).
+    OverlayStyle drawnStyle() const;
     int labelsVersion() const { return labelsVersion_; }
 
     /// The shown mask, to edit in place (then notifyLabelsEdited). With none, an empty manual
@@ -104,6 +113,7 @@ private:
     std::array<bool, 2> edited_{ false, false };
     std::array<bool, 2> unsaved_{ false, false };
     std::optional<LabelMap> preview_;
+    std::optional<LabelMap> difference_; ///< automatic vs loaded, while comparing
     Mask active_ = Mask::Automatic;
     int labelsVersion_ = 0;
     Vec3 cursor_{};

@@ -25,6 +25,9 @@ struct OverlayStyle
     bool visible = true;
     bool perSideColours = false; ///< false: one colour (yellow, as in the seed paper's figures)
     bool outline = false;        ///< false: filled
+    /// The labels are a difference map (core/Overlap.h): agreement yellow, only the first mask
+    /// orange-red, only the second blue.
+    bool difference = false;
     double opacity = 0.5;
 };
 

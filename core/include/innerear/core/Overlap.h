@@ -2,6 +2,7 @@
 
 #include "innerear/core/Image.h"
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -40,5 +41,24 @@ struct LabelSelection
 /// Voxel counting on two masks of the same grid (throws std::invalid_argument otherwise).
 OverlapMetrics countOverlap(const LabelMap& prediction, const LabelMap& reference,
                             LabelSelection selection = {});
+
+/// What a difference map holds per voxel: where two masks on one grid agree and where only one of
+/// them marks something (any non-zero label). The order is the drawing priority: a slab's
+/// projection shows a disagreement along a ray over an agreement.
+enum class Difference : std::uint8_t
+{
+    None = 0,
+    Both = 1,
+    OnlyFirst = 2,
+    OnlySecond = 3
+};
+
+/// The difference map of `first` and `second` (same grid, else std::invalid_argument).
+LabelMap differenceMap(const LabelMap& first, const LabelMap& second);
+/// Makes `difference` again inside the index box low..high (inclusive, clamped to the grid),
+/// after an edit of one of the masks there.
+void updateDifferenceMap(LabelMap& difference, const LabelMap& first, const LabelMap& second,
+                         const std::array<std::size_t, 3>& low,
+                         const std::array<std::size_t, 3>& high);
 
 } // namespace innerear
