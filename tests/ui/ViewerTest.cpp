@@ -6,6 +6,7 @@
 #include "TestSupport.h"
 
 #include "MainWindow.h"
+#include "Measurements.h"
 #include "SliceView.h"
 #include "VtkView.h"
 
@@ -21,6 +22,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QLabel>
+#include <QListWidget>
 #include <QMessageBox>
 #include <QMouseEvent>
 #include <QSettings>
@@ -35,6 +37,7 @@
 
 using namespace innerear;
 using innerear::ui::MainWindow;
+using innerear::ui::Measurements;
 using innerear::ui::SliceView;
 using innerear::ui::ViewerModel;
 
@@ -98,6 +101,7 @@ private Q_SLOTS:
     void offersCudaOnlyWhereItRuns();
     void comparesTwoMasksAsADifferenceMap();
     void zoomIsLinkedAcrossTheViews();
+    void measuresDistancesAndAnglesInTheViews();
 
 private:
     std::unique_ptr<MainWindow> openSample();
@@ -675,6 +679,127 @@ void ViewerTest::zoomIsLinkedAcrossTheViews()
     zoomIn(sagittal);
     QCOMPARE(coronal->zoom(), before);
     QVERIFY(sagittal->pixelsPerMillimetre() > axial->pixelsPerMillimetre());
+}
+
+void ViewerTest::measuresDistancesAndAnglesInTheViews()
+{
+    auto window = openSample();
+    QVERIFY(window);
+    QVERIFY(window->loadMask(sampleLabels()));
+    QVERIFY(window->focusEar(0));
+    window->refreshViews();
+    SliceView* axial = window->findChild<SliceView*>("view-axial");
+    Measurements& measurements = window->measurements();
+    auto* list = window->findChild<QListWidget*>("measurement-list");
+    QVERIFY(list);
+
+    // A distance: two clicks. Its length is the on-screen length through the view's scale
+    // (square pixels in mm: the picture keeps the true aspect ratio).
+    window->chooseMeasureTool(Markup::Kind::Distance);
+    const QPoint centre = axial->rect().center();
+    const QPoint a = centre + QPoint(-60, 30), b = centre + QPoint(50, 70);
+    const Vec3 cursorBefore = window->model().cursor();
+    QTest::mouseClick(axial, Qt::LeftButton, {}, a);
+    QVERIFY(measurements.pending());
+    QCOMPARE(measurements.markups().size(), std::size_t(0));
+    QTest::mouseClick(axial, Qt::LeftButton, {}, b);
+    QVERIFY(!measurements.pending());
+    QCOMPARE(measurements.markups().size(), std::size_t(1));
+    QVERIFY(window->model().cursor() == cursorBefore); // measuring does not move the cursor
+    const double expected =
+      std::hypot(double(b.x() - a.x()), double(b.y() - a.y())) / axial->pixelsPerMillimetre();
+    const Markup& distance = measurements.markups()[0];
+    QVERIFY2(std::abs(markupValue(distance) - expected) < 1e-6,
+             qPrintable(QString("%1 vs %2").arg(markupValue(distance)).arg(expected)));
+    QCOMPARE(distance.view, std::string("axial"));
+    QCOMPARE(list->count(), 1);
+    QVERIFY(list->item(0)->text().startsWith(
+      QString("Distance 1: %1 mm").arg(markupValue(distance), 0, 'f', 2)));
+    // On the axial picture in green; not on a thin coronal slice far from its points.
+    const QImage picture = axial->grab().toImage();
+    int green = 0;
+    for (int y = 0; y < picture.height(); ++y)
+        for (int x = 0; x < picture.width(); ++x)
+        {
+            const QColor c = picture.pixelColor(x, y);
+            green += c.green() > 235 && c.red() < 140 && c.blue() < 190 && c.blue() > 90;
+        }
+    QVERIFY2(green > 40, qPrintable(QString::number(green)));
+    // Not in the coronal view, where its ends lie at different depths (it would be drawn
+    // shorter than its length).
+    const QImage side = window->findChild<SliceView*>("view-coronal")->grab().toImage();
+    int sideGreen = 0;
+    for (int y = 0; y < side.height(); ++y)
+        for (int x = 0; x < side.width(); ++x)
+        {
+            const QColor c = side.pixelColor(x, y);
+            sideGreen += c.green() > 235 && c.red() < 140 && c.blue() < 190 && c.blue() > 90;
+        }
+    QCOMPARE(sideGreen, 0);
+
+    // An angle: three clicks, the vertex second, a right angle on screen.
+    window->chooseMeasureTool(Markup::Kind::Angle);
+    QTest::mouseClick(axial, Qt::LeftButton, {}, centre + QPoint(60, -60));
+    QTest::mouseClick(axial, Qt::LeftButton, {}, centre + QPoint(0, -60));
+    QTest::mouseClick(axial, Qt::LeftButton, {}, centre + QPoint(0, -105));
+    QCOMPARE(measurements.markups().size(), std::size_t(2));
+    QVERIFY(std::abs(markupValue(measurements.markups()[1]) - 90.0) < 1e-6);
+    QVERIFY(list->item(1)->text().startsWith(QString::fromUtf8("Angle 1: 90.0°")));
+    if (!qEnvironmentVariableIsEmpty("INNEREAR_SCREENSHOTS"))
+        window->grabView("window").save(qEnvironmentVariable("INNEREAR_SCREENSHOTS") +
+                                        "/viewer-measure.png");
+
+    // Undo and redo while measuring act on the measurements.
+    QAction* undo = nullptr;
+    QAction* redo = nullptr;
+    for (QAction* action : window->findChildren<QAction*>())
+    {
+        if (action->shortcut() == QKeySequence(QKeySequence::Undo))
+            undo = action;
+        if (action->shortcut() == QKeySequence(QKeySequence::Redo))
+            redo = action;
+    }
+    QVERIFY(undo && redo);
+    QVERIFY(undo->isEnabled());
+    QVERIFY2(undo->text().contains("Angle 1"), qPrintable(undo->text()));
+    undo->trigger();
+    QCOMPARE(measurements.markups().size(), std::size_t(1));
+    redo->trigger();
+    QCOMPARE(measurements.markups().size(), std::size_t(2));
+    // Points placed for an unfinished measurement are dropped when the tool changes; back to
+    // navigating, Undo is the segment editor's again (nothing to undo there).
+    QTest::mouseClick(axial, Qt::LeftButton, {}, centre);
+    QVERIFY(measurements.pending());
+    window->chooseEditTool(ui::EditTool::Navigate);
+    QVERIFY(!measurements.pending() && !measurements.tool());
+    QVERIFY(!undo->isEnabled());
+    QTest::mouseClick(axial, Qt::LeftButton, {}, centre + QPoint(10, 10));
+    QCOMPARE(measurements.markups().size(), std::size_t(2)); // the click moved the cursor only
+
+    // Saved with the study, gone with a new study, loaded back the same.
+    QTemporaryDir dir;
+    const QString saved = dir.filePath("measurements.mrk.json");
+    QVERIFY(window->saveMeasurements(saved));
+    const std::vector<Markup> before = measurements.markups();
+    QVERIFY(window->openStudy(sampleDicom(), {}, false));
+    QCOMPARE(measurements.markups().size(), std::size_t(0));
+    QVERIFY(window->loadMeasurements(saved));
+    QCOMPARE(measurements.markups().size(), before.size());
+    for (std::size_t m = 0; m < before.size(); ++m)
+        QCOMPARE(markupValue(measurements.markups()[m]), markupValue(before[m]));
+    measurements.remove(0);
+    QCOMPARE(list->count(), 1);
+    QVERIFY(list->item(0)->text().startsWith("Angle 1"));
+    // A file that is not one: a message, the list kept.
+    const QString bad = dir.filePath("bad.json");
+    QFile file(bad);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("{\"markups\": 3}");
+    file.close();
+    QVERIFY(!window->loadMeasurements(bad));
+    QVERIFY(visibleErrorDialog(window.get()));
+    closeErrorDialogs(window.get());
+    QCOMPARE(measurements.markups().size(), std::size_t(1));
 }
 
 int main(int argc, char** argv)

@@ -128,8 +128,14 @@ MainWindow::MainWindow(QWidget* parent)
     setCentralWidget(central);
 
     editor_ = new SegmentEditor(&model_, this);
+    measurements_ = new Measurements(this);
     for (SliceView* view : sliceViews_)
+    {
         view->setEditor(editor_);
+        view->setMeasurements(measurements_);
+    }
+    // Measurements belong to the study they were placed on.
+    connect(&model_, &ViewerModel::volumeChanged, measurements_, &Measurements::reset);
     editSettle_ = new QTimer(this);
     editSettle_->setSingleShot(true);
     editSettle_->setInterval(400);

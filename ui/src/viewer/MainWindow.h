@@ -1,5 +1,6 @@
 #pragma once
 
+#include "Measurements.h"
 #include "SegmentEditor.h"
 #include "SegmentationRun.h"
 #include "SliceView.h"
@@ -24,6 +25,8 @@ class QComboBox;
 class QDockWidget;
 class QDoubleSpinBox;
 class QLabel;
+class QListWidget;
+class QUndoStack;
 class QMenu;
 class QProgressBar;
 class QPushButton;
@@ -65,6 +68,7 @@ public:
     ViewerModel& model() { return model_; }
     SegmentationRun& segmentation() { return run_; }
     SegmentEditor& editor() { return *editor_; }
+    Measurements& measurements() { return *measurements_; }
 
     /// Opens a file or DICOM folder (`series`: which series of a folder; empty = ask when there
     /// are several loadable ones, or take the only one). Errors go to a dialog; returns success.
@@ -81,6 +85,13 @@ public:
     /// The edit saved for a study in this session or (when the session is remembered) before.
     QString savedEditOf(const QString& studyPath) const;
     void chooseEditTool(EditTool tool);
+    /// What the left button places in the 2-D views: a distance, an angle, or nothing.
+    void chooseMeasureTool(std::optional<Markup::Kind> kind);
+    /// The study's measurements as a 3D Slicer markups file (.mrk.json); false and a message
+    /// on failure.
+    bool saveMeasurements(const QString& path);
+    /// Measurements saved here or by 3D Slicer, replacing the list (undoable).
+    bool loadMeasurements(const QString& path);
     /// Print-ready meshes of the shown mask's labyrinths, one STL per ear found
     /// (`<stem>-right.stl`, `<stem>-left.stl`), in LPS or RAS (3D Slicer) millimetres, as
     /// `innerear export-stl` writes them. Reports the checks (watertight, manifold, triangles).
@@ -152,6 +163,11 @@ private:
     void showShortcuts();
     void showAbout();
     void buildEditMenu();
+    QWidget* buildMeasurePanel(QWidget* parent);
+    void updateMeasurementsPanel();
+    void updateHistoryActions();
+    /// The history Undo and Redo act on: the measurements' while measuring, else the editor's.
+    QUndoStack* currentHistory() const;
     QWidget* buildEditorPanel();
     void onLabelsEdited(ViewerModel::Mask which, const editing::VoxelBox& box);
     void settleEdits();
@@ -164,6 +180,10 @@ private:
     render::LabyrinthScene scene_;
     SegmentationRun run_;
     SegmentEditor* editor_ = nullptr;
+    Measurements* measurements_ = nullptr;
+    QListWidget* measurementList_ = nullptr;
+    QAction* undoAction_ = nullptr;
+    QAction* redoAction_ = nullptr;
     QTimer* editSettle_ = nullptr;
     QButtonGroup* editToolButtons_ = nullptr;
     QComboBox* editLabelBox_ = nullptr;

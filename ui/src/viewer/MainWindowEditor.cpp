@@ -2,6 +2,8 @@
 // correction; the tools themselves are SegmentEditor's, the edits core/editing's).
 
 #include "MainWindow.h"
+
+#include "Measurements.h"
 #include "SegmentEditor.h"
 #include "VtkView.h"
 
@@ -64,32 +66,28 @@ void MainWindow::buildEditMenu()
 {
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
     // Not QUndoStack's own actions: a stroke still held must end (and be recorded) before an
-    // undo, or its record would mix voxels from before and after the undo.
-    QUndoStack* stack = editor_->history();
-    auto historyAction = [this, stack](const QString& name, QKeySequence::StandardKey key,
-                                       void (QUndoStack::*step)(),
-                                       void (QUndoStack::*possible)(bool),
-                                       void (QUndoStack::*described)(const QString&))
+    // undo, or its record would mix voxels from before and after the undo; and while measuring,
+    // Undo and Redo act on the measurements' history instead of the editor's.
+    auto historyAction =
+      [this](const QString& name, QKeySequence::StandardKey key, void (QUndoStack::*step)())
     {
         auto* action = new QAction(name, this);
         action->setShortcut(key);
         action->setEnabled(false);
         connect(action, &QAction::triggered, this,
-                [this, stack, step]
+                [this, step]
                 {
                     editor_->release();
-                    (stack->*step)();
+                    (currentHistory()->*step)();
                 });
-        connect(stack, possible, action, &QAction::setEnabled);
-        connect(stack, described, action,
-                [action, name](const QString& text)
-                { action->setText(text.isEmpty() ? name : tr("%1 %2").arg(name, text)); });
         return action;
     };
-    QAction* undo = historyAction(tr("&Undo"), QKeySequence::Undo, &QUndoStack::undo,
-                                  &QUndoStack::canUndoChanged, &QUndoStack::undoTextChanged);
-    QAction* redo = historyAction(tr("&Redo"), QKeySequence::Redo, &QUndoStack::redo,
-                                  &QUndoStack::canRedoChanged, &QUndoStack::redoTextChanged);
+    undoAction_ = historyAction(tr("&Undo"), QKeySequence::Undo, &QUndoStack::undo);
+    redoAction_ = historyAction(tr("&Redo"), QKeySequence::Redo, &QUndoStack::redo);
+    for (QUndoStack* stack : { editor_->history(), measurements_->history() })
+        connect(stack, &QUndoStack::indexChanged, this, &MainWindow::updateHistoryActions);
+    QAction* undo = undoAction_;
+    QAction* redo = redoAction_;
     edit->addAction(undo);
     edit->addAction(redo);
     edit->addSeparator();
@@ -111,6 +109,14 @@ void MainWindow::buildEditMenu()
         connect(a, &QAction::triggered, this, [this, tool] { chooseEditTool(tool); });
     }
     edit->addSeparator();
+    QAction* distance = edit->addAction(tr("Measure &distance"));
+    distance->setShortcut(QKeySequence(Qt::Key_D));
+    connect(distance, &QAction::triggered, this,
+            [this] { chooseMeasureTool(Markup::Kind::Distance); });
+    QAction* angle = edit->addAction(tr("Measure &angle"));
+    angle->setShortcut(QKeySequence(Qt::Key_A));
+    connect(angle, &QAction::triggered, this, [this] { chooseMeasureTool(Markup::Kind::Angle); });
+    edit->addSeparator();
     saveEditAction_ = edit->addAction(tr("&Save edited mask…"));
     saveEditAction_->setShortcut(QKeySequence::SaveAs);
     connect(saveEditAction_, &QAction::triggered, this,
@@ -124,8 +130,22 @@ void MainWindow::buildEditMenu()
             });
 }
 
+void MainWindow::updateHistoryActions()
+{
+    const QUndoStack* stack = currentHistory();
+    undoAction_->setEnabled(stack->canUndo());
+    redoAction_->setEnabled(stack->canRedo());
+    undoAction_->setText(stack->canUndo() ? tr("&Undo %1").arg(stack->undoText()) : tr("&Undo"));
+    redoAction_->setText(stack->canRedo() ? tr("&Redo %1").arg(stack->redoText()) : tr("&Redo"));
+}
+
 void MainWindow::chooseEditTool(EditTool tool)
 {
+    if (measurements_->tool())
+    {
+        measurements_->setTool(std::nullopt);
+        updateHistoryActions();
+    }
     editor_->setTool(tool);
     if (tool != EditTool::Navigate)
     {

@@ -347,6 +347,8 @@ void MainWindow::showShortcuts()
          "<tr><td><b>Ctrl+1</b> / <b>Ctrl+2</b></td><td>to the right / left labyrinth (12 mm "
          "slab, zoomed onto it)</td></tr>"
          "<tr><td><b>Home</b></td><td>the whole scan again</td></tr>"
+         "<tr><td><b>D</b> / <b>A</b></td><td>measure a distance (two clicks) / an angle "
+         "(three, the vertex second) in a 2-D view; N stops</td></tr>"
          "<tr><td><b>Ctrl+D</b></td><td>compare the automatic and the loaded mask "
          "(difference map, Dice and HD95 per ear)</td></tr>"
          "<tr><td><b>F</b></td><td>frame the labyrinth in 3D (a new result keeps your "

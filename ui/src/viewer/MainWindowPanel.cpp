@@ -118,6 +118,8 @@ QWidget* MainWindow::buildSidePanel()
     labyrinthLayout->addRow(tr("Show"), maskBox_);
     layout->addWidget(labyrinthBox);
 
+    layout->addWidget(buildMeasurePanel(panel));
+
     auto* displayBox = new QGroupBox(tr("Display"), panel);
     auto* display = new QFormLayout(displayBox);
     mipBox_ = new QCheckBox(tr("Maximum intensity projection"), displayBox);

@@ -1,5 +1,6 @@
 #include "SliceView.h"
 
+#include "Measurements.h"
 #include "SegmentEditor.h"
 
 #include <QKeyEvent>
@@ -231,6 +232,7 @@ void SliceView::paintEvent(QPaintEvent*)
     painter.drawLine(QPointF(sx, target.top()), QPointF(sx, target.bottom()));
     painter.drawLine(QPointF(target.left(), sy), QPointF(target.right(), sy));
     paintEditing(painter, target);
+    paintMeasurements(painter, target);
 
     // Orientation letters at the edges of the view, then what is shown.
     painter.setPen(QColor(255, 200, 80));
@@ -270,6 +272,87 @@ void SliceView::paintEvent(QPaintEvent*)
     if (zoom_ != 1.0)
         painter.drawText(r.adjusted(0, 0, -16, 0), Qt::AlignRight | Qt::AlignBottom,
                          tr("zoom %1x").arg(zoom_, 0, 'f', 1));
+}
+
+void SliceView::setMeasurements(Measurements* measurements)
+{
+    measurements_ = measurements;
+    connect(measurements_, &Measurements::changed, this, qOverload<>(&QWidget::update));
+}
+
+std::optional<Vec3> SliceView::continuousIndexAt(const QPointF& position) const
+{
+    const QRectF target = imageRect();
+    if (!picture_.valid() || target.isEmpty() || !target.contains(position))
+        return std::nullopt;
+    // Pixel centres are at integer indices: the pixel's left edge is index - 0.5.
+    const double column =
+      (position.x() - target.left()) / target.width() * picture_.image.width() - 0.5;
+    const double row =
+      (position.y() - target.top()) / target.height() * picture_.image.height() - 0.5;
+    const ViewLayout layout = model_->layout(plane_);
+    const double depth = model_->cursor()[std::size_t(layout.depthAxis)];
+    return indexFromScreen(model_->volume().geometry().size, layout, column, row, depth);
+}
+
+std::pair<QPointF, double> SliceView::screenFromLps(const Vec3& lps, const QRectF& target) const
+{
+    const Geometry& g = model_->volume().geometry();
+    const Vec3 index = g.physicalToIndex(lps);
+    const ViewLayout layout = model_->layout(plane_);
+    const auto screen = screenFromIndex(g.size, layout, index);
+    const QPointF at(target.left() + (screen[0] + 0.5) / picture_.image.width() * target.width(),
+                     target.top() + (screen[1] + 0.5) / picture_.image.height() * target.height());
+    return { at, index[std::size_t(layout.depthAxis)] };
+}
+
+void SliceView::paintMeasurements(QPainter& painter, const QRectF& target)
+{
+    if (!measurements_)
+        return;
+    painter.setRenderHint(QPainter::Antialiasing, true);
+    auto draw = [&](const Markup& markup, bool placing)
+    {
+        std::vector<QPointF> points;
+        double nearest = 1e300, farthest = -1e300;
+        for (const Vec3& p : markup.points)
+        {
+            const auto [at, depth] = screenFromLps(p, target);
+            points.push_back(at);
+            nearest = std::min(nearest, depth);
+            farthest = std::max(farthest, depth);
+        }
+        // Drawn where it lies in the shown slab and in the view's plane (its points within a
+        // voxel of one depth), so that what is drawn has the length or angle written beside it:
+        // a distance placed in the axial view is not drawn foreshortened in the coronal one.
+        const bool inSlab = nearest >= double(picture_.depthRange[0]) - 0.5 &&
+                            farthest <= double(picture_.depthRange[1]) + 0.5;
+        if (points.empty() || !inSlab || farthest - nearest > 1.0)
+            return;
+        if (placing && pointer_)
+            points.push_back(*pointer_);
+        const QColor colour = placing ? QColor(255, 255, 255) : QColor(80, 255, 140);
+        painter.setPen(QPen(colour, 1.5));
+        for (std::size_t i = 1; i < points.size(); ++i)
+            painter.drawLine(points[i - 1], points[i]);
+        for (const QPointF& p : points)
+            painter.drawEllipse(p, 3.0, 3.0);
+        if (placing)
+            return;
+        const QString text = QString::fromStdString(describeMarkup(markup));
+        const QPointF anchor = markup.kind == Markup::Kind::Distance
+                                 ? 0.5 * (points[0] + points[1]) + QPointF(6, -6)
+                                 : points[1] + QPointF(8, 14);
+        painter.setPen(QColor(0, 0, 0));
+        painter.drawText(anchor + QPointF(1, 1), text);
+        painter.setPen(colour);
+        painter.drawText(anchor, text);
+    };
+    for (const Markup& markup : measurements_->markups())
+        draw(markup, false);
+    if (const Markup* pending = measurements_->pending())
+        draw(*pending, true);
+    painter.setRenderHint(QPainter::Antialiasing, false);
 }
 
 std::optional<Vec3> SliceView::indexAt(const QPointF& position) const
@@ -346,6 +429,13 @@ void SliceView::mousePressEvent(QMouseEvent* event)
     dragStartWindow_ = model_->windowLevel();
     if (event->button() != Qt::LeftButton)
         return;
+    if (measurements_ && measurements_->tool())
+    {
+        if (const std::optional<Vec3> index = continuousIndexAt(event->position()))
+            measurements_->click(model_->volume().geometry().indexToPhysical(*index),
+                                 planeName(plane_));
+        return;
+    }
     if (editor_ && editor_->tool() != EditTool::Navigate)
     {
         if (const std::optional<Vec3> index = indexAt(event->position()))
@@ -370,7 +460,8 @@ void SliceView::mouseMoveEvent(QMouseEvent* event)
     const QPoint delta = now - lastMouse_;
     const std::optional<Vec3> index = indexAt(event->position());
     Q_EMIT pointerMoved(index);
-    if (editor_ && (editor_->tool() == EditTool::Paint || editor_->tool() == EditTool::Erase))
+    if ((editor_ && (editor_->tool() == EditTool::Paint || editor_->tool() == EditTool::Erase)) ||
+        (measurements_ && measurements_->pending()))
     {
         pointer_ = index ? std::optional<QPointF>(event->position()) : std::nullopt;
         update();
@@ -381,7 +472,8 @@ void SliceView::mouseMoveEvent(QMouseEvent* event)
             editor_->drag(plane_, *index);
     }
     else if ((event->buttons() & Qt::LeftButton) &&
-             (!editor_ || editor_->tool() == EditTool::Navigate))
+             (!editor_ || editor_->tool() == EditTool::Navigate) &&
+             !(measurements_ && measurements_->tool()))
         setCursorFrom(event->position());
     else if (event->buttons() & Qt::RightButton)
     {

@@ -13,6 +13,7 @@
 namespace innerear::ui
 {
 
+class Measurements;
 class SegmentEditor;
 
 /// The picture of one plane, made off the GUI thread (see renderPlane).
@@ -68,6 +69,9 @@ public:
     /// While the editor's tool is not Navigate, the left button edits instead of moving the
     /// cursor, the brush is drawn at the pointer and the seeds on their slice.
     void setEditor(SegmentEditor* editor) { editor_ = editor; }
+    /// The distances and angles drawn over the view (those on its shown slab); while their tool
+    /// is chosen, the left button places their points.
+    void setMeasurements(Measurements* measurements);
 
 Q_SIGNALS:
     void maximiseRequested();
@@ -94,6 +98,11 @@ private:
     void zoomAbout(const QPointF& anchor, double zoom);
     void setCursorFrom(const QPointF& position);
     void paintEditing(QPainter& painter, const QRectF& target);
+    void paintMeasurements(QPainter& painter, const QRectF& target);
+    /// The continuous voxel index under a point of the view (the cursor's depth), unrounded.
+    std::optional<Vec3> continuousIndexAt(const QPointF& position) const;
+    /// Where an LPS point falls on the screen, and its depth (a continuous voxel index).
+    std::pair<QPointF, double> screenFromLps(const Vec3& lps, const QRectF& target) const;
 
     ViewerModel* model_;
     Plane plane_;
@@ -103,6 +112,7 @@ private:
     QPoint lastMouse_;
     WindowLevel dragStartWindow_;
     SegmentEditor* editor_ = nullptr;
+    Measurements* measurements_ = nullptr;
     std::optional<QPointF> pointer_; ///< over the image, for the brush outline
 };
 
