@@ -12,22 +12,10 @@ namespace innerear
 
 namespace
 {
-
 // Slicer's markups schema; the files are written to it so that Slicer opens them.
 constexpr const char* kMarkupsSchema = "https://raw.githubusercontent.com/slicer/slicer/master/"
                                        "Modules/Loadable/Markups/Resources/Schema/"
                                        "markups-schema-v1.0.3.json#";
-
-double length(const Vec3& v)
-{
-    return std::sqrt(dot(v, v));
-}
-
-Vec3 minus(const Vec3& a, const Vec3& b)
-{
-    return { a[0] - b[0], a[1] - b[1], a[2] - b[2] };
-}
-
 } // namespace
 
 std::size_t pointsNeeded(Markup::Kind kind)
@@ -40,10 +28,10 @@ double markupValue(const Markup& markup)
     if (markup.points.size() < pointsNeeded(markup.kind))
         return 0.0;
     if (markup.kind == Markup::Kind::Distance)
-        return length(minus(markup.points[1], markup.points[0]));
-    const Vec3 a = minus(markup.points[0], markup.points[1]);
-    const Vec3 b = minus(markup.points[2], markup.points[1]);
-    const double la = length(a), lb = length(b);
+        return norm(markup.points[1] - markup.points[0]);
+    const Vec3 a = markup.points[0] - markup.points[1];
+    const Vec3 b = markup.points[2] - markup.points[1];
+    const double la = norm(a), lb = norm(b);
     if (la <= 0.0 || lb <= 0.0)
         return 0.0;
     const double cosine = std::max(-1.0, std::min(1.0, dot(a, b) / (la * lb)));

@@ -21,9 +21,6 @@ const char* planeName(Plane plane)
     return "?";
 }
 
-namespace
-{
-
 // LPS: +x towards the patient's left, +y posterior, +z superior.
 char patientLetter(const Vec3& direction)
 {
@@ -35,6 +32,9 @@ char patientLetter(const Vec3& direction)
     const char letters[3][2] = { { 'R', 'L' }, { 'A', 'P' }, { 'I', 'S' } };
     return letters[axis][positive ? 1 : 0];
 }
+
+namespace
+{
 
 Vec3 axisDirection(const Geometry& g, int axis)
 {

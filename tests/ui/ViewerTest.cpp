@@ -7,10 +7,12 @@
 
 #include "MainWindow.h"
 #include "Measurements.h"
+#include "ReformatPanel.h"
 #include "SliceView.h"
 #include "VtkView.h"
 
 #include "innerear/analysis/Evaluation.h"
+#include "innerear/analysis/InnerEarMeasures.h"
 #include "innerear/core/LabelMeasures.h"
 #include "innerear/core/Overlap.h"
 #include "innerear/inference/Device.h"
@@ -102,6 +104,7 @@ private Q_SLOTS:
     void comparesTwoMasksAsADifferenceMap();
     void zoomIsLinkedAcrossTheViews();
     void measuresDistancesAndAnglesInTheViews();
+    void reformatsObliqueAndOtologicalPlanes();
 
 private:
     std::unique_ptr<MainWindow> openSample();
@@ -800,6 +803,59 @@ void ViewerTest::measuresDistancesAndAnglesInTheViews()
     QVERIFY(visibleErrorDialog(window.get()));
     closeErrorDialogs(window.get());
     QCOMPARE(measurements.markups().size(), std::size_t(1));
+}
+
+void ViewerTest::reformatsObliqueAndOtologicalPlanes()
+{
+    auto window = openSample();
+    QVERIFY(window);
+    const QString structures =
+      QString(INNEREAR_SOURCE_DIR) + "/resources/samples/inner-ear-demo/structures.nii.gz";
+    // With a labyrinth mask only the free plane is offered, and the panel says why.
+    QVERIFY(window->loadMask(sampleLabels()));
+    QVERIFY(!window->showReformat("stenvers-right"));
+    QVERIFY2(window->lastError().contains("structure map"), qPrintable(window->lastError()));
+    QVERIFY(window->showReformat("free"));
+    ui::ReformatPanel& panel = window->reformat();
+    // The free plane through the cursor: axial at first, turned by the angle asked.
+    const Geometry& g = window->model().volume().geometry();
+    const Vec3 cursor = g.indexToPhysical(window->model().cursor());
+    ObliquePlane plane = panel.currentPlane();
+    QVERIFY(norm(plane.centre - cursor) < 1e-9);
+    QVERIFY(std::abs(plane.normal()[2]) > 1.0 - 1e-12);
+    panel.setTilt(30.0, 0.0);
+    plane = panel.currentPlane();
+    QVERIFY(std::abs(std::acos(std::abs(plane.normal()[2])) * 180.0 / M_PI - 30.0) < 1e-9);
+    panel.setTilt(0.0, 0.0);
+
+    // A structure map: Pöschl in the anterior canal's plane, Stenvers across it, both ears,
+    // and the modiolar planes.
+    QVERIFY(window->loadMask(structures));
+    QVERIFY(window->showReformat("poschl-right"));
+    QCOMPARE(panel.planeNames().size(), 9);
+    QVERIFY(panel.planeNames().contains(QString::fromUtf8("Pöschl (left)")));
+    QVERIFY(panel.planeNames().contains("Mid-modiolar (right)"));
+    const analysis::StructureMeasures measures =
+      analysis::measureStructures(*window->model().activeLabels());
+    QVERIFY(measures.ears[0].canalNormals[0]);
+    const ObliquePlane poschl = panel.currentPlane();
+    QVERIFY(std::abs(dot(poschl.normal(), *measures.ears[0].canalNormals[0])) > 1.0 - 1e-9);
+    QVERIFY(norm(poschl.centre - *measures.ears[0].canalCentres[0]) < 1e-9);
+    // The canal's ring lies in the Pöschl plane: drawn there, labels over the image.
+    QVERIFY2(yellowPixels(window->grabView("reformat")) > 500,
+             qPrintable(QString::number(yellowPixels(window->grabView("reformat")))));
+    QVERIFY(window->showReformat("stenvers-right"));
+    const ObliquePlane stenvers = panel.currentPlane();
+    QVERIFY(std::abs(dot(stenvers.normal(), poschl.normal())) < 1e-9);
+    QVERIFY(std::abs(stenvers.down[2]) > 0.5); // as vertical as it can be: superior at the top
+    if (!qEnvironmentVariableIsEmpty("INNEREAR_SCREENSHOTS"))
+        window->grabView("window").save(qEnvironmentVariable("INNEREAR_SCREENSHOTS") +
+                                        "/viewer-stenvers.png");
+    QVERIFY(window->showReformat("cochlear-view-left"));
+    QVERIFY(std::abs(dot(panel.currentPlane().normal(),
+                         normalized(measures.ears[1].cochlea.axis))) > 1.0 - 1e-9);
+    QVERIFY(!window->showReformat("bogus"));
+    QVERIFY(window->lastError().contains("offered"));
 }
 
 int main(int argc, char** argv)

@@ -516,6 +516,7 @@ StructureMeasures measureStructures(const LabelMap& structures, const LabelMap* 
                 points.push_back(g.indexToPhysical(indexOf(g.size, v)));
             Vec3 mean{};
             ear.canalNormals[canal] = leastSpread(points, mean);
+            ear.canalCentres[canal] = mean;
         }
         const std::array<std::array<int, 2>, 3> pairs{ { { 0, 1 }, { 0, 2 }, { 1, 2 } } };
         for (std::size_t p = 0; p < 3; ++p)

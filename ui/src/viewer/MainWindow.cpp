@@ -1,5 +1,7 @@
 #include "MainWindow.h"
 
+#include "ReformatPanel.h"
+
 #include "ReaderWindow.h"
 #include "StudyFacts.h"
 #include "VtkView.h"
@@ -176,6 +178,25 @@ MainWindow::MainWindow(QWidget* parent)
                              QDockWidget::DockWidgetClosable);
     addDockWidget(Qt::RightDockWidgetArea, editorDock_);
     tabifyDockWidget(dock, editorDock_);
+    reformatDock_ = new QDockWidget(tr("Oblique reformat"), this);
+    reformatDock_->setObjectName("oblique-reformat");
+    reformat_ = new ReformatPanel(&model_, reformatDock_);
+    reformatDock_->setWidget(reformat_);
+    reformatDock_->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                               QDockWidget::DockWidgetClosable);
+    addDockWidget(Qt::RightDockWidgetArea, reformatDock_);
+    tabifyDockWidget(dock, reformatDock_);
+    connect(reformatDock_, &QDockWidget::visibilityChanged, reformat_,
+            [this](bool visible)
+            {
+                if (visible)
+                    reformat_->refresh();
+            });
+    // The reformat follows the study, the mask, the cursor and the display (when shown).
+    for (auto signal : { &ViewerModel::volumeChanged, &ViewerModel::labelsChanged,
+                         &ViewerModel::cursorChanged, &ViewerModel::displayChanged })
+        connect(&model_, signal, reformat_, &ReformatPanel::refresh);
+    connect(&model_, &ViewerModel::labelsEdited, reformat_, [this] { reformat_->refresh(); });
     dock->raise();
     // The MIP box follows the model (the reading presets and the editor's hints change it too).
     connect(&model_, &ViewerModel::displayChanged, this,

@@ -38,6 +38,7 @@ class QWidget;
 namespace innerear::ui
 {
 
+class ReformatPanel;
 class VtkView;
 
 /// The viewer's window: four linked views (axial, coronal, sagittal MIPs and 3-D), the study
@@ -128,6 +129,10 @@ public:
     /// Shows the difference map of the automatic and the loaded mask, with the Dice and HD95
     /// of each ear in the labyrinth panel; false (and a message) without both masks.
     bool compareMasks();
+    /// Shows the oblique reformat with `plane` ("free", "stenvers-right", "Pöschl (left)", ...);
+    /// false (and a message naming those offered) when it is not offered.
+    bool showReformat(const QString& plane);
+    ReformatPanel& reformat() { return *reformat_; }
     /// The last error shown to the user (for scripts and tests).
     const QString& lastError() const { return lastError_; }
 
@@ -189,6 +194,8 @@ private:
     QComboBox* editLabelBox_ = nullptr;
     QAction* saveEditAction_ = nullptr;
     QDockWidget* editorDock_ = nullptr;
+    QDockWidget* reformatDock_ = nullptr;
+    ReformatPanel* reformat_ = nullptr;
     QWidget* savedEditBanner_ = nullptr;
     QLabel* savedEditLabel_ = nullptr;
     QHash<QString, QString> savedEdits_; ///< study path -> saved edit, this session

@@ -232,6 +232,11 @@ void MainWindow::buildMenus()
     linkZoomAction_->setChecked(true);
     linkZoomAction_->setToolTip(
       tr("Zooming one 2-D view zooms the others to the same scale about their crosshair"));
+    QAction* reformat = view->addAction(tr("&Oblique reformat"));
+    reformat->setShortcut(QKeySequence(Qt::Key_O));
+    reformat->setToolTip(tr("A free oblique plane through the cursor, and Pöschl, Stenvers and "
+                            "the modiolar planes of a structure map"));
+    connect(reformat, &QAction::triggered, this, [this] { showReformat("free"); });
     QAction* compare = view->addAction(tr("&Compare automatic and loaded masks"));
     compare->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
     compare->setToolTip(tr("The difference map of both masks, with each ear's Dice and HD95"));
@@ -349,6 +354,8 @@ void MainWindow::showShortcuts()
          "<tr><td><b>Home</b></td><td>the whole scan again</td></tr>"
          "<tr><td><b>D</b> / <b>A</b></td><td>measure a distance (two clicks) / an angle "
          "(three, the vertex second) in a 2-D view; N stops</td></tr>"
+         "<tr><td><b>O</b></td><td>oblique reformat: free plane through the cursor, "
+         "Pöschl, Stenvers, mid-modiolar and cochlear view of a structure map</td></tr>"
          "<tr><td><b>Ctrl+D</b></td><td>compare the automatic and the loaded mask "
          "(difference map, Dice and HD95 per ear)</td></tr>"
          "<tr><td><b>F</b></td><td>frame the labyrinth in 3D (a new result keeps your "

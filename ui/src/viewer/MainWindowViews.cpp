@@ -1,6 +1,7 @@
 // The views of the main window: going to each ear, fitting, framing, maximising, pictures.
 #include "MainWindow.h"
 
+#include "ReformatPanel.h"
 #include "SliceView.h"
 #include "VtkView.h"
 
@@ -10,6 +11,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QCoreApplication>
+#include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QPainter>
 #include <QStatusBar>
@@ -70,6 +72,22 @@ void MainWindow::linkZoomFrom(SliceView* source)
             other->zoomAboutCursor(pixelsPerMm);
 }
 
+bool MainWindow::showReformat(const QString& plane)
+{
+    reformatDock_->show();
+    reformatDock_->raise();
+    if (!reformat_->choosePlane(plane))
+    {
+        lastError_ =
+          tr("no plane \"%1\" here; offered: %2").arg(plane, reformat_->planeNames().join(", "));
+        if (!reformat_->note().isEmpty())
+            lastError_ += " (" + reformat_->note() + ")";
+        statusBar()->showMessage(lastError_, 8000);
+        return false;
+    }
+    return true;
+}
+
 void MainWindow::fitWholeScan()
 {
     for (SliceView* view : sliceViews_)
@@ -90,6 +108,11 @@ QImage MainWindow::grabView(const QString& which)
             return v->grab().toImage();
     if (which == "3d")
         return view3d_->grabFramebuffer();
+    if (which == "reformat")
+    {
+        reformat_->refresh();
+        return reformat_->view()->grab().toImage();
+    }
     // The grid (or the whole window) with the 3-D view composed in (a QOpenGLWidget is not in a
     // plain widget grab on every platform).
     QWidget* source = which == "window" ? static_cast<QWidget*>(this) : viewGrid_;

@@ -171,14 +171,19 @@ int runViewer(int argc, char** argv)
     const QCommandLineOption segment("segment", "Segment the labyrinths after opening.");
     const QCommandLineOption screenshot("screenshot", "Save a picture of the view(s) and exit.",
                                         "file.png");
-    const QCommandLineOption view("view", "axial, coronal, sagittal, 3d, all (default) or window.",
-                                  "view", "all");
+    const QCommandLineOption view(
+      "view", "axial, coronal, sagittal, 3d, reformat, all (default) or window.", "view", "all");
     const QCommandLineOption size("size", "Window size for screenshots (default 1280x900).", "WxH",
                                   "1280x900");
     const QCommandLineOption model("model", "Model manifest (.json) instead of the shipped one.",
                                    "file");
     const QCommandLineOption compare(
       "compare", "Show the difference map of --segment's result and --mask, with each ear's DSC.");
+    const QCommandLineOption reformat(
+      "reformat",
+      "Show an oblique reformat: free, or poschl-, stenvers-, mid-modiolar-, cochlear-view- "
+      "right|left (of a structure map given with --mask).",
+      "plane");
     const QCommandLineOption focus("focus",
                                    "After opening (and segmenting): centre the views on the right "
                                    "or left labyrinth, with a 12 mm slab.",
@@ -200,8 +205,8 @@ int runViewer(int argc, char** argv)
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
     parser.addPositionalArgument("path", "Study: DICOM folder or file, NIfTI, NRRD or MetaImage");
-    parser.addOptions({ series, mask, segment, compare, focus, screenshot, view, size, model,
-                        benchmark, benchmarkEdit, studyFile, reader, answers });
+    parser.addOptions({ series, mask, segment, compare, reformat, focus, screenshot, view, size,
+                        model, benchmark, benchmarkEdit, studyFile, reader, answers });
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments << QString::fromLocal8Bit(argv[i]);
@@ -222,7 +227,7 @@ int runViewer(int argc, char** argv)
             parser.showHelp(0);
         parser.showVersion();
     }
-    const QStringList views{ "axial", "coronal", "sagittal", "3d", "all", "window" };
+    const QStringList views{ "axial", "coronal", "sagittal", "3d", "reformat", "all", "window" };
     if (!views.contains(parser.value(view)))
     {
         std::cerr << "innerear-viewer: --view takes " << views.join(", ").toStdString()
@@ -385,6 +390,11 @@ int runViewer(int argc, char** argv)
     if (parser.isSet(compare) && !window.compareMasks() && scripted)
     {
         std::cerr << "innerear-viewer: --compare: " << window.lastError().toStdString() << "\n";
+        return 1;
+    }
+    if (parser.isSet(reformat) && !window.showReformat(parser.value(reformat)) && scripted)
+    {
+        std::cerr << "innerear-viewer: --reformat: " << window.lastError().toStdString() << "\n";
         return 1;
     }
     // Let the window reach its size before the views are zoomed onto the ear.

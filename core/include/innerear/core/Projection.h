@@ -36,6 +36,8 @@ enum class Plane
     Sagittal
 };
 const char* planeName(Plane plane);
+/// The patient direction (R, L, A, P, S, I) nearest an LPS direction.
+char patientLetter(const Vec3& direction);
 
 /// How a plane is shown for a grid, without resampling: the index axis nearest the plane's normal
 /// is projected (`depthAxis`), the other two run along the screen's columns and rows, flipped so

@@ -51,6 +51,8 @@ struct EarMeasures
     CochleaMeasures cochlea;
     /// Unit normals of the canals' best planes (anterior, posterior, lateral), when present.
     std::array<std::optional<Vec3>, 3> canalNormals;
+    /// The canals' centres (LPS mm, their voxels' mean), when present.
+    std::array<std::optional<Vec3>, 3> canalCentres;
     /// Angles (degrees, 0-90) between the canal planes: anterior-posterior, anterior-lateral,
     /// posterior-lateral.
     std::array<std::optional<double>, 3> canalAngles;
