@@ -27,6 +27,25 @@ Rgb labelColour(std::uint8_t label, const OverlayStyle& style)
     return label == 1 ? Rgb{ 240, 96, 64 } : Rgb{ 64, 160, 255 };
 }
 
+Rgb structureColour(std::uint8_t label)
+{
+    switch (label)
+    {
+        case 1:
+            return { 240, 96, 64 }; // cochlea
+        case 2:
+            return { 255, 221, 0 }; // vestibule
+        case 3:
+            return { 64, 160, 255 }; // anterior canal
+        case 4:
+            return { 80, 220, 120 }; // posterior canal
+        case 5:
+            return { 200, 110, 255 }; // lateral canal
+        default:
+            return { 200, 200, 200 };
+    }
+}
+
 std::vector<std::uint32_t> composeView(const Projection& image, const Projection* labels,
                                        const WindowLevel& window, const OverlayStyle& style)
 {

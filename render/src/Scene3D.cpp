@@ -39,8 +39,13 @@ struct LabyrinthScene::Impl
     vtkSmartPointer<vtkColorTransferFunction> colours =
       vtkSmartPointer<vtkColorTransferFunction>::New();
     vtkSmartPointer<vtkPiecewiseFunction> opacity = vtkSmartPointer<vtkPiecewiseFunction>::New();
-    std::array<vtkSmartPointer<vtkActor>, 2> sides{ vtkSmartPointer<vtkActor>::New(),
-                                                    vtkSmartPointer<vtkActor>::New() };
+    /// One surface per label value 1-5 (right/left labyrinth, or a structure map's cochlea,
+    /// vestibule and canals).
+    std::array<vtkSmartPointer<vtkActor>, kMeshedLabels> sides{ vtkSmartPointer<vtkActor>::New(),
+                                                                vtkSmartPointer<vtkActor>::New(),
+                                                                vtkSmartPointer<vtkActor>::New(),
+                                                                vtkSmartPointer<vtkActor>::New(),
+                                                                vtkSmartPointer<vtkActor>::New() };
     vtkSmartPointer<vtkCallbackCommand> syncMarker = vtkSmartPointer<vtkCallbackCommand>::New();
     VolumeRendering mode = VolumeRendering::Mip;
     double window = 1.0, level = 0.5;
@@ -195,12 +200,15 @@ void LabyrinthScene::setWindow(double window, double level)
 std::string LabyrinthScene::setLabels(const LabelMap& labels)
 {
     std::string notes;
-    for (std::uint8_t side = 1; side <= 2; ++side)
+    std::array<bool, 256> present{};
+    for (std::uint8_t v : labels.voxels())
+        present[v] = true;
+    for (std::uint8_t side = 1; side <= kMeshedLabels; ++side)
     {
         vtkActor* actor = impl_->sides[side - 1u];
         actor->SetVisibility(false);
-        if (std::none_of(labels.voxels().begin(), labels.voxels().end(),
-                         [side](std::uint8_t v) { return v == side; }))
+        actor->SetMapper(nullptr);
+        if (!present[side])
             continue;
         SurfaceOptions options;
         options.labels = { side };
@@ -217,7 +225,7 @@ std::string LabyrinthScene::setLabels(const LabelMap& labels)
         }
         catch (const std::exception& e)
         {
-            notes += std::string(side == 1 ? "right" : "left") + " ear not meshed: " + e.what();
+            notes += "label " + std::to_string(int(side)) + " not meshed: " + e.what() + "; ";
         }
     }
     return notes;
@@ -234,7 +242,7 @@ void LabyrinthScene::clearLabels()
 
 void LabyrinthScene::setLabelColour(std::uint8_t label, const std::array<std::uint8_t, 3>& rgb)
 {
-    if (label < 1 || label > 2)
+    if (label < 1 || label > kMeshedLabels)
         return;
     impl_->sides[label - 1u]->GetProperty()->SetColor(rgb[0] / 255.0, rgb[1] / 255.0,
                                                       rgb[2] / 255.0);

@@ -18,22 +18,32 @@
 #include "innerear/inference/Device.h"
 #include "innerear/io/VolumeIO.h"
 
+#include <QAbstractSpinBox>
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
+#include <QDialog>
+#include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QMessageBox>
 #include <QMouseEvent>
+#include <QPushButton>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTabBar>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTextBrowser>
 #include <QTimer>
+#include <QToolButton>
 #include <QWheelEvent>
 #include <QtTest>
 
@@ -105,6 +115,9 @@ private Q_SLOTS:
     void zoomIsLinkedAcrossTheViews();
     void measuresDistancesAndAnglesInTheViews();
     void reformatsObliqueAndOtologicalPlanes();
+    void everyControlHasATooltip();
+    void exportDialogWritesAndChecksEachEar();
+    void displayChoicesAndTheLastFolderAreRemembered();
 
 private:
     std::unique_ptr<MainWindow> openSample();
@@ -358,6 +371,18 @@ void ViewerTest::aStructureMapIsNamedAsOne()
     QVERIFY2(panel.contains("Cochlea (label 1)") && panel.contains("Lateral canal (label 5)"),
              qPrintable(panel));
     QVERIFY2(!panel.contains("Right labyrinth"), qPrintable(panel));
+    // In 3-D every structure is meshed in its own colour: the "canals" (label 5) in violet.
+    window->refreshViews();
+    const QImage view3d = window->grabView("3d");
+    int violet = 0;
+    for (int y = 0; y < view3d.height(); ++y)
+        for (int x = 0; x < view3d.width(); ++x)
+        {
+            const QColor c = view3d.pixelColor(x, y);
+            violet += c.blue() - c.green() > 60 && c.red() - c.green() > 30;
+        }
+    QVERIFY2(violet > 20,
+             qPrintable(QString::number(violet))); // 0 when only labels 1-2 were meshed
 }
 
 void ViewerTest::masksLoadSaveAndToggle()
@@ -856,6 +881,128 @@ void ViewerTest::reformatsObliqueAndOtologicalPlanes()
                          normalized(measures.ears[1].cochlea.axis))) > 1.0 - 1e-9);
     QVERIFY(!window->showReformat("bogus"));
     QVERIFY(window->lastError().contains("offered"));
+}
+
+void ViewerTest::everyControlHasATooltip()
+{
+    auto window = openSample();
+    QVERIFY(window);
+    QStringList missing;
+    for (QWidget* widget : window->findChildren<QWidget*>())
+    {
+        // Qt's own parts (dock title buttons, toolbar extension, a spin box's line edit, scroll
+        // bars, tab bars) are not controls of ours.
+        if (widget->objectName().startsWith("qt_") || qobject_cast<QScrollBar*>(widget) ||
+            qobject_cast<QTabBar*>(widget) || qobject_cast<QTabBar*>(widget->parentWidget()) ||
+            (qobject_cast<QLineEdit*>(widget) &&
+             qobject_cast<QAbstractSpinBox*>(widget->parentWidget())))
+            continue;
+        const bool control =
+          qobject_cast<QAbstractButton*>(widget) || qobject_cast<QComboBox*>(widget) ||
+          qobject_cast<QAbstractSpinBox*>(widget) || qobject_cast<QAbstractSlider*>(widget) ||
+          qobject_cast<QLineEdit*>(widget) || qobject_cast<QListWidget*>(widget);
+        if (!control)
+            continue;
+        // A toolbar button shows its action's tooltip.
+        auto* button = qobject_cast<QToolButton*>(widget);
+        const QString tip = button && button->defaultAction() ? button->defaultAction()->toolTip()
+                                                              : widget->toolTip();
+        if (tip.trimmed().isEmpty())
+        {
+            QString name = widget->metaObject()->className();
+            if (auto* b = qobject_cast<QAbstractButton*>(widget))
+                name += " \"" + b->text() + "\"";
+            name += " " + widget->objectName();
+            missing << name;
+        }
+    }
+    QVERIFY2(missing.isEmpty(), qPrintable("no tooltip: " + missing.join("; ")));
+}
+
+void ViewerTest::exportDialogWritesAndChecksEachEar()
+{
+    auto window = openSample();
+    QVERIFY(window);
+    QVERIFY(window->loadMask(sampleLabels()));
+    window->showMeshExportDialog();
+    auto* dialog = window->findChild<QDialog*>("mesh-export-dialog");
+    QVERIFY(dialog && dialog->isVisible());
+    QTemporaryDir dir;
+    dialog->findChild<QLineEdit*>("export-folder")->setText(dir.path());
+    dialog->findChild<QLineEdit*>("export-stem")->setText("print");
+    dialog->findChild<QCheckBox*>("export-left")->setChecked(false);    // the right ear only
+    dialog->findChild<QComboBox*>("export-coords")->setCurrentIndex(0); // RAS
+    dialog->findChild<QDoubleSpinBox*>("export-scale")->setValue(2.0);
+    auto* format = dialog->findChild<QComboBox*>("export-format");
+    format->setCurrentIndex(format->findText("PLY"));
+    dialog->findChild<QPushButton*>("export-run")->click();
+    QVERIFY(QFileInfo::exists(dir.filePath("print-right.ply")));
+    QVERIFY(!QFileInfo::exists(dir.filePath("print-left.ply")));
+    // The check list: one row, watertight and manifold, one shell, the volume change small.
+    auto* checks = dialog->findChild<QTableWidget*>("export-checks");
+    QCOMPARE(checks->rowCount(), 1);
+    QCOMPARE(checks->item(0, 0)->text(), QString("right"));
+    QCOMPARE(checks->item(0, 3)->text(), QString("yes"));
+    QCOMPARE(checks->item(0, 4)->text(), QString("yes"));
+    QCOMPARE(checks->item(0, 5)->text(), QString("1"));
+    QVERIFY(checks->item(0, 2)->text().toInt() > 1000);
+    const double change = checks->item(0, 6)->text().remove(" %").toDouble();
+    QVERIFY2(std::abs(change) < 15.0, qPrintable(checks->item(0, 6)->text()));
+    // A binary STL of both ears at scale 2 in RAS: the header says so.
+    format->setCurrentIndex(format->findText("STL (binary)"));
+    dialog->findChild<QCheckBox*>("export-left")->setChecked(true);
+    dialog->findChild<QPushButton*>("export-run")->click();
+    QCOMPARE(checks->rowCount(), 2);
+    if (!qEnvironmentVariableIsEmpty("INNEREAR_SCREENSHOTS"))
+        dialog->grab().save(qEnvironmentVariable("INNEREAR_SCREENSHOTS") + "/viewer-export.png");
+    QFile stl(dir.filePath("print-left.stl"));
+    QVERIFY(stl.open(QIODevice::ReadOnly));
+    const QByteArray header = stl.read(80);
+    QVERIFY2(header.contains("left ear SPACE=RAS mm scale 2"), header.constData());
+    // A folder that does not exist: a message, nothing written.
+    dialog->findChild<QLineEdit*>("export-folder")->setText(dir.filePath("missing"));
+    dialog->findChild<QPushButton*>("export-run")->click();
+    QVERIFY(visibleErrorDialog(window.get()));
+    closeErrorDialogs(window.get());
+    QCOMPARE(checks->rowCount(), 0);
+}
+
+void ViewerTest::displayChoicesAndTheLastFolderAreRemembered()
+{
+    QSettings settings;
+    settings.remove("display");
+    settings.remove("files");
+    {
+        // A user's session: the choices are saved when the window closes.
+        MainWindow window;
+        QVERIFY(window.openStudy(sampleDicom(), {}, false));
+        window.findChild<QDoubleSpinBox*>("display-window")->setValue(321.0);
+        QCOMPARE(window.model().windowLevel().window, 321.0); // typed values apply
+        window.findChild<QDoubleSpinBox*>("display-level")->setValue(222.0);
+        QCOMPARE(window.model().windowLevel().level, 222.0);
+        window.model().setWindowLevel({ 500.0, 250.0 }); // and follow a right-drag
+        QCOMPARE(window.findChild<QDoubleSpinBox*>("display-window")->value(), 500.0);
+        for (QCheckBox* box : window.findChildren<QCheckBox*>())
+            if (box->text() == "Maximum intensity projection")
+                box->setChecked(false);
+        for (QDoubleSpinBox* box : window.findChildren<QDoubleSpinBox*>())
+            if (box->specialValueText() == "whole volume")
+                box->setValue(8.0);
+        window.close();
+    }
+    QCOMPARE(QSettings().value("display/mip").toBool(), false);
+    QCOMPARE(QSettings().value("display/slab").toDouble(), 8.0);
+    QCOMPARE(QSettings().value("files/lastFolder").toString(),
+             QFileInfo(sampleDicom()).absoluteFilePath());
+    {
+        MainWindow window;
+        QVERIFY(!window.model().mip());
+        QCOMPARE(window.model().slabMillimetres(), 8.0);
+        window.close();
+    }
+    QSettings().remove("display");
+    QSettings().remove("files");
+    QSettings().remove("recent");
 }
 
 int main(int argc, char** argv)

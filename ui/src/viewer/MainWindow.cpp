@@ -23,6 +23,7 @@
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QDragEnterEvent>
@@ -117,7 +118,9 @@ MainWindow::MainWindow(QWidget* parent)
     savedEditLabel_ = new QLabel(savedEditBanner_);
     auto* loadSaved = new QPushButton(tr("Load it"), savedEditBanner_);
     loadSaved->setObjectName("saved-edit-load");
+    loadSaved->setToolTip(tr("Load the edited mask saved for this study"));
     auto* dismissSaved = new QPushButton(tr("Dismiss"), savedEditBanner_);
+    dismissSaved->setToolTip(tr("Hide this note; the saved mask stays where it is"));
     bannerLayout->addWidget(savedEditLabel_, 1);
     bannerLayout->addWidget(loadSaved);
     bannerLayout->addWidget(dismissSaved);
@@ -304,7 +307,8 @@ bool MainWindow::openStudy(const QString& path, const QString& series, bool askF
         labels3dVersion_ = model_.labelsVersion();
         for (SliceView* v : sliceViews_)
             v->resetZoom();
-        presetBox_->setCurrentIndex(0);
+        applyWindowPreset(presetBox_->currentIndex()); // the preset chosen stays chosen
+        rememberFolder(path);
         setWindowTitle(
           tr("%1 — InnerEar (research software, not a medical device)").arg(info.fileName()));
         if (remembersSession_)
@@ -487,6 +491,11 @@ void MainWindow::update3dLabels()
         const std::string notes = scene_.setLabels(*labels);
         if (!notes.empty())
             statusBar()->showMessage(QString::fromStdString(notes), 8000);
+        // A structure map in one colour per structure; labyrinths as the 2-D overlay.
+        const bool structures = isStructureMap(*labels);
+        for (std::uint8_t label = 1; label <= render::kMeshedLabels; ++label)
+            scene_.setLabelColour(label, structures ? structureColour(label)
+                                                    : labelColour(label, model_.overlay()));
         scene_.setLabelsVisible(model_.overlay().visible);
         // The user's camera stays as it is when a result arrives; frameLabyrinth3d() (F) or
         // Reset view moves it.
@@ -523,6 +532,15 @@ void MainWindow::loadSettings()
         deviceGroup_->actions().front()->setChecked(true);
     flipAction_->setChecked(settings.value("segmentation/flip", false).toBool());
     linkZoomAction_->setChecked(settings.value("view/linkZoom", true).toBool());
+    mipBox_->setChecked(settings.value("display/mip", true).toBool());
+    model_.setMip(mipBox_->isChecked());
+    slabBox_->setValue(settings.value("display/slab", 0.0).toDouble());
+    presetBox_->setCurrentIndex(
+      std::clamp(settings.value("display/preset", 0).toInt(), 0, presetBox_->count() - 1));
+    volumeRenderingBox_->setCurrentIndex(std::clamp(
+      settings.value("display/volumeRendering", int(render::VolumeRendering::Mip)).toInt(), 0,
+      volumeRenderingBox_->count() - 1));
+    lastFolder_ = settings.value("files/lastFolder").toString();
     rebuildRecentMenu();
 }
 
@@ -537,6 +555,29 @@ void MainWindow::saveSettings() const
     settings.setValue("segmentation/device", deviceGroup_->checkedAction()->data());
     settings.setValue("segmentation/flip", flipAction_->isChecked());
     settings.setValue("view/linkZoom", linkZoomAction_->isChecked());
+    settings.setValue("display/mip", mipBox_->isChecked());
+    settings.setValue("display/slab", slabBox_->value());
+    settings.setValue("display/preset", presetBox_->currentIndex());
+    settings.setValue("display/volumeRendering", volumeRenderingBox_->currentIndex());
+    if (!lastFolder_.isEmpty())
+        settings.setValue("files/lastFolder", lastFolder_);
+}
+
+QString MainWindow::lastFolder() const
+{
+    return !lastFolder_.isEmpty() && QFileInfo(lastFolder_).isDir() ? lastFolder_
+                                                                    : QDir::homePath();
+}
+
+void MainWindow::rememberFolder(const QString& fileOrFolder)
+{
+    const QFileInfo info(fileOrFolder);
+    lastFolder_ = info.isDir() ? info.absoluteFilePath() : info.absolutePath();
+}
+
+QString MainWindow::startIn(const QString& fileName) const
+{
+    return QDir(lastFolder()).filePath(fileName);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

@@ -6,6 +6,7 @@
 #include "SliceView.h"
 #include "ViewerModel.h"
 
+#include "innerear/render/LabelSurface.h"
 #include "innerear/render/Scene3D.h"
 
 #include <QHash>
@@ -47,17 +48,30 @@ class VtkView;
 /// and its Dice on the bundled sample (from the manifest), or why it cannot be read.
 QString modelSummary(const QString& manifestPath);
 
-/// One ear's print-ready mesh as the viewer writes it: the side, the STL file, the checks.
+/// One ear's print-ready mesh as the viewer writes it: the side, the file, the checks.
 struct EarMesh
 {
     QString side;
     QString file;
     QString checks; ///< "right: 4448 triangles, watertight, manifold"
+    render::MeshChecks details;
 };
-/// The labyrinths of `labels` (1 right, 2 left) as `<stem>-right.stl` / `<stem>-left.stl` in
-/// `folder`, as `innerear export-stl` writes them; the ears the mask marks. Throws on failure.
+/// The choices of `innerear export-stl` that the viewer offers.
+struct MeshExportOptions
+{
+    bool ras = false;                       ///< RAS (3D Slicer models) instead of LPS
+    std::array<bool, 2> ears{ true, true }; ///< right, left
+    int smoothingIterations = 20;
+    double scale = 1.0;
+    render::MeshFormat format = render::MeshFormat::BinaryStl;
+};
+/// The file extension of a mesh format (".stl", ".obj", ".ply").
+QString meshExtension(render::MeshFormat format);
+/// The labyrinths of `labels` (1 right, 2 left) as `<stem>-right.<ext>` / `<stem>-left.<ext>`
+/// in `folder`, as `innerear export-stl` writes them; the ears chosen that the mask marks.
+/// Throws on failure.
 std::vector<EarMesh> writeEarMeshes(const LabelMap& labels, const QString& folder,
-                                    const QString& stem, bool ras);
+                                    const QString& stem, const MeshExportOptions& options);
 
 class MainWindow : public QMainWindow
 {
@@ -97,6 +111,9 @@ public:
     /// (`<stem>-right.stl`, `<stem>-left.stl`), in LPS or RAS (3D Slicer) millimetres, as
     /// `innerear export-stl` writes them. Reports the checks (watertight, manifold, triangles).
     bool exportMeshes(const QString& path, bool ras);
+    /// File ▸ Export labyrinth meshes: the options of `innerear export-stl` in a dialog, and
+    /// the checks of each mesh written shown in it.
+    void showMeshExportDialog();
     /// File ▸ Open from PACS…: the search dialog, then the retrieved study opened.
     void openFromPacs();
     /// Sends the shown mask to a PACS (dicom://AE@host:port) as a DICOM SEG of the open DICOM
@@ -154,6 +171,13 @@ private:
     void updateVolumesPanel();
     /// The "Show" choice: 0 automatic, 1 loaded, kCompareChoice the difference map of both.
     void showMaskChoice(int index);
+    /// The window/level preset: 0 automatic (percentiles), 1 T2 inner ear.
+    void applyWindowPreset(int index);
+    /// Where file dialogs start: the folder of the last study opened or file written (the home
+    /// folder at first).
+    QString lastFolder() const;
+    void rememberFolder(const QString& fileOrFolder);
+    QString startIn(const QString& fileName) const;
     /// After the user zoomed `source`: the other 2-D views to its scale (View ▸ Link zoom).
     void linkZoomFrom(SliceView* source);
     static constexpr int kCompareChoice = 2;
@@ -233,6 +257,9 @@ private:
     QCheckBox* mipBox_ = nullptr;
     QDoubleSpinBox* slabBox_ = nullptr;
     QComboBox* presetBox_ = nullptr;
+    QDoubleSpinBox* windowBox_ = nullptr;
+    QDoubleSpinBox* levelBox_ = nullptr;
+    QString lastFolder_;
     QCheckBox* perSideBox_ = nullptr;
     QCheckBox* outlineBox_ = nullptr;
     QSlider* opacitySlider_ = nullptr;

@@ -123,7 +123,7 @@ void MainWindow::buildEditMenu()
             [this]
             {
                 const QString path = QFileDialog::getSaveFileName(
-                  this, tr("Save the edited mask"), "manual.seg.nrrd",
+                  this, tr("Save the edited mask"), startIn("manual.seg.nrrd"),
                   tr("3D Slicer segmentation (*.seg.nrrd);;NIfTI (*.nii.gz *.nii);;NRRD (*.nrrd)"));
                 if (!path.isEmpty())
                     saveEdit(path);
@@ -197,6 +197,8 @@ QWidget* MainWindow::buildEditorPanel()
     auto* form = new QFormLayout;
     editLabelBox_ = new QComboBox(panel);
     editLabelBox_->setObjectName("edit-label");
+    editLabelBox_->setToolTip(tr("The label painted, erased, grown or cleaned (keys 1-5 in the "
+                                 "list: right/left labyrinth, or a structure map's labels)"));
     for (int label = 1; label <= 5; ++label)
         editLabelBox_->addItem(
           tr("%1 — %2 / %3")
@@ -208,6 +210,7 @@ QWidget* MainWindow::buildEditorPanel()
     form->addRow(tr("Label"), editLabelBox_);
     auto* brush = new QDoubleSpinBox(panel);
     brush->setObjectName("edit-brush");
+    brush->setToolTip(tr("The brush's diameter in millimetres (round in mm on any grid)"));
     brush->setRange(0.1, 20.0);
     brush->setSingleStep(0.25);
     brush->setSuffix(tr(" mm"));
@@ -231,10 +234,14 @@ QWidget* MainWindow::buildEditorPanel()
     // Slicer's editable intensity range: a live preview in the views while it is on.
     auto* rangeOn = new QCheckBox(tr("Editable intensity range"), panel);
     rangeOn->setObjectName("edit-range");
+    rangeOn->setToolTip(tr("Paint and grow only where the intensity lies in this range "
+                           "(previewed in cyan while the brush is chosen)"));
     auto* low = new QDoubleSpinBox(panel);
     auto* high = new QDoubleSpinBox(panel);
     low->setObjectName("edit-range-low");
     high->setObjectName("edit-range-high");
+    low->setToolTip(tr("The lowest intensity painted or grown into"));
+    high->setToolTip(tr("The highest intensity painted or grown into"));
     for (QDoubleSpinBox* box : { low, high })
     {
         box->setRange(-1e6, 1e6);
@@ -292,15 +299,23 @@ QWidget* MainWindow::buildEditorPanel()
     auto* growRow = new QHBoxLayout;
     const struct
     {
-        QString text, name;
+        QString text, name, tip;
         std::function<void()> act;
-    } growButtons[] = { { tr("Preview"), "edit-grow-preview", [this] { editor_->previewGrow(); } },
-                        { tr("Apply"), "edit-grow-apply", [this] { editor_->applyGrow(); } },
-                        { tr("Clear"), "edit-grow-clear", [this] { editor_->clearSeeds(); } } };
+    } growButtons[] = {
+        { tr("Preview"), "edit-grow-preview",
+          tr("Show the region grown from the seeds (cyan) without changing the mask"),
+          [this] { editor_->previewGrow(); } },
+        { tr("Apply"), "edit-grow-apply",
+          tr("The grown region becomes the chosen label (undoable)"),
+          [this] { editor_->applyGrow(); } },
+        { tr("Clear"), "edit-grow-clear", tr("Remove every seed"),
+          [this] { editor_->clearSeeds(); } }
+    };
     for (const auto& b : growButtons)
     {
         auto* button = new QPushButton(b.text, grow);
         button->setObjectName(b.name);
+        button->setToolTip(b.tip);
         connect(button, &QPushButton::clicked, this, b.act);
         growRow->addWidget(button);
     }
@@ -311,16 +326,19 @@ QWidget* MainWindow::buildEditorPanel()
     auto* islandsLayout = new QFormLayout(islands);
     auto* smallest = new QDoubleSpinBox(islands);
     smallest->setObjectName("edit-islands-size");
+    smallest->setToolTip(tr("Pieces of the label smaller than this volume are removed"));
     smallest->setRange(0.01, 1000.0);
     smallest->setValue(1.0);
     smallest->setSuffix(tr(" mm³"));
     auto* remove = new QPushButton(tr("Remove smaller pieces"), islands);
     remove->setObjectName("edit-islands-remove");
+    remove->setToolTip(tr("Remove the label's pieces smaller than the volume given (undoable)"));
     connect(remove, &QPushButton::clicked, this,
             [this, smallest] { editor_->removeSmallPieces(smallest->value()); });
     islandsLayout->addRow(smallest, remove);
     auto* fill = new QPushButton(tr("Fill holes of the label"), islands);
     fill->setObjectName("edit-fill-holes");
+    fill->setToolTip(tr("Fill the label's closed cavities; a canal's loop stays open (undoable)"));
     connect(fill, &QPushButton::clicked, editor_, &SegmentEditor::fillHoles);
     islandsLayout->addRow(fill);
     layout->addWidget(islands);
@@ -347,6 +365,8 @@ QWidget* MainWindow::buildEditorPanel()
     layout->addWidget(timeLabel);
     auto* save = new QPushButton(tr("Save edited mask…"), panel);
     save->setObjectName("edit-save");
+    save->setToolTip(tr("Save the shown mask as the manual mask, with the editing time beside "
+                        "it (Ctrl+Shift+S)"));
     connect(save, &QPushButton::clicked, saveEditAction_, &QAction::trigger);
     layout->addWidget(save);
     return panel;
@@ -519,7 +539,7 @@ bool MainWindow::confirmDiscardEdits(std::optional<ViewerModel::Mask> layer)
     if (answer == QMessageBox::Save)
     {
         const QString path =
-          QFileDialog::getSaveFileName(this, tr("Save the edited mask"), "manual.seg.nrrd",
+          QFileDialog::getSaveFileName(this, tr("Save the edited mask"), startIn("manual.seg.nrrd"),
                                        tr("3D Slicer segmentation (*.seg.nrrd)"));
         model_.setActiveMask(*atStake); // saveEdit saves the shown layer
         if (path.isEmpty() || !saveEdit(path))

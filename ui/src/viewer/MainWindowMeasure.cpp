@@ -67,7 +67,7 @@ QWidget* MainWindow::buildMeasurePanel(QWidget* parent)
             [this]
             {
                 const QString path = QFileDialog::getSaveFileName(
-                  this, tr("Save the measurements"), "measurements.mrk.json",
+                  this, tr("Save the measurements"), startIn("measurements.mrk.json"),
                   tr("3D Slicer markups (*.mrk.json);;JSON (*.json)"));
                 if (!path.isEmpty())
                     saveMeasurements(path);
@@ -77,8 +77,9 @@ QWidget* MainWindow::buildMeasurePanel(QWidget* parent)
     connect(load, &QPushButton::clicked, this,
             [this]
             {
-                const QString path = QFileDialog::getOpenFileName(
-                  this, tr("Load measurements"), {}, tr("3D Slicer markups (*.mrk.json *.json)"));
+                const QString path =
+                  QFileDialog::getOpenFileName(this, tr("Load measurements"), lastFolder(),
+                                               tr("3D Slicer markups (*.mrk.json *.json)"));
                 if (!path.isEmpty())
                     loadMeasurements(path);
             });

@@ -72,7 +72,7 @@ void MainWindow::buildMenus()
             [this]
             {
                 const QString path = QFileDialog::getOpenFileName(
-                  this, tr("Open a study"), QString(),
+                  this, tr("Open a study"), lastFolder(),
                   tr("Images (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd *.dcm);;All files (*)"));
                 if (!path.isEmpty())
                     openStudy(path);
@@ -83,7 +83,7 @@ void MainWindow::buildMenus()
             [this]
             {
                 const QString path =
-                  QFileDialog::getExistingDirectory(this, tr("Open a DICOM folder"));
+                  QFileDialog::getExistingDirectory(this, tr("Open a DICOM folder"), lastFolder());
                 if (!path.isEmpty())
                     openStudy(path);
             });
@@ -98,7 +98,7 @@ void MainWindow::buildMenus()
             [this]
             {
                 const QString path = QFileDialog::getOpenFileName(
-                  this, tr("Load a mask on this study's grid"), QString(),
+                  this, tr("Load a mask on this study's grid"), lastFolder(),
                   tr("Masks (*.nii *.nii.gz *.nrrd *.mha *.mhd *.dcm);;All files (*)"));
                 if (!path.isEmpty())
                     loadMask(path);
@@ -109,29 +109,15 @@ void MainWindow::buildMenus()
             [this]
             {
                 const QString path = QFileDialog::getSaveFileName(
-                  this, tr("Save the automatic segmentation"), "labyrinth.nii.gz",
+                  this, tr("Save the automatic segmentation"), startIn("labyrinth.nii.gz"),
                   tr("NIfTI or NRRD (*.nii.gz *.nii *.nrrd)"));
                 if (!path.isEmpty())
                     saveMask(path);
             });
-    exportMeshesAction_ = file->addAction(tr("&Export labyrinth meshes (STL)…"));
+    exportMeshesAction_ = file->addAction(tr("&Export labyrinth meshes…"));
     exportMeshesAction_->setToolTip(
       tr("Print-ready meshes of the shown mask, one STL per ear, in LPS or RAS millimetres"));
-    connect(exportMeshesAction_, &QAction::triggered, this,
-            [this]
-            {
-                const QString path = QFileDialog::getSaveFileName(
-                  this, tr("Export the labyrinth meshes (one STL per ear)"), "labyrinth.stl",
-                  tr("STL (*.stl)"));
-                if (path.isEmpty())
-                    return;
-                bool chosen = false;
-                const QString space = QInputDialog::getItem(
-                  this, tr("Coordinates"), tr("Patient coordinates of the meshes:"),
-                  { tr("RAS (3D Slicer models)"), tr("LPS (DICOM)") }, 0, false, &chosen);
-                if (chosen)
-                    exportMeshes(path, space.startsWith("RAS"));
-            });
+    connect(exportMeshesAction_, &QAction::triggered, this, &MainWindow::showMeshExportDialog);
     sendToPacsAction_ = file->addAction(tr("Se&nd to PACS…"));
     sendToPacsAction_->setToolTip(
       tr("The shown mask as a DICOM Segmentation of the open series, and its meshes as "
@@ -154,7 +140,7 @@ void MainWindow::buildMenus()
             [this]
             {
                 const QString path = QFileDialog::getOpenFileName(
-                  this, tr("Open a reader study"), QString(), tr("Reader study (*.json)"));
+                  this, tr("Open a reader study"), lastFolder(), tr("Reader study (*.json)"));
                 if (path.isEmpty())
                     return;
                 bool ok = false;
@@ -182,8 +168,8 @@ void MainWindow::buildMenus()
     connect(screenshot, &QAction::triggered, this,
             [this]
             {
-                const QString path = QFileDialog::getSaveFileName(this, tr("Save a screenshot"),
-                                                                  "innerear.png", "PNG (*.png)");
+                const QString path = QFileDialog::getSaveFileName(
+                  this, tr("Save a screenshot"), startIn("innerear.png"), "PNG (*.png)");
                 if (!path.isEmpty() && !grabView("all").save(path))
                     showError(tr("Screenshot"), tr("%1 could not be written.").arg(path));
             });

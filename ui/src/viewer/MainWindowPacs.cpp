@@ -70,7 +70,7 @@ bool MainWindow::sendToPacs(const QString& serverText)
         pacs::StlExportOptions wrap;
         const std::vector<EarMesh> meshes =
           structures ? std::vector<EarMesh>{}
-                     : writeEarMeshes(*labels, outbox.path(), "labyrinth", false);
+                     : writeEarMeshes(*labels, outbox.path(), "labyrinth", MeshExportOptions{});
         for (const EarMesh& mesh : meshes)
         {
             wrap.documentTitle = "Inner ear labyrinth, " + mesh.side.toStdString() + " ear";

@@ -29,6 +29,7 @@
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QGroupBox>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
@@ -96,6 +97,7 @@ QWidget* MainWindow::buildSidePanel()
     studyPanel_->setMinimumWidth(280);
     studyPanel_->setMaximumHeight(220);
     revealPatient_ = new QCheckBox(tr("Show patient identifiers"), studyBox);
+    revealPatient_->setToolTip(tr("Patient name, ID and birth date stay hidden unless shown"));
     connect(revealPatient_, &QCheckBox::toggled, this, &MainWindow::updateStudyPanel);
     studyLayout->addWidget(studyPanel_);
     studyLayout->addWidget(revealPatient_);
@@ -124,40 +126,73 @@ QWidget* MainWindow::buildSidePanel()
     auto* display = new QFormLayout(displayBox);
     mipBox_ = new QCheckBox(tr("Maximum intensity projection"), displayBox);
     mipBox_->setChecked(true);
+    mipBox_->setToolTip(tr("Maximum intensity projection over the slab; off: the thin slice at "
+                           "the cursor (M)"));
     connect(mipBox_, &QCheckBox::toggled, &model_, &ViewerModel::setMip);
     slabBox_ = new QDoubleSpinBox(displayBox);
     slabBox_->setRange(0.0, 300.0);
     slabBox_->setSingleStep(2.0);
     slabBox_->setSuffix(tr(" mm"));
     slabBox_->setSpecialValueText(tr("whole volume"));
+    slabBox_->setToolTip(tr("Thickness of the MIP slab around the cursor, in mm; 0: the whole "
+                            "volume"));
     connect(slabBox_, qOverload<double>(&QDoubleSpinBox::valueChanged), &model_,
             &ViewerModel::setSlabMillimetres);
     presetBox_ = new QComboBox(displayBox);
     presetBox_->addItems({ tr("Automatic (1st-99.5th percentile)"), tr("T2 inner ear") });
+    presetBox_->setToolTip(tr("Window/level presets; right-drag in a view or type the values "
+                              "below for your own"));
     connect(presetBox_, qOverload<int>(&QComboBox::activated), this,
-            [this](int index)
+            &MainWindow::applyWindowPreset);
+    // The window and level as numbers, as in ITK-SNAP's and Slicer's display panels.
+    windowBox_ = new QDoubleSpinBox(displayBox);
+    levelBox_ = new QDoubleSpinBox(displayBox);
+    windowBox_->setObjectName("display-window");
+    levelBox_->setObjectName("display-level");
+    for (QDoubleSpinBox* box : { windowBox_, levelBox_ })
+    {
+        box->setRange(-1e7, 1e7);
+        box->setDecimals(2);
+        box->setKeyboardTracking(false); // applied on Enter or when the field is left
+    }
+    windowBox_->setMinimum(1e-6);
+    windowBox_->setToolTip(tr("Window width: the intensity range from black to white"));
+    levelBox_->setToolTip(tr("Window level: the intensity shown mid-grey"));
+    auto typedWindow = [this]
+    {
+        WindowLevel wl = model_.windowLevel();
+        wl.window = windowBox_->value();
+        wl.level = levelBox_->value();
+        model_.setWindowLevel(wl);
+    };
+    connect(windowBox_, &QDoubleSpinBox::valueChanged, this, typedWindow);
+    connect(levelBox_, &QDoubleSpinBox::valueChanged, this, typedWindow);
+    connect(&model_, &ViewerModel::displayChanged, this,
+            [this]
             {
-                model_.resetWindowLevel();
-                if (index == 1)
-                {
-                    // Fluid is the brightest tissue on T2: a narrow window on the upper range
-                    // makes the labyrinth stand out from the petrous bone and the brain.
-                    WindowLevel wl = model_.windowLevel();
-                    const double high = wl.level + 0.5 * wl.window;
-                    wl.window *= 0.6;
-                    wl.level = high - 0.5 * wl.window;
-                    model_.setWindowLevel(wl);
-                }
+                const QSignalBlocker blockWindow(windowBox_), blockLevel(levelBox_);
+                windowBox_->setValue(model_.windowLevel().window);
+                levelBox_->setValue(model_.windowLevel().level);
             });
+    auto* windowRow = new QHBoxLayout;
+    windowRow->addWidget(new QLabel(tr("W"), displayBox));
+    windowRow->addWidget(windowBox_, 1);
+    windowRow->addWidget(new QLabel(tr("L"), displayBox));
+    windowRow->addWidget(levelBox_, 1);
     display->addRow(mipBox_);
     display->addRow(tr("Slab"), slabBox_);
     display->addRow(tr("Window"), presetBox_);
+    display->addRow(windowRow);
 
     perSideBox_ = new QCheckBox(tr("Colour by side"), displayBox);
     outlineBox_ = new QCheckBox(tr("Outline only"), displayBox);
+    perSideBox_->setToolTip(tr("Right labyrinth orange-red, left blue; off: yellow as in the "
+                               "seed paper's figures"));
+    outlineBox_->setToolTip(tr("Draw the labels' outlines instead of filling them"));
     opacitySlider_ = new QSlider(Qt::Horizontal, displayBox);
     opacitySlider_->setRange(0, 100);
     opacitySlider_->setValue(50);
+    opacitySlider_->setToolTip(tr("Opacity of the label overlay in the 2-D views"));
     auto applyOverlay = [this]
     {
         OverlayStyle style = model_.overlay();
@@ -181,6 +216,8 @@ QWidget* MainWindow::buildSidePanel()
     auto* layout3d = new QFormLayout(box3d);
     volumeRenderingBox_ = new QComboBox(box3d);
     volumeRenderingBox_->addItems({ tr("Surfaces only"), tr("MIP"), tr("T2 composite") });
+    volumeRenderingBox_->setToolTip(tr("What the 3-D view shows behind the labyrinth surfaces: "
+                                       "nothing, a MIP of the scan, or fluid-bright compositing"));
     connect(volumeRenderingBox_, qOverload<int>(&QComboBox::currentIndexChanged), this,
             [this](int index)
             {
@@ -189,6 +226,8 @@ QWidget* MainWindow::buildSidePanel()
             });
     volumeRenderingBox_->setCurrentIndex(int(render::VolumeRendering::Mip));
     auto* resetButton = new QPushButton(tr("Reset view"), box3d);
+    resetButton->setToolTip(tr("The 3-D camera from the front, superior up, onto the labyrinths "
+                               "(F)"));
     connect(resetButton, &QPushButton::clicked, this,
             [this]
             {
@@ -200,6 +239,21 @@ QWidget* MainWindow::buildSidePanel()
     layout->addWidget(box3d);
     layout->addStretch(1);
     return panel;
+}
+
+void MainWindow::applyWindowPreset(int index)
+{
+    model_.resetWindowLevel();
+    if (index == 1)
+    {
+        // Fluid is the brightest tissue on T2: a narrow window on the upper range makes the
+        // labyrinth stand out from the petrous bone and the brain.
+        WindowLevel wl = model_.windowLevel();
+        const double high = wl.level + 0.5 * wl.window;
+        wl.window *= 0.6;
+        wl.level = high - 0.5 * wl.window;
+        model_.setWindowLevel(wl);
+    }
 }
 
 void MainWindow::showMaskChoice(int index)

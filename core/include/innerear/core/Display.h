@@ -34,6 +34,9 @@ struct OverlayStyle
 using Rgb = std::array<std::uint8_t, 3>;
 /// The colour of a label value: yellow for every label, or right (1) red-orange and left (2) blue.
 Rgb labelColour(std::uint8_t label, const OverlayStyle& style);
+/// The colour of a structure map's label: 1 cochlea, 2 vestibule, 3 anterior, 4 posterior and
+/// 5 lateral canal, each apart (the 3-D view of a structure map).
+Rgb structureColour(std::uint8_t label);
 
 /// The picture of a view as 0xAARRGGBB pixels, row by row: the projection through the window,
 /// the labels' projection (same size, or null) blended over it. An outline keeps label pixels

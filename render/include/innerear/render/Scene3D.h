@@ -24,6 +24,9 @@ enum class VolumeRendering
 /// The 3-D view: the study by volume rendering and the labyrinth surfaces (one per side), in LPS
 /// millimetres with the scan's true placement, with an orientation cube in a corner. VTK only: the
 /// Qt viewer hosts its render window, and `renderToPng` draws it off screen for scripts and tests.
+/// Label values the 3-D view meshes: 1-2 (labyrinths) or 1-5 (structures).
+constexpr std::uint8_t kMeshedLabels = 5;
+
 class LabyrinthScene
 {
 public:
@@ -42,8 +45,9 @@ public:
     /// Intensity range of the transfer functions (the 2-D views' window).
     void setWindow(double window, double level);
 
-    /// Surfaces of labels 1 and 2 (each side separately); an empty side shows nothing. Returns a
-    /// short note when a side could not be meshed.
+    /// Surfaces of labels 1 to kMeshedLabels, each separately (the two labyrinths, or a structure
+    /// map's cochlea, vestibule and three canals); an absent label shows nothing. Returns a short
+    /// note when a label could not be meshed.
     std::string setLabels(const LabelMap& labels);
     void clearLabels();
     void setLabelColour(std::uint8_t label, const std::array<std::uint8_t, 3>& rgb);
