@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "Commands.h"
+#include "innerear/io/VolumeIO.h"
 
 #include <iostream>
 #include <memory>
@@ -71,6 +72,10 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
     app.name("innerear");
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("innerear ") + INNEREAR_VERSION);
+    bool verbose = false;
+    app.add_flag("--verbose", verbose,
+                 "Let GDCM and ITK print their own traces too (before the command; for bug "
+                 "reports: every problem is reported in InnerEar's words anyway)");
 
     // In the order `innerear --help` lists them.
     std::vector<Command> commands{ addInfoCommand(app),     addConvertCommand(app),
@@ -106,6 +111,8 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
         err << "innerear: " << e.what() << "\nRun 'innerear --help' for usage.\n";
         return BadUsage;
     }
+
+    io::showLibraryTraces(verbose);
 
     // Commands report their own errors; this is the last net (memory exhausted, a library's
     // exception nobody expected), so that no input ends the process without a message.

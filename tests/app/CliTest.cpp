@@ -13,9 +13,15 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
+#include <QTemporaryFile>
 #include <QtTest>
 
+#include <cstdio>
+#include <functional>
+#include <iostream>
 #include <sstream>
+
+#include <unistd.h>
 
 using namespace innerear;
 
@@ -36,6 +42,7 @@ private Q_SLOTS:
     void infoJsonHasTheLpsAffine();
     void infoHidesPatientIdentifiersUnlessAsked();
     void infoOnUnreadableInputExitsWithThree();
+    void libraryTracesStayOffTheTerminalUnlessVerbose();
     void convertDicomToNiftiKeepsGeometry();
     void convertRefusesUnknownOutputFormats();
     void phantomWritesImageLabelsAndParameters();
@@ -137,6 +144,58 @@ void CliTest::infoOnUnreadableInputExitsWithThree()
     const Result empty = runCli({ "info", dir.path().toStdString() });
     QCOMPARE(empty.code, 3);
     QVERIFY2(empty.err.contains("no DICOM image found"), qPrintable(empty.err));
+}
+
+namespace
+{
+/// What the process writes to its stderr (file descriptor 2, where GDCM's traces go) while
+/// `call` runs.
+QByteArray processStderrOf(const std::function<void()>& call)
+{
+    QTemporaryFile capture;
+    if (!capture.open())
+        return "cannot capture";
+    std::cerr.flush();
+    std::fflush(stderr);
+    const int saved = dup(2);
+    dup2(capture.handle(), 2);
+    call();
+    std::cerr.flush();
+    std::fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    capture.seek(0);
+    return capture.readAll();
+}
+} // namespace
+
+void CliTest::libraryTracesStayOffTheTerminalUnlessVerbose()
+{
+    INNEREAR_REQUIRE_SHARED_DATA();
+    // A Philips enhanced multi-frame series whose loading makes GDCM's spacing helper print
+    // "Error: In ./Source/MediaStorageAndFileFormat/gdcmImageHelper.cxx ...".
+    const std::string folder =
+      (test::sharedDataDir() + "/dicom/philips_enh_b0_fieldmap").toStdString();
+    QTemporaryDir dir;
+    const std::string quietOut = dir.filePath("quiet.nii.gz").toStdString();
+    const std::string verboseOut = dir.filePath("verbose.nii.gz").toStdString();
+    Result quiet;
+    const QByteArray quietTraces = processStderrOf(
+      [&] {
+          quiet = runCli({ "convert", folder, quietOut });
+      });
+    QCOMPARE(quiet.code, 0);
+    QVERIFY2(!quietTraces.contains("gdcm"), quietTraces.constData());
+    Result verbose;
+    const QByteArray verboseTraces = processStderrOf(
+      [&] {
+          verbose = runCli({ "--verbose", "convert", folder, verboseOut });
+      });
+    QCOMPARE(verbose.code, 0);
+    QVERIFY2(verboseTraces.contains("gdcm"), verboseTraces.constData());
+    // The same volume either way: only the traces differ.
+    QVERIFY(io::readVolume(quietOut).volume.geometry().size ==
+            io::readVolume(verboseOut).volume.geometry().size);
 }
 
 void CliTest::convertDicomToNiftiKeepsGeometry()

@@ -9,6 +9,7 @@
 #include "DicomStructure.h"
 #include "DicomTags.h"
 #include "GdcmGuards.h"
+#include "innerear/io/VolumeIO.h"
 
 #include <gdcmDirectory.h>
 #include <gdcmImageReader.h>
@@ -933,7 +934,7 @@ DicomScan scanDicomFiles(const std::vector<std::string>& files, const std::strin
 {
     // GDCM prints its own warnings to stderr (e.g. about CSA slice normals); our reasons are
     // reported through DicomSeriesInfo and IoError instead.
-    gdcm::Trace::WarningOff();
+    gdcm::Trace::SetWarning(libraryTracesShown());
     gdcm::Trace::DebugOff();
     auto detail = std::make_shared<DicomScan::Detail>();
     detail->skipped = skippedBefore;

@@ -1,12 +1,16 @@
 #include "GdcmGuards.h"
 
+#include "innerear/io/VolumeIO.h"
+
 #include <gdcmTrace.h>
+#include <itkObject.h>
 
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -272,6 +276,33 @@ std::string truncatedFileMetaReason(const std::string& path)
                           : "file cut short inside its DICOM file meta information";
 }
 
+namespace
+{
+std::atomic<bool> tracesShown{ false };
+
+/// GDCM prints errors and warnings to stderr unless told not to, from the first call on.
+const bool tracesQuietAtStart = []
+{
+    gdcm::Trace::ErrorOff();
+    gdcm::Trace::WarningOff();
+    gdcm::Trace::DebugOff();
+    return true;
+}();
+} // namespace
+
+void showLibraryTraces(bool show)
+{
+    tracesShown = show;
+    gdcm::Trace::SetError(show);
+    gdcm::Trace::SetWarning(show);
+    itk::Object::SetGlobalWarningDisplay(show);
+}
+
+bool libraryTracesShown()
+{
+    return tracesShown;
+}
+
 GdcmWarningCapture::GdcmWarningCapture()
 {
     traceMutex().lock();
@@ -281,7 +312,7 @@ GdcmWarningCapture::GdcmWarningCapture()
 
 GdcmWarningCapture::~GdcmWarningCapture()
 {
-    gdcm::Trace::WarningOff();
+    gdcm::Trace::SetWarning(libraryTracesShown());
     gdcm::Trace::SetWarningStream(std::cerr);
     traceMutex().unlock();
 }

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "innerear/core/Random.h"
+#include "innerear/io/VolumeIO.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -19,6 +20,8 @@
 #include <QSurfaceFormat>
 #include <QTimer>
 #include <QUndoStack>
+
+#include <vtkObject.h>
 
 #include <algorithm>
 #include <array>
@@ -177,6 +180,8 @@ int runViewer(int argc, char** argv)
                                   "1280x900");
     const QCommandLineOption model("model", "Model manifest (.json) instead of the shipped one.",
                                    "file");
+    const QCommandLineOption verbose(
+      "verbose", "Let GDCM, ITK and VTK print their own traces too (for bug reports).");
     const QCommandLineOption compare(
       "compare", "Show the difference map of --segment's result and --mask, with each ear's DSC.");
     const QCommandLineOption reformat(
@@ -205,8 +210,8 @@ int runViewer(int argc, char** argv)
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
     parser.addPositionalArgument("path", "Study: DICOM folder or file, NIfTI, NRRD or MetaImage");
-    parser.addOptions({ series, mask, segment, compare, reformat, focus, screenshot, view, size,
-                        model, benchmark, benchmarkEdit, studyFile, reader, answers });
+    parser.addOptions({ series, mask, segment, compare, reformat, verbose, focus, screenshot, view,
+                        size, model, benchmark, benchmarkEdit, studyFile, reader, answers });
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments << QString::fromLocal8Bit(argv[i]);
@@ -227,6 +232,10 @@ int runViewer(int argc, char** argv)
             parser.showHelp(0);
         parser.showVersion();
     }
+    // The libraries' own traces stay off the terminal unless asked for: what they describe is
+    // reported in the viewer's own messages.
+    io::showLibraryTraces(parser.isSet(verbose));
+    vtkObject::SetGlobalWarningDisplay(parser.isSet(verbose) ? 1 : 0);
     const QStringList views{ "axial", "coronal", "sagittal", "3d", "reformat", "all", "window" };
     if (!views.contains(parser.value(view)))
     {

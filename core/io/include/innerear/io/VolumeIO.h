@@ -92,4 +92,10 @@ struct ImageFileInfo
 };
 ImageFileInfo readImageFileInfo(const std::string& path);
 
+/// Whether GDCM's and ITK's own traces ("Error: In ./Source/MediaStorageAndFileFormat/...")
+/// reach stderr. Off by default: every problem they describe is reported in our own words
+/// (IoError, the series' refusal reasons); `--verbose` turns them on for a bug report.
+void showLibraryTraces(bool show);
+bool libraryTracesShown();
+
 } // namespace innerear::io
