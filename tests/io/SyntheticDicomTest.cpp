@@ -1,6 +1,7 @@
 #include "SyntheticDicom.h"
 #include "TestSupport.h"
 
+#include "innerear/core/Progress.h"
 #include "innerear/io/Dicom.h"
 #include "innerear/io/VolumeIO.h"
 
@@ -17,12 +18,45 @@ class SyntheticDicomTest : public QObject
 
 private Q_SLOTS:
     void obliqueSeriesLoadsWithItsGeometryAndValues();
+    void openingReportsProgressAndCanBeCancelled();
     void fileNamesDoNotDecideTheSliceOrder();
     void rescaleSlopeGivesFloatValues();
     void echoesOfOneSeriesComeOutSeparately();
     void seriesInSubfoldersAreFoundAndTheLargestIsPicked();
     void fourDimensionalSeriesLoadsItsFirstVolumeOnRequest();
 };
+
+void SyntheticDicomTest::openingReportsProgressAndCanBeCancelled()
+{
+    QTemporaryDir dir;
+    const Geometry geometry = test::obliqueGeometry({ 16, 12, 40 });
+    const auto image = test::patternImage<std::int16_t>(geometry);
+    test::writeSyntheticSeries(dir.path().toStdString(), image);
+    // Progress rises from 0 to 1 through reading, then decoding; the volume is the same.
+    std::vector<std::pair<double, std::string>> seen;
+    io::ReadOptions options;
+    options.progress = [&](double fraction, const std::string& stage)
+    {
+        seen.emplace_back(fraction, stage);
+        return true;
+    };
+    const io::OpenedStudy opened = io::openStudy(dir.path().toStdString(), options);
+    QVERIFY(opened.volume.geometry().size == geometry.size);
+    QVERIFY(seen.size() >= 80); // a report per file read and per file decoded
+    for (std::size_t i = 1; i < seen.size(); ++i)
+        QVERIFY2(seen[i].first >= seen[i - 1].first, "progress went back");
+    QVERIFY(seen.front().first <= 0.05 && std::abs(seen.back().first - 1.0) < 0.03);
+    QCOMPARE(seen.front().second, std::string("Reading the DICOM files"));
+    QCOMPARE(seen.back().second, std::string("Decoding the images"));
+    // Stopped at a third: Cancelled, and nothing was loaded.
+    for (double stopAt : { 0.3, 0.7, 0.95 })
+    {
+        io::ReadOptions stopping;
+        stopping.progress = [stopAt](double fraction, const std::string&)
+        { return fraction < stopAt; };
+        QVERIFY_THROWS_EXCEPTION(Cancelled, io::openStudy(dir.path().toStdString(), stopping));
+    }
+}
 
 void SyntheticDicomTest::obliqueSeriesLoadsWithItsGeometryAndValues()
 {

@@ -3,6 +3,7 @@
 // the event loop keeps running and its overlay appears, cancel changes nothing, bad files and a
 // missing model give an error dialog and lose nothing, masks load/save/toggle, the views follow
 // the shared cursor.
+#include "SyntheticDicom.h"
 #include "TestSupport.h"
 
 #include "MainWindow.h"
@@ -32,6 +33,7 @@
 #include <QListWidget>
 #include <QMessageBox>
 #include <QMouseEvent>
+#include <QProgressDialog>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
@@ -118,6 +120,7 @@ private Q_SLOTS:
     void everyControlHasATooltip();
     void exportDialogWritesAndChecksEachEar();
     void displayChoicesAndTheLastFolderAreRemembered();
+    void opensALargeFolderOffTheGuiThreadAndCancels();
 
 private:
     std::unique_ptr<MainWindow> openSample();
@@ -1003,6 +1006,58 @@ void ViewerTest::displayChoicesAndTheLastFolderAreRemembered()
     QSettings().remove("display");
     QSettings().remove("files");
     QSettings().remove("recent");
+}
+
+void ViewerTest::opensALargeFolderOffTheGuiThreadAndCancels()
+{
+    // A large enough DICOM series (240 files) that its opening takes a while here.
+    QTemporaryDir dir;
+    Geometry geometry;
+    geometry.size = { 256, 256, 240 };
+    geometry.spacing = { 0.5, 0.5, 0.5 };
+    Image<std::int16_t> image(geometry, 0);
+    for (std::size_t v = 0; v < image.voxels().size(); ++v)
+        image.voxels()[v] = std::int16_t(v % 997);
+    test::writeSyntheticSeries(dir.filePath("large").toStdString(), image);
+
+    MainWindow window;
+    window.setRemembersSession(false);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    // The window keeps running its event loop while the study is read; the progress dialog
+    // appears and its Cancel stops the reading.
+    int ticks = 0;
+    bool sawDialog = false;
+    QTimer watcher;
+    watcher.setInterval(20);
+    QObject::connect(&watcher, &QTimer::timeout, &window,
+                     [&]
+                     {
+                         ++ticks;
+                         // (It shows itself when the reading lasts over 0.4 s; its Cancel
+                         // works from the start.)
+                         auto* progress = window.findChild<QProgressDialog*>("open-progress");
+                         if (progress && progress->value() > 0 && !sawDialog)
+                         {
+                             sawDialog = true;
+                             progress->cancel();
+                         }
+                     });
+    watcher.start();
+    QElapsedTimer clock;
+    clock.start();
+    const bool opened = window.openStudy(dir.filePath("large"), {}, false);
+    const qint64 cancelledAfter = clock.elapsed();
+    watcher.stop();
+    qInfo("event loop ran %d times while reading; cancelled after %lld ms", ticks, cancelledAfter);
+    QVERIFY(ticks >= 2); // the window's event loop ran during the reading
+    QVERIFY(sawDialog);
+    QVERIFY(!opened); // cancelled: nothing opened, and no error is shown for it
+    QVERIFY(!window.model().hasVolume());
+    QVERIFY(!visibleErrorDialog(&window));
+    // Read to the end it opens.
+    QVERIFY(window.openStudy(dir.filePath("large"), {}, false));
+    QVERIFY(window.model().volume().geometry().size == geometry.size);
 }
 
 int main(int argc, char** argv)

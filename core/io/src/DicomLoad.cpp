@@ -4,6 +4,7 @@
 #include "DicomInternal.h"
 #include "DicomStructure.h"
 #include "GdcmGuards.h"
+#include "innerear/core/Progress.h"
 
 #include <gdcmImage.h>
 #include <gdcmImageReader.h>
@@ -205,9 +206,20 @@ Volume DicomScan::load(const std::string& id, const DicomLoadOptions& options,
             fileIndices.end())
             fileIndices.push_back(detail_->frames[f].file);
     auto lock = lockGdcm();
+    // Progress: the checking child's decode is the first half, ours the second.
+    const double total = double(std::max<std::size_t>(fileIndices.size(), 1));
+    auto report = [&](double fraction)
+    {
+        if (options.progress && !options.progress(fraction, "Decoding the images"))
+            throw Cancelled();
+    };
     const std::vector<std::string> refusals = probeGdcmCalls(
       fileIndices.size(), [&](std::size_t i) { decode(detail_->files[fileIndices[i]]); },
-      [&](std::size_t i) { return fileBytes(detail_->files[fileIndices[i]].path); });
+      [&](std::size_t i) { return fileBytes(detail_->files[fileIndices[i]].path); },
+      [&](std::size_t n) {
+          return !options.progress ||
+                 options.progress(0.5 * double(n) / total, "Decoding the images");
+      });
     for (std::size_t i = 0; i < fileIndices.size(); ++i)
         if (!refusals[i].empty())
             throw IoError(IoError::Kind::Corrupt, detail_->files[fileIndices[i]].path, refusals[i]);
@@ -220,6 +232,7 @@ Volume DicomScan::load(const std::string& id, const DicomLoadOptions& options,
         if (decoded.count(frame.file))
             continue;
         const DicomFileRecord& record = detail_->files[frame.file];
+        report(0.5 + 0.5 * double(decoded.size()) / total);
         DecodedFile file = decode(record);
         if (file.format.GetSamplesPerPixel() != 1)
             throw IoError(IoError::Kind::MultiComponent, record.path,

@@ -930,7 +930,8 @@ bool isDicomFile(const std::string& path)
 }
 
 DicomScan scanDicomFiles(const std::vector<std::string>& files, const std::string& origin,
-                         const std::vector<SkippedDicomFile>& skippedBefore)
+                         const std::vector<SkippedDicomFile>& skippedBefore,
+                         const ReadProgress& progress)
 {
     // GDCM prints its own warnings to stderr (e.g. about CSA slice normals); our reasons are
     // reported through DicomSeriesInfo and IoError instead.
@@ -952,8 +953,13 @@ DicomScan scanDicomFiles(const std::vector<std::string>& files, const std::strin
             if (detail->files.size() > before && !pixelsDecode(files[i]))
                 throw UndecodablePixelData{};
         };
-        const std::vector<std::string> refused =
-          probeGdcmCalls(files.size(), probe, [&](std::size_t i) { return fileBytes(files[i]); });
+        const std::function<bool(std::size_t)> done = [&](std::size_t n)
+        {
+            return !progress || progress(double(n) / double(std::max<std::size_t>(files.size(), 1)),
+                                         "Reading the DICOM files");
+        };
+        const std::vector<std::string> refused = probeGdcmCalls(
+          files.size(), probe, [&](std::size_t i) { return fileBytes(files[i]); }, done);
         for (std::size_t i = 0; i < files.size(); ++i)
             if (refused[i].empty())
                 scanner.scanFile(files[i]);
@@ -977,7 +983,7 @@ DicomScan scanDicomFiles(const std::vector<std::string>& files, const std::strin
     return scan;
 }
 
-DicomScan scanDicom(const std::string& path)
+DicomScan scanDicom(const std::string& path, const ReadProgress& progress)
 {
     std::error_code error;
     if (!fs::exists(path, error))
@@ -986,9 +992,9 @@ DicomScan scanDicom(const std::string& path)
     {
         std::vector<SkippedDicomFile> unreadable;
         const std::vector<std::string> files = listFilesRecursively(path, unreadable);
-        return scanDicomFiles(files, path, unreadable);
+        return scanDicomFiles(files, path, unreadable, progress);
     }
-    return scanDicomFiles({ path }, path);
+    return scanDicomFiles({ path }, path, {}, progress);
 }
 
 } // namespace innerear::io

@@ -1,5 +1,6 @@
 #include "GdcmGuards.h"
 
+#include "innerear/core/Progress.h"
 #include "innerear/io/VolumeIO.h"
 
 #include <gdcmTrace.h>
@@ -160,7 +161,8 @@ std::string deathReason(int status)
 
 std::vector<std::string> probeGdcmCalls(std::size_t count,
                                         const std::function<void(std::size_t)>& call,
-                                        const std::function<std::uint64_t(std::size_t)>& fileBytes)
+                                        const std::function<std::uint64_t(std::size_t)>& fileBytes,
+                                        const std::function<bool(std::size_t)>& done)
 {
     std::vector<std::string> refused(count);
     std::uint64_t largest = 0;
@@ -217,6 +219,17 @@ std::vector<std::string> probeGdcmCalls(std::size_t count,
                                              std::to_string(fileBytes(message.index) / 1024 + 1) +
                                              " KiB can justify (damaged lengths)";
                 next = message.index + 1;
+                if (done && !done(next))
+                {
+                    // Stopped by the user: the child goes, nothing is left behind.
+                    kill(child, SIGKILL);
+                    close(channel[0]);
+                    int status = 0;
+                    while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+                    {
+                    }
+                    throw Cancelled();
+                }
             }
         }
         close(channel[0]);

@@ -40,9 +40,12 @@ struct UndecodablePixelData
 {
 };
 
+/// `done`, when given, is told after each file how many are done; false stops the probe (the
+/// child is killed) and throws Cancelled.
 std::vector<std::string> probeGdcmCalls(std::size_t count,
                                         const std::function<void(std::size_t)>& call,
-                                        const std::function<std::uint64_t(std::size_t)>& fileBytes);
+                                        const std::function<std::uint64_t(std::size_t)>& fileBytes,
+                                        const std::function<bool(std::size_t done)>& done = {});
 
 /// Captures GDCM's warnings while alive (GDCM reports incomplete pixel data only that way).
 /// One capture at a time: GDCM's trace streams are process-wide.

@@ -94,7 +94,15 @@ OpenedStudy openStudy(const std::string& path, const ReadOptions& options,
     loaded.format = format;
     if (format == FileFormat::Dicom)
     {
-        const DicomScan scan = scanDicom(path);
+        // Reading the files is half the work, decoding the chosen series the other half.
+        const auto part = [&](double from) -> ReadProgress
+        {
+            if (!options.progress)
+                return {};
+            return [&options, from](double fraction, const std::string& stage)
+            { return options.progress(from + 0.5 * fraction, stage); };
+        };
+        const DicomScan scan = scanDicom(path, part(0.0));
         std::string wanted = options.series;
         const auto loadable = std::count_if(scan.series().begin(), scan.series().end(),
                                             [](const DicomSeriesInfo& s) { return s.loadable; });
@@ -132,6 +140,7 @@ OpenedStudy openStudy(const std::string& path, const ReadOptions& options,
         }
         DicomLoadOptions dicomOptions;
         dicomOptions.firstVolumeOf4D = options.firstVolumeOf4D;
+        dicomOptions.progress = part(0.5);
         try
         {
             loaded.volume = scan.load(series->id, dicomOptions, &loaded.notes);

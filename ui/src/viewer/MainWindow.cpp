@@ -28,6 +28,7 @@
 #include <QDoubleSpinBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QEventLoop>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -43,6 +44,7 @@
 #include <QMimeData>
 #include <QPainter>
 #include <QProgressBar>
+#include <QProgressDialog>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
@@ -56,8 +58,11 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <sstream>
 
 namespace innerear::ui
@@ -262,6 +267,71 @@ void MainWindow::showError(const QString& title, const QString& message)
     box->open();
 }
 
+namespace
+{
+
+/// io::openStudy on a worker thread, with a progress dialog whose Cancel stops it (Cancelled);
+/// the series chooser still runs on the GUI thread.
+io::OpenedStudy readStudyWithProgress(QWidget* parent, const std::string& path,
+                                      io::ReadOptions options, const io::SeriesChooser& choose)
+{
+    // Off the GUI thread, so that a large DICOM folder shows its progress and can be cancelled
+    // while the window keeps painting; the window takes no input meanwhile (a modal dialog).
+    QProgressDialog dialog(
+      QObject::tr("Opening %1…").arg(QFileInfo(QString::fromStdString(path)).fileName()),
+      QObject::tr("Cancel"), 0, 1000, parent);
+    dialog.setObjectName("open-progress");
+    dialog.setWindowTitle(QObject::tr("Opening the study"));
+    dialog.setWindowModality(Qt::WindowModal);
+    dialog.setMinimumDuration(400);
+    dialog.setAutoReset(false);
+    dialog.setAutoClose(false);
+    std::atomic<bool> cancelled{ false };
+    std::atomic<int> permille{ 0 };
+    std::mutex stageMutex;
+    QString stage;
+    QObject::connect(&dialog, &QProgressDialog::canceled, &dialog,
+                     [&cancelled] { cancelled = true; });
+    options.progress = [&](double fraction, const std::string& what)
+    {
+        permille = int(std::lround(1000.0 * std::clamp(fraction, 0.0, 1.0)));
+        {
+            const std::lock_guard<std::mutex> lock(stageMutex);
+            stage = QString::fromStdString(what);
+        }
+        return !cancelled.load();
+    };
+    std::future<io::OpenedStudy> reading =
+      std::async(std::launch::async, [&] { return io::openStudy(path, options, choose); });
+    QEventLoop wait;
+    QTimer poll;
+    poll.setInterval(30);
+    QObject::connect(&poll, &QTimer::timeout, &wait,
+                     [&]
+                     {
+                         if (reading.wait_for(std::chrono::seconds(0)) == std::future_status::ready)
+                         {
+                             wait.quit();
+                             return;
+                         }
+                         if (dialog.wasCanceled())
+                         {
+                             cancelled = true; // the reader stops at its next report
+                             return;
+                         }
+                         dialog.setValue(permille.load());
+                         const std::lock_guard<std::mutex> lock(stageMutex);
+                         if (!stage.isEmpty())
+                             dialog.setLabelText(stage + "…");
+                     });
+    poll.start();
+    wait.exec();
+    dialog.reset();
+    return reading.get(); // rethrows the reader's error (or Cancelled) here
+}
+
+} // namespace
+
 bool MainWindow::openStudy(const QString& path, const QString& series, bool askForSeries)
 {
     if (run_.running())
@@ -285,14 +355,22 @@ bool MainWindow::openStudy(const QString& path, const QString& series, bool askF
         if (askForSeries)
             choose = [this](const io::DicomScan& scan) -> std::optional<std::string>
             {
-                QApplication::restoreOverrideCursor();
-                const QString id = chooseSeries(this, scan);
-                QApplication::setOverrideCursor(Qt::WaitCursor);
+                // Called on the reading thread: the dialog is the GUI thread's.
+                QString id;
+                QMetaObject::invokeMethod(
+                  this,
+                  [&]
+                  {
+                      QApplication::restoreOverrideCursor();
+                      id = chooseSeries(this, scan);
+                      QApplication::setOverrideCursor(Qt::WaitCursor);
+                  },
+                  Qt::BlockingQueuedConnection);
                 if (id.isEmpty())
                     return std::nullopt;
                 return id.toStdString();
             };
-        io::OpenedStudy opened = io::openStudy(file, options, choose);
+        io::OpenedStudy opened = readStudyWithProgress(this, file, options, choose);
         const StudyFacts described = describeStudy(opened);
         Volume volume = std::move(opened.volume);
         studyFacts_ = described.facts;

@@ -3,6 +3,7 @@
 #include "innerear/core/Volume.h"
 #include "innerear/io/IoError.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,10 +53,15 @@ struct SkippedDicomFile
     std::string reason;
 };
 
+/// Told how far a long read is (0..1) and what it is doing; returns false to stop it, which
+/// then throws Cancelled (and leaves nothing behind). Called on the reading thread.
+using ReadProgress = std::function<bool(double fraction, const std::string& stage)>;
+
 struct DicomLoadOptions
 {
     /// A 4-D series loads as its first volume (with a note) instead of being refused.
     bool firstVolumeOf4D = false;
+    ReadProgress progress; ///< optional
 };
 
 /// The result of scanning files or a folder (recursively) for DICOM: its series and the files
@@ -81,17 +87,18 @@ public:
 
 private:
     friend DicomScan scanDicomFiles(const std::vector<std::string>&, const std::string&,
-                                    const std::vector<SkippedDicomFile>&);
+                                    const std::vector<SkippedDicomFile>&, const ReadProgress&);
     std::shared_ptr<const Detail> detail_;
 };
 
 /// Scans a DICOM file, or a folder recursively. Throws IoError(NotFound) for a missing path and
 /// IoError(NoDicom) when not a single DICOM image is found (the reasons per file are in the
 /// message).
-DicomScan scanDicom(const std::string& path);
+DicomScan scanDicom(const std::string& path, const ReadProgress& progress = {});
 /// `skippedBefore`: what the caller already set aside (unreadable folders), reported with the rest.
 DicomScan scanDicomFiles(const std::vector<std::string>& files, const std::string& origin,
-                         const std::vector<SkippedDicomFile>& skippedBefore = {});
+                         const std::vector<SkippedDicomFile>& skippedBefore = {},
+                         const ReadProgress& progress = {});
 
 bool isDicomFile(const std::string& path);
 

@@ -38,6 +38,9 @@ struct ReadOptions
     std::string series;
     /// A 4-D image or series loads as its first 3-D volume (with a note) instead of failing.
     bool firstVolumeOf4D = false;
+    /// Told how far a DICOM folder's reading is, and able to stop it (Cancelled); image files
+    /// are read in one step (ITK gives no progress for them).
+    ReadProgress progress;
 };
 
 struct LoadedVolume
