@@ -882,6 +882,33 @@ void ViewerTest::reformatsObliqueAndOtologicalPlanes()
     QVERIFY(window->showReformat("cochlear-view-left"));
     QVERIFY(std::abs(dot(panel.currentPlane().normal(),
                          normalized(measures.ears[1].cochlea.axis))) > 1.0 - 1e-9);
+    // The cochlea's measures beside it, as `innerear measure` gives them, and its A line (red),
+    // B line and centreline drawn over the cochlear view.
+    QVERIFY(panel.measures());
+    const QString text = panel.measuresText();
+    for (int side : { 0, 1 })
+    {
+        const analysis::CochleaMeasures& c = measures.ears[std::size_t(side)].cochlea;
+        QVERIFY(c.found);
+        QVERIFY2(text.contains(QString("A %1 mm").arg(c.aValue, 0, 'f', 2)), qPrintable(text));
+        QVERIFY2(text.contains(QString("turns %1").arg(c.turns, 0, 'f', 2)), qPrintable(text));
+        QVERIFY(c.midDuctLength);
+        QVERIFY2(text.contains(QString("centreline %1 mm").arg(*c.midDuctLength, 0, 'f', 2)),
+                 qPrintable(text));
+    }
+    QVERIFY(text.contains("Asymmetry"));
+    const QImage cochlearView = window->grabView("reformat");
+    int red = 0;
+    for (int y = 0; y < cochlearView.height(); ++y)
+        for (int x = 0; x < cochlearView.width(); ++x)
+        {
+            const QColor c = cochlearView.pixelColor(x, y);
+            red += c.red() > 180 && c.green() < 110 && c.blue() < 90;
+        }
+    QVERIFY2(red > 15, qPrintable(QString::number(red)));
+    if (!qEnvironmentVariableIsEmpty("INNEREAR_SCREENSHOTS"))
+        window->grabView("window").save(qEnvironmentVariable("INNEREAR_SCREENSHOTS") +
+                                        "/viewer-cochlea.png");
     QVERIFY(!window->showReformat("bogus"));
     QVERIFY(window->lastError().contains("offered"));
 }

@@ -11,6 +11,7 @@
 #include <QFormLayout>
 #include <QLabel>
 #include <QPainter>
+#include <QTextBrowser>
 #include <QVBoxLayout>
 
 namespace innerear::ui
@@ -33,6 +34,12 @@ void ReformatView::setPicture(QImage image, const QString& title,
     update();
 }
 
+void ReformatView::setLines(std::vector<Line> lines)
+{
+    lines_ = std::move(lines);
+    update();
+}
+
 void ReformatView::paintEvent(QPaintEvent*)
 {
     QPainter painter(this);
@@ -48,6 +55,19 @@ void ReformatView::paintEvent(QPaintEvent*)
     const QRectF target(0.5 * (width() - side), 0.5 * (height() - side), side, side);
     painter.setRenderHint(QPainter::SmoothPixmapTransform, true);
     painter.drawImage(target, image_);
+    painter.setRenderHint(QPainter::Antialiasing, true);
+    const double scale = target.width() / std::max(1, image_.width());
+    for (const Line& line : lines_)
+    {
+        QPolygonF shown;
+        for (const QPointF& p : line.points)
+            shown << target.topLeft() + (p + QPointF(0.5, 0.5)) * scale;
+        painter.setPen(QPen(line.colour, 1.6));
+        painter.drawPolyline(shown);
+        if (!line.label.isEmpty() && !shown.isEmpty())
+            painter.drawText(shown.back() + QPointF(4, -4), line.label);
+    }
+    painter.setRenderHint(QPainter::Antialiasing, false);
     painter.setPen(QColor(255, 200, 80));
     QFont font = painter.font();
     font.setBold(true);
@@ -114,7 +134,27 @@ ReformatPanel::ReformatPanel(ViewerModel* model, QWidget* parent)
     layout->addWidget(noteLabel_);
     view_ = new ReformatView(this);
     layout->addWidget(view_, 1);
-    connect(planeBox_, &QComboBox::currentIndexChanged, this, &ReformatPanel::refresh);
+    measuresPanel_ = new QTextBrowser(this);
+    measuresPanel_->setObjectName("structure-measures");
+    measuresPanel_->setToolTip(
+      tr("The structure map measured as `innerear measure` does: volumes, the cochlea's A and B "
+         "values, height, turns and duct length (from its centreline and from the A value's "
+         "published formulas), the canals' plane angles, left-right asymmetry"));
+    measuresPanel_->setMaximumHeight(200);
+    layout->addWidget(measuresPanel_);
+    connect(planeBox_, &QComboBox::currentIndexChanged, this,
+            [this](int index)
+            {
+                // A field that fits what the plane is for: the cochlea (about 9 mm across) or
+                // the canals; the free plane keeps the user's.
+                const QString name = planeBox_->itemText(index);
+                const QSignalBlocker block(fieldBox_);
+                if (name.startsWith("Cochlear") || name.startsWith("Mid-modiolar"))
+                    fieldBox_->setValue(14.0);
+                else if (index > 0)
+                    fieldBox_->setValue(22.0);
+                refresh();
+            });
     rebuildPlanes();
 }
 
@@ -122,6 +162,7 @@ void ReformatPanel::rebuildPlanes()
 {
     planesVersion_ = model_->labelsVersion();
     planes_.clear();
+    measures_.reset();
     note_.clear();
     const LabelMap* labels = model_->activeLabels();
     if (!labels || !isStructureMap(*labels))
@@ -129,11 +170,11 @@ void ReformatPanel::rebuildPlanes()
                    "vestibule, canals: labels 1-5) as the shown mask.");
     else
     {
-        const analysis::StructureMeasures measures = analysis::measureStructures(*labels);
+        measures_ = analysis::measureStructures(*labels);
         QStringList missing;
         for (int side : { 0, 1 })
         {
-            analysis::EarPlanes ear = analysis::otologicalPlanes(measures, side);
+            analysis::EarPlanes ear = analysis::otologicalPlanes(*measures_, side);
             planes_.insert(planes_.end(), ear.planes.begin(), ear.planes.end());
             for (const std::string& why : ear.missing)
                 missing << QString::fromStdString(why);
@@ -147,6 +188,69 @@ void ReformatPanel::rebuildPlanes()
     planeBox_->setCurrentIndex(std::max(0, planeBox_->findText(chosen)));
     noteLabel_->setText(note_);
     noteLabel_->setVisible(!note_.isEmpty());
+    measuresPanel_->setHtml(measuresText());
+    measuresPanel_->setVisible(measures_.has_value());
+}
+
+QString ReformatPanel::measuresText() const
+{
+    if (!measures_)
+        return {};
+    const auto mm = [](double v) { return QString::number(v, 'f', 2); };
+    const auto optional = [&](const std::optional<double>& v)
+    { return v ? mm(*v) + " mm" : tr("n/a"); };
+    const char* structures[6] = { "", "cochlea", "vestibule", "anterior", "posterior", "lateral" };
+    QStringList html;
+    for (int side : { 0, 1 })
+    {
+        const analysis::EarMeasures& ear = measures_->ears[std::size_t(side)];
+        html << QString("<b>%1</b>").arg(side == 0 ? tr("Right ear") : tr("Left ear"));
+        if (!ear.present)
+        {
+            html << tr("not in the map");
+            continue;
+        }
+        QStringList volumes;
+        for (std::size_t code = 1; code <= 5; ++code)
+            volumes << QString("%1 %2").arg(structures[code]).arg(ear.volumes[code], 0, 'f', 1);
+        html << tr("Volumes (mm³): %1").arg(volumes.join(", "));
+        const analysis::CochleaMeasures& c = ear.cochlea;
+        if (!c.found)
+            html << tr("Cochlea: not measured (%1)").arg(QString::fromStdString(c.note));
+        else
+        {
+            html << tr("Cochlea: <span style=\"color:#e0402a\">A %1 mm</span>, "
+                       "<span style=\"color:#1e8cd2\">B %2 mm</span>, height %3 mm, "
+                       "turns %4")
+                      .arg(mm(c.aValue), mm(c.bValue), mm(c.height))
+                      .arg(c.turns, 0, 'f', 2);
+            if (c.malformed || !c.midDuctLength)
+                html << tr("No duct length: %1").arg(QString::fromStdString(c.note));
+            else
+                html << tr("Duct length: <span style=\"color:#2e9d4a\">centreline %1</span>, "
+                           "lateral wall %2; from A: Alexiades 2015 %3 (organ of Corti), %4 "
+                           "(lateral wall); Escudé 2006 %5")
+                          .arg(optional(c.midDuctLength), optional(c.lateralWallLength),
+                               optional(c.alexiadesOrganOfCorti), optional(c.alexiadesLateralWall),
+                               optional(c.escudeLateralWall));
+        }
+        const char* pairs[3] = { "anterior–posterior", "anterior–lateral", "posterior–lateral" };
+        QStringList angles;
+        for (std::size_t p = 0; p < 3; ++p)
+            if (ear.canalAngles[p])
+                angles << QString("%1 %2°").arg(pairs[p]).arg(*ear.canalAngles[p], 0, 'f', 1);
+        if (!angles.isEmpty())
+            html << tr("Canal planes: %1").arg(angles.join(", "));
+    }
+    QStringList asymmetry;
+    for (std::size_t code = 1; code <= 5; ++code)
+        if (measures_->asymmetryPercent[code])
+            asymmetry << QString("%1 %2%")
+                           .arg(structures[code])
+                           .arg(*measures_->asymmetryPercent[code], 0, 'f', 1);
+    if (!asymmetry.isEmpty())
+        html << tr("<b>Asymmetry</b> (right − left) / mean: %1").arg(asymmetry.join(", "));
+    return html.join("<br>");
 }
 
 QStringList ReformatPanel::planeNames() const
@@ -246,6 +350,43 @@ void ReformatPanel::refresh()
     title +=
       grid.slabMm > 0.0 ? tr("  MIP slab %1 mm").arg(grid.slabMm, 0, 'f', 1) : tr("  thin plane");
     view_->setPicture(std::move(image), title, edgeLetters(plane));
+    view_->setLines(cochleaLines(plane, grid));
+}
+
+std::vector<ReformatView::Line> ReformatPanel::cochleaLines(const ObliquePlane& plane,
+                                                            const ReformatGrid& grid) const
+{
+    // On an ear's cochlear planes: its centreline, A and B lines projected onto the plane, as
+    // the measures were taken (OTOPLAN's picture, on MRI).
+    std::vector<ReformatView::Line> lines;
+    if (!measures_)
+        return lines;
+    const bool cochlear =
+      plane.name.rfind("Cochlear view", 0) == 0 || plane.name.rfind("Mid-modiolar", 0) == 0;
+    if (!cochlear)
+        return lines;
+    const int side = plane.name.find("(left)") != std::string::npos ? 1 : 0;
+    const analysis::CochleaMeasures& c = measures_->ears[std::size_t(side)].cochlea;
+    if (!c.found)
+        return lines;
+    const double pixel = grid.fieldMm / double(grid.pixels());
+    const double half = 0.5 * double(grid.pixels() - 1);
+    auto onPicture = [&](const Vec3& p)
+    {
+        const Vec3 d = p - plane.centre;
+        return QPointF(half + dot(d, plane.right) / pixel, half + dot(d, plane.down) / pixel);
+    };
+    auto line = [&](const std::vector<Vec3>& points, const QColor& colour, const QString& label)
+    {
+        ReformatView::Line l{ {}, colour, label };
+        for (const Vec3& p : points)
+            l.points.push_back(onPicture(p));
+        lines.push_back(std::move(l));
+    };
+    line(c.centreline, QColor(60, 200, 90), tr("centreline"));
+    line({ c.aLine[0], c.aLine[1] }, QColor(230, 60, 40), tr("A"));
+    line({ c.bLine[0], c.bLine[1] }, QColor(40, 150, 230), tr("B"));
+    return lines;
 }
 
 } // namespace innerear::ui

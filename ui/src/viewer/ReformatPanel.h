@@ -2,16 +2,19 @@
 
 #include "ViewerModel.h"
 
+#include "innerear/analysis/InnerEarMeasures.h"
 #include "innerear/core/Reformat.h"
 
 #include <QImage>
 #include <QWidget>
 
+#include <optional>
 #include <vector>
 
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
+class QTextBrowser;
 
 namespace innerear::ui
 {
@@ -22,8 +25,17 @@ class ReformatView : public QWidget
 {
     Q_OBJECT
 public:
+    /// A line drawn over the picture, in picture pixels (e.g. the cochlea's A line).
+    struct Line
+    {
+        std::vector<QPointF> points;
+        QColor colour;
+        QString label; ///< drawn at its last point; may be empty
+    };
+
     explicit ReformatView(QWidget* parent = nullptr);
     void setPicture(QImage image, const QString& title, const std::array<char, 4>& letters);
+    void setLines(std::vector<Line> lines);
     const QImage& picture() const { return image_; }
 
 protected:
@@ -32,6 +44,7 @@ protected:
 private:
     QImage image_;
     QString title_;
+    std::vector<Line> lines_;
     std::array<char, 4> letters_{ ' ', ' ', ' ', ' ' };
 };
 
@@ -57,6 +70,10 @@ public:
     ReformatView* view() const { return view_; }
     /// Why no otological plane is offered (no structure map shown, a structure missing).
     QString note() const;
+    /// The shown structure map's measures (innerear measure's), when it is one.
+    const std::optional<analysis::StructureMeasures>& measures() const { return measures_; }
+    /// The measures as the panel lists them (HTML), empty without a structure map.
+    QString measuresText() const;
 
 public Q_SLOTS:
     /// Makes the picture again (the study, mask, cursor or display changed).
@@ -64,6 +81,8 @@ public Q_SLOTS:
 
 private:
     void rebuildPlanes();
+    std::vector<ReformatView::Line> cochleaLines(const ObliquePlane& plane,
+                                                 const ReformatGrid& grid) const;
 
     ViewerModel* model_;
     QComboBox* planeBox_;
@@ -74,6 +93,8 @@ private:
     QLabel* noteLabel_;
     ReformatView* view_;
     std::vector<ObliquePlane> planes_; ///< the otological planes of the shown mask
+    std::optional<analysis::StructureMeasures> measures_;
+    QTextBrowser* measuresPanel_;
     int planesVersion_ = -1;
     QString note_;
 };
