@@ -28,7 +28,6 @@
 #include <QDoubleSpinBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
-#include <QEventLoop>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -44,12 +43,9 @@
 #include <QMimeData>
 #include <QPainter>
 #include <QProgressBar>
-#include <QProgressDialog>
 #include <QPushButton>
 #include <QScrollArea>
-#include <QSettings>
 #include <QSignalBlocker>
-#include <QSlider>
 #include <QStatusBar>
 #include <QTableWidget>
 #include <QTextBrowser>
@@ -58,11 +54,8 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <fstream>
 #include <future>
-#include <mutex>
 #include <sstream>
 
 namespace innerear::ui
@@ -266,71 +259,6 @@ void MainWindow::showError(const QString& title, const QString& message)
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
 }
-
-namespace
-{
-
-/// io::openStudy on a worker thread, with a progress dialog whose Cancel stops it (Cancelled);
-/// the series chooser still runs on the GUI thread.
-io::OpenedStudy readStudyWithProgress(QWidget* parent, const std::string& path,
-                                      io::ReadOptions options, const io::SeriesChooser& choose)
-{
-    // Off the GUI thread, so that a large DICOM folder shows its progress and can be cancelled
-    // while the window keeps painting; the window takes no input meanwhile (a modal dialog).
-    QProgressDialog dialog(
-      QObject::tr("Opening %1…").arg(QFileInfo(QString::fromStdString(path)).fileName()),
-      QObject::tr("Cancel"), 0, 1000, parent);
-    dialog.setObjectName("open-progress");
-    dialog.setWindowTitle(QObject::tr("Opening the study"));
-    dialog.setWindowModality(Qt::WindowModal);
-    dialog.setMinimumDuration(400);
-    dialog.setAutoReset(false);
-    dialog.setAutoClose(false);
-    std::atomic<bool> cancelled{ false };
-    std::atomic<int> permille{ 0 };
-    std::mutex stageMutex;
-    QString stage;
-    QObject::connect(&dialog, &QProgressDialog::canceled, &dialog,
-                     [&cancelled] { cancelled = true; });
-    options.progress = [&](double fraction, const std::string& what)
-    {
-        permille = int(std::lround(1000.0 * std::clamp(fraction, 0.0, 1.0)));
-        {
-            const std::lock_guard<std::mutex> lock(stageMutex);
-            stage = QString::fromStdString(what);
-        }
-        return !cancelled.load();
-    };
-    std::future<io::OpenedStudy> reading =
-      std::async(std::launch::async, [&] { return io::openStudy(path, options, choose); });
-    QEventLoop wait;
-    QTimer poll;
-    poll.setInterval(30);
-    QObject::connect(&poll, &QTimer::timeout, &wait,
-                     [&]
-                     {
-                         if (reading.wait_for(std::chrono::seconds(0)) == std::future_status::ready)
-                         {
-                             wait.quit();
-                             return;
-                         }
-                         if (dialog.wasCanceled())
-                         {
-                             cancelled = true; // the reader stops at its next report
-                             return;
-                         }
-                         dialog.setValue(permille.load());
-                         const std::lock_guard<std::mutex> lock(stageMutex);
-                         if (!stage.isEmpty())
-                             dialog.setLabelText(stage + "…");
-                     });
-    poll.start();
-    wait.exec();
-    dialog.reset();
-    return reading.get(); // rethrows the reader's error (or Cancelled) here
-}
-
-} // namespace
 
 bool MainWindow::openStudy(const QString& path, const QString& series, bool askForSeries)
 {
@@ -591,71 +519,6 @@ void MainWindow::updateActions()
     sendToPacsAction_->setEnabled(model_.activeLabels() != nullptr);
     maskBox_->setEnabled(model_.hasMask(ViewerModel::Mask::Automatic) &&
                          model_.hasMask(ViewerModel::Mask::Loaded));
-}
-
-void MainWindow::loadSettings()
-{
-    QSettings settings;
-    restoreGeometry(settings.value("window/geometry").toByteArray());
-    perSideBox_->setChecked(settings.value("overlay/perSide", false).toBool());
-    outlineBox_->setChecked(settings.value("overlay/outline", false).toBool());
-    opacitySlider_->setValue(settings.value("overlay/opacity", 50).toInt());
-    const QString mode = settings.value("segmentation/mode", "fast").toString();
-    for (QAction* a : modeGroup_->actions())
-        a->setChecked(a->data().toString() == mode);
-    const QString device = settings.value("segmentation/device", "auto").toString();
-    for (QAction* a : deviceGroup_->actions())
-        a->setChecked(a->data().toString() == device && a->isEnabled());
-    if (!deviceGroup_->checkedAction()) // "cuda" saved on a machine that had it
-        deviceGroup_->actions().front()->setChecked(true);
-    flipAction_->setChecked(settings.value("segmentation/flip", false).toBool());
-    linkZoomAction_->setChecked(settings.value("view/linkZoom", true).toBool());
-    mipBox_->setChecked(settings.value("display/mip", true).toBool());
-    model_.setMip(mipBox_->isChecked());
-    slabBox_->setValue(settings.value("display/slab", 0.0).toDouble());
-    presetBox_->setCurrentIndex(
-      std::clamp(settings.value("display/preset", 0).toInt(), 0, presetBox_->count() - 1));
-    volumeRenderingBox_->setCurrentIndex(std::clamp(
-      settings.value("display/volumeRendering", int(render::VolumeRendering::Mip)).toInt(), 0,
-      volumeRenderingBox_->count() - 1));
-    lastFolder_ = settings.value("files/lastFolder").toString();
-    rebuildRecentMenu();
-}
-
-void MainWindow::saveSettings() const
-{
-    QSettings settings;
-    settings.setValue("window/geometry", saveGeometry());
-    settings.setValue("overlay/perSide", perSideBox_->isChecked());
-    settings.setValue("overlay/outline", outlineBox_->isChecked());
-    settings.setValue("overlay/opacity", opacitySlider_->value());
-    settings.setValue("segmentation/mode", modeGroup_->checkedAction()->data());
-    settings.setValue("segmentation/device", deviceGroup_->checkedAction()->data());
-    settings.setValue("segmentation/flip", flipAction_->isChecked());
-    settings.setValue("view/linkZoom", linkZoomAction_->isChecked());
-    settings.setValue("display/mip", mipBox_->isChecked());
-    settings.setValue("display/slab", slabBox_->value());
-    settings.setValue("display/preset", presetBox_->currentIndex());
-    settings.setValue("display/volumeRendering", volumeRenderingBox_->currentIndex());
-    if (!lastFolder_.isEmpty())
-        settings.setValue("files/lastFolder", lastFolder_);
-}
-
-QString MainWindow::lastFolder() const
-{
-    return !lastFolder_.isEmpty() && QFileInfo(lastFolder_).isDir() ? lastFolder_
-                                                                    : QDir::homePath();
-}
-
-void MainWindow::rememberFolder(const QString& fileOrFolder)
-{
-    const QFileInfo info(fileOrFolder);
-    lastFolder_ = info.isDir() ? info.absoluteFilePath() : info.absolutePath();
-}
-
-QString MainWindow::startIn(const QString& fileName) const
-{
-    return QDir(lastFolder()).filePath(fileName);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

@@ -1,16 +1,24 @@
 #include "StudyFacts.h"
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <future>
+#include <mutex>
 
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QEventLoop>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
 #include <QObject>
+#include <QProgressDialog>
 #include <QRegularExpression>
 #include <QStringList>
 #include <QTableWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace innerear::ui
@@ -173,6 +181,64 @@ StudyFacts describeStudy(const io::OpenedStudy& opened)
         line = line.toHtmlEscaped();
     described.patient = patient.join("<br>");
     return described;
+}
+
+io::OpenedStudy readStudyWithProgress(QWidget* parent, const std::string& path,
+                                      io::ReadOptions options, const io::SeriesChooser& choose)
+{
+    // Off the GUI thread, so that a large DICOM folder shows its progress and can be cancelled
+    // while the window keeps painting; the window takes no input meanwhile (a modal dialog).
+    QProgressDialog dialog(
+      QObject::tr("Opening %1…").arg(QFileInfo(QString::fromStdString(path)).fileName()),
+      QObject::tr("Cancel"), 0, 1000, parent);
+    dialog.setObjectName("open-progress");
+    dialog.setWindowTitle(QObject::tr("Opening the study"));
+    dialog.setWindowModality(Qt::WindowModal);
+    dialog.setMinimumDuration(400);
+    dialog.setAutoReset(false);
+    dialog.setAutoClose(false);
+    std::atomic<bool> cancelled{ false };
+    std::atomic<int> permille{ 0 };
+    std::mutex stageMutex;
+    QString stage;
+    QObject::connect(&dialog, &QProgressDialog::canceled, &dialog,
+                     [&cancelled] { cancelled = true; });
+    options.progress = [&](double fraction, const std::string& what)
+    {
+        permille = int(std::lround(1000.0 * std::clamp(fraction, 0.0, 1.0)));
+        {
+            const std::lock_guard<std::mutex> lock(stageMutex);
+            stage = QString::fromStdString(what);
+        }
+        return !cancelled.load();
+    };
+    std::future<io::OpenedStudy> reading =
+      std::async(std::launch::async, [&] { return io::openStudy(path, options, choose); });
+    QEventLoop wait;
+    QTimer poll;
+    poll.setInterval(30);
+    QObject::connect(&poll, &QTimer::timeout, &wait,
+                     [&]
+                     {
+                         if (reading.wait_for(std::chrono::seconds(0)) == std::future_status::ready)
+                         {
+                             wait.quit();
+                             return;
+                         }
+                         if (dialog.wasCanceled())
+                         {
+                             cancelled = true; // the reader stops at its next report
+                             return;
+                         }
+                         dialog.setValue(permille.load());
+                         const std::lock_guard<std::mutex> lock(stageMutex);
+                         if (!stage.isEmpty())
+                             dialog.setLabelText(stage + "…");
+                     });
+    poll.start();
+    wait.exec();
+    dialog.reset();
+    return reading.get(); // rethrows the reader's error (or Cancelled) here
 }
 
 } // namespace innerear::ui

@@ -1,7 +1,7 @@
 #pragma once
 
-// What the viewer says about a study it opens: the series chooser of a DICOM folder, and the
-// facts shown in the study panel.
+// What the viewer says about a study it opens: the series chooser of a DICOM folder, the
+// reading with its progress, and the facts shown in the study panel.
 
 #include "innerear/io/VolumeIO.h"
 
@@ -32,5 +32,11 @@ StudyFacts describeStudy(const io::OpenedStudy& opened);
 /// directions as 3D Slicer writes RAS, e.g. "R 31.2  P 4.0  S 12.5 mm", then LPS), its index and
 /// its intensity; `mip` says that the view shows a projection, whose value is not this voxel's.
 QString pointerReadout(const Volume& volume, const Vec3& index, bool mip);
+
+/// io::openStudy on a worker thread behind a window-modal progress dialog whose Cancel stops
+/// it (Cancelled); the series chooser still runs on the GUI thread. Rethrows the reader's
+/// errors.
+io::OpenedStudy readStudyWithProgress(QWidget* parent, const std::string& path,
+                                      io::ReadOptions options, const io::SeriesChooser& choose);
 
 } // namespace innerear::ui
