@@ -9,10 +9,15 @@
 #include <vtkAnnotatedCubeActor.h>
 #include <vtkCallbackCommand.h>
 #include <vtkCamera.h>
+#include <vtkCellArray.h>
+#include <vtkCellPicker.h>
 #include <vtkColorTransferFunction.h>
 #include <vtkMatrix4x4.h>
+#include <vtkNew.h>
 #include <vtkPNGWriter.h>
 #include <vtkPiecewiseFunction.h>
+#include <vtkPoints.h>
+#include <vtkPolyData.h>
 #include <vtkPolyDataMapper.h>
 #include <vtkProperty.h>
 #include <vtkRenderWindow.h>
@@ -47,6 +52,11 @@ struct LabyrinthScene::Impl
                                                                 vtkSmartPointer<vtkActor>::New(),
                                                                 vtkSmartPointer<vtkActor>::New() };
     vtkSmartPointer<vtkCallbackCommand> syncMarker = vtkSmartPointer<vtkCallbackCommand>::New();
+    vtkSmartPointer<vtkActor> markups = vtkSmartPointer<vtkActor>::New();
+    /// Draws the measurements over everything (the scan's MIP would blend over them), with the
+    /// main camera.
+    vtkSmartPointer<vtkRenderer> overlay = vtkSmartPointer<vtkRenderer>::New();
+    vtkRenderWindow* attachedWindow = nullptr;
     VolumeRendering mode = VolumeRendering::Mip;
     double window = 1.0, level = 0.5;
     bool hasVolume = false;
@@ -103,6 +113,12 @@ LabyrinthScene::LabyrinthScene()
         d.renderer->AddActor(side);
     }
 
+    d.markups->SetVisibility(false);
+    d.overlay->AddActor(d.markups);
+    d.overlay->SetLayer(1);
+    d.overlay->InteractiveOff();
+    d.overlay->SetActiveCamera(d.renderer->GetActiveCamera());
+
     // Orientation cube in the lower left corner, turned with the main camera. Faces named in
     // LPS: +x is the patient's left, +y posterior, +z superior.
     auto cube = vtkSmartPointer<vtkAnnotatedCubeActor>::New();
@@ -148,13 +164,18 @@ LabyrinthScene::~LabyrinthScene() = default;
 void LabyrinthScene::attach(vtkRenderWindow* window)
 {
     window->SetNumberOfLayers(2);
+    impl_->attachedWindow = window;
     window->AddRenderer(impl_->renderer);
+    window->AddRenderer(impl_->overlay);
     window->AddRenderer(impl_->markerRenderer);
 }
 
 void LabyrinthScene::detach(vtkRenderWindow* window)
 {
+    if (impl_->attachedWindow == window)
+        impl_->attachedWindow = nullptr;
     window->RemoveRenderer(impl_->renderer);
+    window->RemoveRenderer(impl_->overlay);
     window->RemoveRenderer(impl_->markerRenderer);
 }
 
@@ -253,6 +274,60 @@ void LabyrinthScene::setLabelsVisible(bool visible)
     impl_->labelsVisible = visible;
     for (auto& side : impl_->sides)
         side->SetVisibility(visible && side->GetMapper() != nullptr);
+}
+
+std::optional<std::array<double, 3>> LabyrinthScene::pickSurface(int x, int y)
+{
+    Impl& d = *impl_;
+    if (!d.attachedWindow)
+        return std::nullopt;
+    vtkNew<vtkCellPicker> picker;
+    picker->SetTolerance(0.0005);
+    picker->PickFromListOn();
+    for (auto& side : d.sides)
+        if (side->GetVisibility() && side->GetMapper())
+            picker->AddPickList(side);
+    const int height = d.attachedWindow->GetSize()[1];
+    if (!picker->Pick(x, height - 1 - y, 0.0, d.renderer))
+        return std::nullopt;
+    double p[3];
+    picker->GetPickPosition(p);
+    return std::array<double, 3>{ p[0], p[1], p[2] };
+}
+
+std::array<double, 2> LabyrinthScene::displayPosition(const std::array<double, 3>& lps)
+{
+    Impl& d = *impl_;
+    d.renderer->SetWorldPoint(lps[0], lps[1], lps[2], 1.0);
+    d.renderer->WorldToDisplay();
+    const double* display = d.renderer->GetDisplayPoint();
+    const int height = d.attachedWindow ? d.attachedWindow->GetSize()[1] : 0;
+    return { display[0], double(height - 1) - display[1] };
+}
+
+void LabyrinthScene::setMarkupLines(const std::vector<std::vector<std::array<double, 3>>>& lines)
+{
+    Impl& d = *impl_;
+    vtkNew<vtkPoints> points;
+    vtkNew<vtkCellArray> cells;
+    for (const auto& line : lines)
+    {
+        if (line.size() < 2)
+            continue;
+        cells->InsertNextCell(vtkIdType(line.size()));
+        for (const auto& p : line)
+            cells->InsertCellPoint(points->InsertNextPoint(p[0], p[1], p[2]));
+    }
+    vtkNew<vtkPolyData> data;
+    data->SetPoints(points);
+    data->SetLines(cells);
+    auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
+    mapper->SetInputData(data);
+    d.markups->SetMapper(mapper);
+    d.markups->GetProperty()->SetColor(80.0 / 255.0, 1.0, 140.0 / 255.0);
+    d.markups->GetProperty()->SetLineWidth(3.0);
+    d.markups->GetProperty()->SetLighting(false);
+    d.markups->SetVisibility(cells->GetNumberOfCells() > 0);
 }
 
 void LabyrinthScene::resetCamera()

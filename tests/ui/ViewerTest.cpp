@@ -25,6 +25,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialog>
+#include <QDir>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -121,6 +122,7 @@ private Q_SLOTS:
     void exportDialogWritesAndChecksEachEar();
     void displayChoicesAndTheLastFolderAreRemembered();
     void opensALargeFolderOffTheGuiThreadAndCancels();
+    void measuresADistanceBetweenSurfacesIn3d();
 
 private:
     std::unique_ptr<MainWindow> openSample();
@@ -1085,6 +1087,83 @@ void ViewerTest::opensALargeFolderOffTheGuiThreadAndCancels()
     // Read to the end it opens.
     QVERIFY(window.openStudy(dir.filePath("large"), {}, false));
     QVERIFY(window.model().volume().geometry().size == geometry.size);
+}
+
+void ViewerTest::measuresADistanceBetweenSurfacesIn3d()
+{
+    auto window = openSample();
+    QVERIFY(window);
+    QVERIFY(window->loadMask(sampleLabels()));
+    window->refreshViews();
+    window->frameLabyrinth3d();
+    auto* view = window->findChild<ui::VtkView*>();
+    QVERIFY(view);
+    window->grabView("3d"); // rendered once at its size
+    const LabelMap& labels = *window->model().activeLabels();
+    const Geometry& g = labels.geometry();
+    const auto ears = labyrinthBoxes({ &labels });
+    QVERIFY(ears[0] && ears[1]);
+    // A pixel over each labyrinth's surface, near where its box centre is drawn.
+    const double ratio = view->devicePixelRatioF();
+    auto surfacePixel = [&](const IndexBox& box) -> std::optional<QPoint>
+    {
+        const Vec3 centre = g.indexToPhysical(box.centre());
+        const auto at = window->scene().displayPosition({ centre[0], centre[1], centre[2] });
+        for (int radius = 0; radius < 40; radius += 2)
+            for (int dy = -radius; dy <= radius; dy += 2)
+                for (int dx = -radius; dx <= radius; dx += 2)
+                {
+                    const QPoint p(int(at[0] / ratio) + dx, int(at[1] / ratio) + dy);
+                    if (view->surfaceAt(p))
+                        return p;
+                }
+        return std::nullopt;
+    };
+    const std::optional<QPoint> right = surfacePixel(*ears[0]), left = surfacePixel(*ears[1]);
+    QVERIFY(right && left);
+    window->chooseMeasureTool(Markup::Kind::Distance);
+    QTest::mouseClick(view, Qt::LeftButton, {}, *right);
+    QTest::mouseClick(view, Qt::LeftButton, {}, *left);
+    ui::Measurements& measurements = window->measurements();
+    QCOMPARE(measurements.markups().size(), std::size_t(1));
+    const Markup& distance = measurements.markups()[0];
+    QCOMPARE(distance.view, std::string("3d"));
+    // Each end on a labyrinth's surface: within a voxel of a voxel of that ear.
+    for (int side : { 0, 1 })
+    {
+        const Vec3 index = g.physicalToIndex(distance.points[std::size_t(side)]);
+        double nearest = 1e9;
+        for (std::size_t k = 0; k < g.size[2]; ++k)
+            for (std::size_t j = 0; j < g.size[1]; ++j)
+                for (std::size_t i = 0; i < g.size[0]; ++i)
+                    if (labels(i, j, k) == side + 1)
+                    {
+                        const Vec3 d = g.indexToPhysical({ double(i), double(j), double(k) }) -
+                                       distance.points[std::size_t(side)];
+                        nearest = std::min(nearest, norm(d));
+                    }
+        qInfo("end %d: %.2f mm from the nearest voxel of its ear", side, nearest);
+        QVERIFY(nearest < 1.0);
+        (void)index;
+    }
+    // The two labyrinths are several centimetres apart.
+    QVERIFY2(markupValue(distance) > 40.0, qPrintable(QString::number(markupValue(distance))));
+    // Drawn in 3-D as a green line.
+    const QImage picture = window->grabView("3d");
+    int green = 0;
+    for (int y = 0; y < picture.height(); ++y)
+        for (int x = 0; x < picture.width(); ++x)
+        {
+            const QColor c = picture.pixelColor(x, y);
+            green += c.green() > 220 && c.red() < 140 && c.blue() < 180;
+        }
+    if (!qEnvironmentVariableIsEmpty("INNEREAR_SCREENSHOTS"))
+        picture.save(qEnvironmentVariable("INNEREAR_SCREENSHOTS") + "/viewer-distance-3d.png");
+    QVERIFY2(green > 30, qPrintable(QString::number(green)));
+    // Off a surface, a click places nothing.
+    window->chooseMeasureTool(Markup::Kind::Distance);
+    QTest::mouseClick(view, Qt::LeftButton, {}, QPoint(3, 3));
+    QVERIFY(!measurements.pending());
 }
 
 int main(int argc, char** argv)

@@ -139,6 +139,21 @@ MainWindow::MainWindow(QWidget* parent)
     }
     // Measurements belong to the study they were placed on.
     connect(&model_, &ViewerModel::volumeChanged, measurements_, &Measurements::reset);
+    view3d_->setMeasurements(measurements_);
+    connect(measurements_, &Measurements::changed, this,
+            [this]
+            {
+                std::vector<std::vector<std::array<double, 3>>> lines;
+                for (const Markup& m : measurements_->markups())
+                {
+                    std::vector<std::array<double, 3>> line;
+                    for (const Vec3& p : m.points)
+                        line.push_back({ p[0], p[1], p[2] });
+                    lines.push_back(std::move(line));
+                }
+                scene_.setMarkupLines(lines);
+                view3d_->update();
+            });
     editSettle_ = new QTimer(this);
     editSettle_->setSingleShot(true);
     editSettle_->setInterval(400);

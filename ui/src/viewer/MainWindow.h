@@ -84,6 +84,7 @@ public:
     SegmentationRun& segmentation() { return run_; }
     SegmentEditor& editor() { return *editor_; }
     Measurements& measurements() { return *measurements_; }
+    render::LabyrinthScene& scene() { return scene_; }
 
     /// Opens a file or DICOM folder (`series`: which series of a folder; empty = ask when there
     /// are several loadable ones, or take the only one). Errors go to a dialog; returns success.

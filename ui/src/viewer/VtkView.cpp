@@ -1,5 +1,7 @@
 #include "VtkView.h"
 
+#include "Measurements.h"
+
 #include "innerear/render/Scene3D.h"
 
 #include <QMouseEvent>
@@ -85,13 +87,32 @@ void VtkView::forward(QMouseEvent* event, unsigned long vtkEvent)
     update();
 }
 
+std::optional<std::array<double, 3>> VtkView::surfaceAt(const QPointF& position)
+{
+    const double ratio = devicePixelRatioF();
+    return scene_->pickSurface(int(position.x() * ratio), int(position.y() * ratio));
+}
+
 void VtkView::mousePressEvent(QMouseEvent* event)
 {
+    if (event->button() == Qt::LeftButton && measurements_ && measurements_->tool())
+    {
+        pressPlacedPoint_ = true;
+        if (const auto point = surfaceAt(event->position()))
+            measurements_->click({ (*point)[0], (*point)[1], (*point)[2] }, "3d");
+        update();
+        return;
+    }
     forwardButton(event, true);
 }
 
 void VtkView::mouseReleaseEvent(QMouseEvent* event)
 {
+    if (event->button() == Qt::LeftButton && pressPlacedPoint_)
+    {
+        pressPlacedPoint_ = false;
+        return;
+    }
     forwardButton(event, false);
 }
 

@@ -2,6 +2,9 @@
 
 #include <QOpenGLWidget>
 
+#include <array>
+#include <optional>
+
 #include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkGenericRenderWindowInteractor.h>
 #include <vtkSmartPointer.h>
@@ -13,6 +16,8 @@ class LabyrinthScene;
 
 namespace innerear::ui
 {
+
+class Measurements;
 
 /// Hosts a VTK scene in Qt 6 without VTK's Qt module (Debian builds that one against Qt 5): a
 /// vtkGenericOpenGLRenderWindow that draws into this widget's framebuffer, with mouse events
@@ -27,6 +32,11 @@ public:
 
     /// Call before QApplication exists: the OpenGL 3.2 core surface VTK needs.
     static void setDefaultSurfaceFormat();
+    /// While a measurement tool is chosen, a left click on a labyrinth surface places a point
+    /// there (a distance between surface points in 3-D); otherwise the button turns the camera.
+    void setMeasurements(Measurements* measurements) { measurements_ = measurements; }
+    /// The labyrinth surface point under a widget position (LPS mm), if any.
+    std::optional<std::array<double, 3>> surfaceAt(const QPointF& position);
 
 Q_SIGNALS:
     void maximiseRequested();
@@ -46,6 +56,8 @@ private:
     void forwardButton(QMouseEvent* event, bool pressed);
 
     render::LabyrinthScene* scene_;
+    Measurements* measurements_ = nullptr;
+    bool pressPlacedPoint_ = false; ///< the press went to the measurement, so does its release
     vtkSmartPointer<vtkGenericOpenGLRenderWindow> window_;
     vtkSmartPointer<vtkGenericRenderWindowInteractor> interactor_;
 };

@@ -6,7 +6,9 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 class vtkRenderWindow;
 class vtkRenderer;
@@ -56,6 +58,15 @@ public:
     /// Looks at the labyrinths (the whole volume when there are none) from the front, superior
     /// up.
     void resetCamera();
+
+    /// The point (LPS mm) of a labyrinth surface under a pixel of the attached window (x from
+    /// the left, y from the top, in the window's pixels), or nothing when no surface is there
+    /// (VTK's cell picker, on the label surfaces only).
+    std::optional<std::array<double, 3>> pickSurface(int x, int y);
+    /// Where an LPS point is drawn in the attached window (x from the left, y from the top).
+    std::array<double, 2> displayPosition(const std::array<double, 3>& lps);
+    /// Polylines drawn over the surfaces (the distances and angles measured), in LPS mm.
+    void setMarkupLines(const std::vector<std::vector<std::array<double, 3>>>& lines);
 
     struct Impl;
 
