@@ -61,6 +61,12 @@ struct LabyrinthScene::Impl
     double window = 1.0, level = 0.5;
     bool hasVolume = false;
     bool labelsVisible = true;
+    std::array<bool, kMeshedLabels> shown{ true, true, true, true, true };
+    void updateLabelVisibility()
+    {
+        for (std::size_t i = 0; i < sides.size(); ++i)
+            sides[i]->SetVisibility(labelsVisible && shown[i] && sides[i]->GetMapper() != nullptr);
+    }
 
     void updateTransferFunctions()
     {
@@ -242,7 +248,7 @@ std::string LabyrinthScene::setLabels(const LabelMap& labels)
             mapper->SetInputData(polyData(surface.mesh));
             mapper->ScalarVisibilityOff();
             actor->SetMapper(mapper);
-            actor->SetVisibility(impl_->labelsVisible);
+            actor->SetVisibility(impl_->labelsVisible && impl_->shown[side - 1u]);
         }
         catch (const std::exception& e)
         {
@@ -272,8 +278,7 @@ void LabyrinthScene::setLabelColour(std::uint8_t label, const std::array<std::ui
 void LabyrinthScene::setLabelsVisible(bool visible)
 {
     impl_->labelsVisible = visible;
-    for (auto& side : impl_->sides)
-        side->SetVisibility(visible && side->GetMapper() != nullptr);
+    impl_->updateLabelVisibility();
 }
 
 std::optional<std::array<double, 3>> LabyrinthScene::pickSurface(int x, int y)
@@ -328,6 +333,14 @@ void LabyrinthScene::setMarkupLines(const std::vector<std::vector<std::array<dou
     d.markups->GetProperty()->SetLineWidth(3.0);
     d.markups->GetProperty()->SetLighting(false);
     d.markups->SetVisibility(cells->GetNumberOfCells() > 0);
+}
+
+void LabyrinthScene::setLabelShown(std::uint8_t label, bool shown)
+{
+    if (label < 1 || label > kMeshedLabels)
+        return;
+    impl_->shown[label - 1u] = shown;
+    impl_->updateLabelVisibility();
 }
 
 void LabyrinthScene::resetCamera()

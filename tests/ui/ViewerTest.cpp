@@ -386,8 +386,42 @@ void ViewerTest::aStructureMapIsNamedAsOne()
             const QColor c = view3d.pixelColor(x, y);
             violet += c.blue() - c.green() > 60 && c.red() - c.green() > 30;
         }
-    QVERIFY2(violet > 20,
-             qPrintable(QString::number(violet))); // 0 when only labels 1-2 were meshed
+    // (0 when only labels 1-2 were meshed.)
+    QVERIFY2(violet > 20, qPrintable(QString::number(violet)));
+    // The label table: one row per label with its name and volume; unticking one hides it in
+    // the 2-D views (not drawn, not even in a MIP) and in 3-D.
+    auto* table = window->findChild<QTableWidget*>("label-table");
+    QVERIFY(table && table->isVisible());
+    QCOMPARE(table->rowCount(), 2); // labels 1 and 5 in this map
+    QCOMPARE(table->item(1, 1)->text(), QString("Lateral canal"));
+    QVERIFY(table->item(1, 2)->text().endsWith("mm³"));
+    QVERIFY(window->focusEar(1));
+    window->refreshViews();
+    const int before = yellowPixels(window->grabView("axial"));
+    QVERIFY(before > 50);
+    table->item(1, 0)->setCheckState(Qt::Unchecked);
+    QVERIFY(!window->model().labelShown(5));
+    window->refreshViews();
+    // The left ear (label 5) is gone: what stays yellow is the view's lettering.
+    const int after = yellowPixels(window->grabView("axial"));
+    qInfo("yellow pixels with label 5 shown %d, hidden %d", before, after);
+    QVERIFY(after * 5 < before);
+    for (std::uint8_t v : window->model().drawnLabels()->voxels())
+        QVERIFY(v != 5);
+    QVERIFY(std::count(window->model().activeLabels()->voxels().begin(),
+                       window->model().activeLabels()->voxels().end(), 5) > 0); // kept, only hidden
+    const QImage hidden3d = window->grabView("3d");
+    int violetLeft = 0;
+    for (int y = 0; y < hidden3d.height(); ++y)
+        for (int x = 0; x < hidden3d.width(); ++x)
+        {
+            const QColor c = hidden3d.pixelColor(x, y);
+            violetLeft += c.blue() - c.green() > 60 && c.red() - c.green() > 30;
+        }
+    QCOMPARE(violetLeft, 0);
+    window->findChild<QTableWidget*>("label-table")->item(1, 0)->setCheckState(Qt::Checked);
+    window->refreshViews();
+    QCOMPARE(yellowPixels(window->grabView("axial")), before);
 }
 
 void ViewerTest::masksLoadSaveAndToggle()

@@ -322,6 +322,8 @@ bool MainWindow::openStudy(const QString& path, const QString& series, bool askF
         verdicts_.reset();
         model_.setVolume(std::move(volume), info.fileName());
         scene_.clearLabels();
+        for (std::uint8_t label = 1; label <= render::kMeshedLabels; ++label)
+            scene_.setLabelShown(label, true);
         scene_.setVolume(model_.volume());
         scene_.setWindow(model_.windowLevel().window, model_.windowLevel().level);
         scene_.resetCamera();

@@ -27,6 +27,7 @@ class QDockWidget;
 class QDoubleSpinBox;
 class QLabel;
 class QListWidget;
+class QTableWidget;
 class QUndoStack;
 class QMenu;
 class QProgressBar;
@@ -170,6 +171,8 @@ private:
     void update3dLabels();
     void updateStudyPanel();
     void updateVolumesPanel();
+    void updateLabelTable(const std::array<std::size_t, 256>& counts, double voxelVolume,
+                          bool structures);
     /// The "Show" choice: 0 automatic, 1 loaded, kCompareChoice the difference map of both.
     void showMaskChoice(int index);
     /// The window/level preset: 0 automatic (percentiles), 1 T2 inner ear.
@@ -253,6 +256,7 @@ private:
     QTextBrowser* studyPanel_ = nullptr;
     QCheckBox* revealPatient_ = nullptr;
     QLabel* volumesPanel_ = nullptr;
+    QTableWidget* labelTable_ = nullptr;
     /// The verdicts of the automatic mask now shown (empty when it was loaded or cleared).
     std::optional<std::array<analysis::EarVerdict, 2>> verdicts_;
     QCheckBox* mipBox_ = nullptr;

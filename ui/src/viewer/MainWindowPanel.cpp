@@ -118,6 +118,28 @@ QWidget* MainWindow::buildSidePanel()
             [this](int index) { showMaskChoice(index); });
     labyrinthLayout->addRow(volumesPanel_);
     labyrinthLayout->addRow(tr("Show"), maskBox_);
+    labelTable_ = new QTableWidget(0, 3, labyrinthBox);
+    labelTable_->setObjectName("label-table");
+    labelTable_->setHorizontalHeaderLabels({ tr("Label"), tr("Name"), tr("Volume") });
+    labelTable_->setToolTip(tr("The labels of the shown mask with their colours and volumes; "
+                               "untick one to hide it in every view"));
+    labelTable_->verticalHeader()->hide();
+    labelTable_->horizontalHeader()->setStretchLastSection(true);
+    labelTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    labelTable_->setSelectionMode(QAbstractItemView::NoSelection);
+    labelTable_->setMaximumHeight(150);
+    connect(labelTable_, &QTableWidget::itemChanged, this,
+            [this](QTableWidgetItem* item)
+            {
+                if (item->column() != 0)
+                    return;
+                const auto label = std::uint8_t(item->data(Qt::UserRole).toInt());
+                const bool shown = item->checkState() == Qt::Checked;
+                scene_.setLabelShown(label, shown);
+                view3d_->update();
+                model_.setLabelShown(label, shown);
+            });
+    labyrinthLayout->addRow(labelTable_);
     layout->addWidget(labyrinthBox);
 
     layout->addWidget(buildMeasurePanel(panel));
@@ -306,18 +328,22 @@ void MainWindow::updateVolumesPanel()
     if (!labels)
     {
         volumesPanel_->setText(tr("No segmentation yet."));
+        labelTable_->setRowCount(0);
+        labelTable_->hide();
         return;
     }
     const QString comparison = comparisonText();
     if (!comparison.isEmpty())
     {
         volumesPanel_->setText(comparison);
+        labelTable_->hide(); // the difference map has its own three colours
         return;
     }
     std::array<std::size_t, 256> counts{};
     for (std::uint8_t v : labels->voxels())
         ++counts[v];
     const double voxel = labels->geometry().voxelVolume();
+    updateLabelTable(counts, voxel, isStructureMap(*labels));
     QStringList lines;
     lines << tr("<b>%1</b>").arg(model_.maskName(model_.activeMask()).toHtmlEscaped());
     const bool automatic = model_.activeMask() == ViewerModel::Mask::Automatic && verdicts_;
@@ -357,6 +383,41 @@ void MainWindow::updateVolumesPanel()
             lines
               << tr("Label %1: %2 mm³").arg(label).arg(double(counts[label]) * voxel, 0, 'f', 1);
     volumesPanel_->setText(lines.join("<br>"));
+}
+
+void MainWindow::updateLabelTable(const std::array<std::size_t, 256>& counts, double voxelVolume,
+                                  bool structures)
+{
+    const QSignalBlocker block(labelTable_);
+    labelTable_->setRowCount(0);
+    OverlayStyle sides = model_.overlay();
+    sides.perSideColours = true;
+    for (int label = 1; label < 256; ++label)
+    {
+        if (counts[std::size_t(label)] == 0)
+            continue;
+        const int row = labelTable_->rowCount();
+        labelTable_->insertRow(row);
+        auto* shown = new QTableWidgetItem(QString::number(label));
+        shown->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
+        shown->setCheckState(model_.labelShown(std::uint8_t(label)) ? Qt::Checked : Qt::Unchecked);
+        shown->setData(Qt::UserRole, label);
+        // The colour the 3-D view gives it (the 2-D overlay follows "Colour by side").
+        const Rgb rgb = structures ? structureColour(std::uint8_t(label))
+                                   : labelColour(std::uint8_t(label), sides);
+        shown->setBackground(QColor(rgb[0], rgb[1], rgb[2]));
+        shown->setForeground(Qt::black);
+        labelTable_->setItem(row, 0, shown);
+        labelTable_->setItem(row, 1,
+                             new QTableWidgetItem(label <= 5 || !structures
+                                                    ? labelName(std::uint8_t(label), structures)
+                                                    : tr("Label %1").arg(label)));
+        labelTable_->setItem(row, 2,
+                             new QTableWidgetItem(tr("%1 mm³").arg(
+                               double(counts[std::size_t(label)]) * voxelVolume, 0, 'f', 1)));
+    }
+    labelTable_->resizeColumnsToContents();
+    labelTable_->setVisible(labelTable_->rowCount() > 0);
 }
 
 void MainWindow::updateStudyPanel()

@@ -24,6 +24,8 @@ void ViewerModel::setVolume(Volume volume, const QString& name)
     unsaved_ = { false, false };
     preview_.reset();
     difference_.reset();
+    filtered_.reset();
+    hidden_.reset(); // a new study shows every label
     ++labelsVersion_;
     for (Plane plane : { Plane::Axial, Plane::Coronal, Plane::Sagittal })
         layouts_[std::size_t(plane)] = viewLayout(geometry, plane);
@@ -44,6 +46,7 @@ void ViewerModel::setMask(Mask which, LabelMap labels, const QString& name)
     unsaved_[std::size_t(which)] = false;
     active_ = which;
     difference_.reset();
+    refilter();
     ++labelsVersion_;
     Q_EMIT layersReplaced();
     Q_EMIT labelsChanged();
@@ -75,6 +78,8 @@ void ViewerModel::notifyLabelsEdited(Mask which, const editing::VoxelBox& box)
     unsaved_[std::size_t(which)] = true;
     if (difference_)
         updateDifferenceMap(*difference_, *masks_[0], *masks_[1], box.low, box.high);
+    if (filtered_ && which == active_)
+        refilter();
     ++labelsVersion_;
     Q_EMIT labelsEdited(which, box);
 }
@@ -109,6 +114,7 @@ void ViewerModel::setActiveMask(Mask which)
     if (which == active_)
         return;
     active_ = which;
+    refilter();
     ++labelsVersion_;
     Q_EMIT labelsChanged();
 }
@@ -134,7 +140,34 @@ void ViewerModel::setComparing(bool comparing)
 
 const LabelMap* ViewerModel::drawnLabels() const
 {
-    return difference_ ? &*difference_ : activeLabels();
+    if (difference_)
+        return &*difference_;
+    return filtered_ ? &*filtered_ : activeLabels();
+}
+
+void ViewerModel::setLabelShown(std::uint8_t label, bool shown)
+{
+    if (label == 0 || hidden_[label] == !shown)
+        return;
+    hidden_[label] = !shown;
+    refilter();
+    ++labelsVersion_;
+    Q_EMIT labelsChanged();
+}
+
+void ViewerModel::refilter()
+{
+    const LabelMap* active = activeLabels();
+    if (hidden_.none() || !active)
+    {
+        filtered_.reset();
+        return;
+    }
+    LabelMap filtered = *active;
+    for (std::uint8_t& v : filtered.voxels())
+        if (hidden_[v])
+            v = 0;
+    filtered_ = std::move(filtered);
 }
 
 OverlayStyle ViewerModel::drawnStyle() const

@@ -9,6 +9,7 @@
 #include <QString>
 
 #include <array>
+#include <bitset>
 #include <memory>
 #include <optional>
 
@@ -49,8 +50,12 @@ public:
     /// the map follows them. A new layer or study ends it.
     void setComparing(bool comparing);
     bool comparing() const { return difference_.has_value(); }
-    /// What the 2-D views draw: the difference map while comparing, else the active mask.
+    /// What the 2-D views draw: the difference map while comparing, else the active mask
+    /// without the labels hidden.
     const LabelMap* drawnLabels() const;
+    /// Shows or hides one label value of the masks in every view (the label table's boxes).
+    void setLabelShown(std::uint8_t label, bool shown);
+    bool labelShown(std::uint8_t label) const { return !hidden_[label]; }
     /// The overlay style the 2-D views draw with (the difference palette while comparing).
     OverlayStyle drawnStyle() const;
     int labelsVersion() const { return labelsVersion_; }
@@ -114,6 +119,11 @@ private:
     std::array<bool, 2> unsaved_{ false, false };
     std::optional<LabelMap> preview_;
     std::optional<LabelMap> difference_; ///< automatic vs loaded, while comparing
+    /// Made on the GUI thread whenever the active mask or the hidden labels change, so that
+    /// the views (drawn on worker threads) only read it.
+    void refilter();
+    std::bitset<256> hidden_;
+    std::optional<LabelMap> filtered_; ///< the active mask without the hidden labels
     Mask active_ = Mask::Automatic;
     int labelsVersion_ = 0;
     Vec3 cursor_{};

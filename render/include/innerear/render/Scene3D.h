@@ -54,6 +54,8 @@ public:
     void clearLabels();
     void setLabelColour(std::uint8_t label, const std::array<std::uint8_t, 3>& rgb);
     void setLabelsVisible(bool visible);
+    /// Shows or hides one label's surface (the label table's boxes).
+    void setLabelShown(std::uint8_t label, bool shown);
 
     /// Looks at the labyrinths (the whole volume when there are none) from the front, superior
     /// up.
