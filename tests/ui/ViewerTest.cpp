@@ -19,6 +19,7 @@
 #include "innerear/inference/Device.h"
 #include "innerear/io/VolumeIO.h"
 
+#include <QAbstractItemView>
 #include <QAbstractSpinBox>
 #include <QAction>
 #include <QApplication>
@@ -960,6 +961,7 @@ void ViewerTest::everyControlHasATooltip()
         // bars, tab bars) are not controls of ours.
         if (widget->objectName().startsWith("qt_") || qobject_cast<QScrollBar*>(widget) ||
             qobject_cast<QTabBar*>(widget) || qobject_cast<QTabBar*>(widget->parentWidget()) ||
+            qobject_cast<QAbstractItemView*>(widget->parentWidget()) ||
             (qobject_cast<QLineEdit*>(widget) &&
              qobject_cast<QAbstractSpinBox*>(widget->parentWidget())))
             continue;
