@@ -502,6 +502,11 @@ void ViewerTest::goesToEachEarInOneAction()
     window->fitWholeScan();
     for (SliceView* view : window->findChildren<SliceView*>())
         QCOMPARE(view->zoom(), 1.0);
+    // The panel's button does the same as Ctrl+1.
+    window->findChild<QPushButton*>("go-right")->click();
+    for (int a = 0; a < 3; ++a)
+        QCOMPARE(window->model().cursor()[std::size_t(a)], ears[0]->centre()[std::size_t(a)]);
+    window->fitWholeScan();
     // A mask with the right ear only: the left is reported as absent.
     LabelMap rightOnly = *window->model().activeLabels();
     for (auto& v : rightOnly.voxels())

@@ -140,6 +140,19 @@ QWidget* MainWindow::buildSidePanel()
                 model_.setLabelShown(label, shown);
             });
     labyrinthLayout->addRow(labelTable_);
+    // To the ear in one action (as Ctrl+1 / Ctrl+2).
+    auto* goRight = new QPushButton(tr("Go to right"), labyrinthBox);
+    auto* goLeft = new QPushButton(tr("Go to left"), labyrinthBox);
+    goRight->setObjectName("go-right");
+    goLeft->setObjectName("go-left");
+    goRight->setToolTip(tr("Centre the views on the right labyrinth with a 12 mm slab (Ctrl+1)"));
+    goLeft->setToolTip(tr("Centre the views on the left labyrinth with a 12 mm slab (Ctrl+2)"));
+    connect(goRight, &QPushButton::clicked, this, [this] { focusEar(0); });
+    connect(goLeft, &QPushButton::clicked, this, [this] { focusEar(1); });
+    auto* goRow = new QHBoxLayout;
+    goRow->addWidget(goRight);
+    goRow->addWidget(goLeft);
+    labyrinthLayout->addRow(goRow);
     layout->addWidget(labyrinthBox);
 
     layout->addWidget(buildMeasurePanel(panel));
