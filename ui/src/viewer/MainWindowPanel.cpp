@@ -235,9 +235,13 @@ QWidget* MainWindow::buildSidePanel()
         style.outline = outlineBox_->isChecked();
         style.opacity = opacitySlider_->value() / 100.0;
         model_.setOverlay(style);
-        for (std::uint8_t label = 1; label <= 2; ++label)
-            scene_.setLabelColour(label, labelColour(label, style));
+        // A structure map keeps its colour per structure in 3-D.
+        const LabelMap* shown = model_.activeLabels();
+        if (!shown || !isStructureMap(*shown))
+            for (std::uint8_t label = 1; label <= 2; ++label)
+                scene_.setLabelColour(label, labelColour(label, style));
         view3d_->update();
+        updateVolumesPanel(); // the label table's colours
     };
     connect(perSideBox_, &QCheckBox::toggled, this, applyOverlay);
     connect(outlineBox_, &QCheckBox::toggled, this, applyOverlay);
@@ -403,8 +407,6 @@ void MainWindow::updateLabelTable(const std::array<std::size_t, 256>& counts, do
 {
     const QSignalBlocker block(labelTable_);
     labelTable_->setRowCount(0);
-    OverlayStyle sides = model_.overlay();
-    sides.perSideColours = true;
     for (int label = 1; label < 256; ++label)
     {
         if (counts[std::size_t(label)] == 0)
@@ -415,9 +417,9 @@ void MainWindow::updateLabelTable(const std::array<std::size_t, 256>& counts, do
         shown->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
         shown->setCheckState(model_.labelShown(std::uint8_t(label)) ? Qt::Checked : Qt::Unchecked);
         shown->setData(Qt::UserRole, label);
-        // The colour the 3-D view gives it (the 2-D overlay follows "Colour by side").
+        // The colour the 3-D view gives it.
         const Rgb rgb = structures ? structureColour(std::uint8_t(label))
-                                   : labelColour(std::uint8_t(label), sides);
+                                   : labelColour(std::uint8_t(label), model_.overlay());
         shown->setBackground(QColor(rgb[0], rgb[1], rgb[2]));
         shown->setForeground(Qt::black);
         labelTable_->setItem(row, 0, shown);
