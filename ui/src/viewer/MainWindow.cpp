@@ -51,6 +51,7 @@
 #include <QTextBrowser>
 #include <QTimer>
 #include <QToolBar>
+#include <QUndoStack>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -259,8 +260,13 @@ MainWindow::MainWindow(QWidget* parent)
 
 MainWindow::~MainWindow()
 {
-    // The 3-D view uses scene_, a member: it must go before the members do (child widgets are
-    // deleted only by QWidget's destructor, after them).
+    // Children (the editor, the measurements and their undo stacks) are deleted by QWidget's
+    // destructor, after the members: what they signal on the way (a stack clearing itself)
+    // must not reach this window's slots, which use the members.
+    for (QObject* sender : std::initializer_list<QObject*>{
+           editor_->history(), measurements_->history(), measurements_, editor_, reformat_ })
+        disconnect(sender, nullptr, this, nullptr);
+    // The 3-D view uses scene_, a member: it must go before the members do.
     delete view3d_;
 }
 
