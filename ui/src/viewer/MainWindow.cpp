@@ -210,8 +210,9 @@ MainWindow::MainWindow(QWidget* parent)
                     reformat_->refresh();
             });
     // The reformat follows the study, the mask, the cursor and the display (when shown).
-    for (auto signal : { &ViewerModel::volumeChanged, &ViewerModel::labelsChanged,
-                         &ViewerModel::cursorChanged, &ViewerModel::displayChanged })
+    for (auto signal : { &ViewerModel::volumeChanged, &ViewerModel::labelsChanged })
+        connect(&model_, signal, reformat_, &ReformatPanel::invalidatePlanes);
+    for (auto signal : { &ViewerModel::cursorChanged, &ViewerModel::displayChanged })
         connect(&model_, signal, reformat_, &ReformatPanel::refresh);
     connect(&model_, &ViewerModel::labelsEdited, reformat_, [this] { reformat_->refresh(); });
     dock->raise();

@@ -4,6 +4,7 @@
 #include "MainWindow.h"
 
 #include "Measurements.h"
+#include "ReformatPanel.h"
 #include "SegmentEditor.h"
 #include "VtkView.h"
 
@@ -393,6 +394,7 @@ void MainWindow::onLabelsEdited(ViewerModel::Mask which, const editing::VoxelBox
 
 void MainWindow::settleEdits()
 {
+    reformat_->invalidatePlanes(); // the structures' planes and measures follow the edit
     if (model_.edited(ViewerModel::Mask::Automatic))
         verdicts_.reset(); // the verdicts were the network's, not the edited mask's
     update3dLabels();

@@ -160,7 +160,7 @@ ReformatPanel::ReformatPanel(ViewerModel* model, QWidget* parent)
 
 void ReformatPanel::rebuildPlanes()
 {
-    planesVersion_ = model_->labelsVersion();
+    planesStale_ = false;
     planes_.clear();
     measures_.reset();
     note_.clear();
@@ -266,9 +266,15 @@ QString ReformatPanel::note() const
     return note_;
 }
 
+void ReformatPanel::invalidatePlanes()
+{
+    planesStale_ = true;
+    refresh();
+}
+
 bool ReformatPanel::choosePlane(const QString& name)
 {
-    if (planesVersion_ != model_->labelsVersion())
+    if (planesStale_)
         rebuildPlanes();
     // "stenvers-right" -> "Stenvers (right)"; "poschl-left" -> "Pöschl (left)".
     QString wanted = name;
@@ -322,9 +328,10 @@ ObliquePlane ReformatPanel::currentPlane() const
 
 void ReformatPanel::refresh()
 {
-    if (!isVisible() && !view_->picture().isNull() && planesVersion_ == model_->labelsVersion())
-        return; // hidden: made again when shown
-    if (planesVersion_ != model_->labelsVersion())
+    // Hidden: nothing is made (not even the measures of a structure map); shown, it is.
+    if (!isVisible())
+        return;
+    if (planesStale_)
         rebuildPlanes();
     if (!model_->hasVolume())
     {

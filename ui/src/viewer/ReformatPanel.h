@@ -76,8 +76,10 @@ public:
     QString measuresText() const;
 
 public Q_SLOTS:
-    /// Makes the picture again (the study, mask, cursor or display changed).
+    /// Makes the picture again (the study, mask, cursor or display changed), when shown.
     void refresh();
+    /// The mask changed as a whole (a new layer, an edit settled): planes and measures again.
+    void invalidatePlanes();
 
 private:
     void rebuildPlanes();
@@ -95,7 +97,9 @@ private:
     std::vector<ObliquePlane> planes_; ///< the otological planes of the shown mask
     std::optional<analysis::StructureMeasures> measures_;
     QTextBrowser* measuresPanel_;
-    int planesVersion_ = -1;
+    /// The mask was replaced or an edit settled: the planes and measures are made again when
+    /// next shown (not on every brush step).
+    bool planesStale_ = true;
     QString note_;
 };
 
